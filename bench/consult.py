@@ -1,0 +1,84 @@
+"""Benchmark: consultations per second, and the cold CLI against the import floor.
+
+    python bench/consult.py [--n 200] [--runs 15]
+
+1. Warm: builds the engine once, then runs N consultations over every shipped
+   example answers file and reports consultations/s and ms per consultation.
+2. Cold: times `twitchdx consult --answers examples/eyelid-coffee.yaml --format json`
+   as a fresh process against the import floor, a process that only imports
+   experta (through expert.compat: plain `import experta` fails on Python 3.11),
+   click and yaml.  Medians of --runs runs each; the target is at most +30%.
+
+The knowledge cache is warmed first, as it is on any machine after the first run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def warm(n: int) -> tuple[float, float, float]:
+    from expert.answers import check_answers, read_answers_file
+    from expert.consultation import consult
+    from expert.engine import engine_for
+    from expert.loader import load_knowledge
+
+    kb = load_knowledge()
+    start = time.perf_counter()
+    engine_for(kb)
+    build = time.perf_counter() - start
+    files = sorted((ROOT / "examples").glob("*"))
+    answers = [check_answers(kb, read_answers_file(p)) for p in files]
+    consult(kb, answers[0])
+    start = time.perf_counter()
+    for i in range(n):
+        consult(kb, answers[i % len(answers)])
+    elapsed = time.perf_counter() - start
+    return build, n / elapsed, 1000 * elapsed / n
+
+
+def median_ms(command: list[str], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, cwd=ROOT)
+        times.append(time.perf_counter() - start)
+    return 1000 * statistics.median(times)
+
+
+def cold(runs: int) -> tuple[float, float]:
+    twitchdx = shutil.which("twitchdx") or str(Path(sys.executable).parent / "twitchdx")
+    cli = [twitchdx, "consult", "--answers", "examples/eyelid-coffee.yaml", "--format", "json"]
+    floor = [sys.executable, "-c", "import expert.compat, click, yaml"]
+    subprocess.run(cli, check=True, stdout=subprocess.DEVNULL, cwd=ROOT)  # warm the caches
+    return median_ms(floor, runs), median_ms(cli, runs)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=200, help="warm consultations")
+    parser.add_argument("--runs", type=int, default=15, help="cold runs of each command")
+    args = parser.parse_args()
+    from expert.loader import load_knowledge
+
+    rules = len(load_knowledge().rules)
+    build, per_second, per_ms = warm(args.n)
+    print(f"knowledge: {rules} rules")
+    print(f"engine build (once per process): {1000 * build:.1f} ms")
+    print(f"warm: {per_second:.0f} consultations/s, {per_ms:.2f} ms per consultation")
+    floor, cli = cold(args.runs)
+    print(f"cold: import floor {floor:.1f} ms, twitchdx consult {cli:.1f} ms "
+          f"(+{100 * (cli - floor) / floor:.0f}%; target +30%)")
+
+
+if __name__ == "__main__":
+    main()

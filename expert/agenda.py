@@ -1,0 +1,62 @@
+"""An agenda strategy that removes exactly and orders ties by rule id.
+
+experta 1.9.4's DepthStrategy has two faults this replaces:
+
+* it removes a retracted fact's activation by looking only next to the
+  bisection point, so with several activations of equal key a stale one
+  survives and fires on a fact that no longer exists (experta#3);
+* activations of equal salience keep the order of sets hashed by object id,
+  so rules fire in a different order in every process.
+
+Here every activation's key is (salience, rule-id order, fact ids), unique per
+activation; removal finds that exact key, and ties of salience fire in rule-id
+order, newest facts first (CLIPS's depth strategy), in every process.
+"""
+
+from __future__ import annotations
+
+import bisect
+from typing import Any
+
+from .compat import Strategy
+
+
+class _Descending(str):
+    """A rule name that sorts backwards: the agenda fires its largest key first."""
+
+    __slots__ = ()
+
+    def __lt__(self, other: str) -> bool:  # type: ignore[override]
+        return str.__gt__(self, other)
+
+    def __gt__(self, other: str) -> bool:  # type: ignore[override]
+        return str.__lt__(self, other)
+
+    def __le__(self, other: str) -> bool:  # type: ignore[override]
+        return str.__ge__(self, other)
+
+    def __ge__(self, other: str) -> bool:  # type: ignore[override]
+        return str.__le__(self, other)
+
+
+def activation_key(activation: Any) -> tuple:
+    facts = tuple(sorted((f["__factid__"] for f in activation.facts), reverse=True))
+    return (activation.rule.salience, _Descending(activation.rule.__name__), facts)
+
+
+class StableStrategy(Strategy):
+    """Exact removal and a total, process-independent order (see module docstring)."""
+
+    def _update_agenda(self, agenda: Any, added: Any, removed: Any) -> None:
+        activations = agenda.activations
+        for act in removed:
+            act.key = activation_key(act)
+            index = bisect.bisect_left(activations, act)
+            while index < len(activations) and activations[index].key == act.key:
+                if activations[index] == act:
+                    del activations[index]
+                    break
+                index += 1
+        for act in sorted(added, key=activation_key):
+            act.key = activation_key(act)
+            bisect.insort(activations, act)

@@ -1,0 +1,392 @@
+"""The condition language of rule files: parsing, normal forms, three-valued truth.
+
+A condition is a tree of ``all`` / ``any`` / ``not`` over three kinds of leaf:
+
+* ``Ask``        a test on one answer: ``medications: {includes: ppi_long_term}``
+* ``FactIs``     a fact another rule derived: ``fact: older_age``
+* ``Belief``     a hypothesis's certainty: ``hypothesis: {id: magnesium, at_least: 0.5}``
+
+The same tree is compiled into experta patterns, evaluated in three-valued
+(Kleene) logic to decide which questions still matter, and described in plain
+words to say why a rule did not fire.  An unanswered question is *unknown*,
+never "no": ``not`` over an answer holds only when the answer is known.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, NamedTuple
+
+Truth = bool | None  # None: unknown
+
+#: answer operators, and the question types each applies to
+OPERATORS: dict[str, tuple[str, ...]] = {
+    "is": ("boolean", "choice", "integer", "number"),
+    "in": ("choice",),
+    "includes": ("multi",),
+    "includes_any": ("multi",),
+    "includes_all": ("multi",),
+    "count_at_least": ("multi",),
+    "at_least": ("integer", "number"),
+    "at_most": ("integer", "number"),
+    "above": ("integer", "number"),
+    "below": ("integer", "number"),
+    "between": ("integer", "number"),
+}
+BELIEF_OPERATORS = ("at_least", "below")
+RESERVED = frozenset({"all", "any", "not", "fact", "hypothesis"})
+MAX_ALTERNATIVES = 32
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, list | tuple | frozenset | set):
+        return "[" + ", ".join(_fmt(v) for v in value) + "]"
+    return str(value)
+
+
+def holds(op: str, expected: Any, value: Any) -> bool:
+    """Does a known answer ``value`` satisfy ``op expected``?  Type mismatches are False."""
+    try:
+        if op == "is":
+            if isinstance(value, bool) or isinstance(expected, bool):
+                return isinstance(value, bool) and isinstance(expected, bool) and value == expected
+            return value == expected
+        if op == "in":
+            return value in expected
+        if op == "includes":
+            return expected in value
+        if op == "includes_any":
+            return any(item in value for item in expected)
+        if op == "includes_all":
+            return all(item in value for item in expected)
+        if isinstance(value, bool):
+            return False
+        if op == "count_at_least":
+            return len(value) >= expected
+        if op == "at_least":
+            return value >= expected
+        if op == "at_most":
+            return value <= expected
+        if op == "above":
+            return value > expected
+        if op == "below":
+            return value < expected
+        if op == "between":
+            return expected[0] <= value <= expected[1]
+    except TypeError:
+        return False
+    raise ValueError(f"unknown operator {op!r}")
+
+
+_PHRASES = {
+    "is": "to be {}",
+    "in": "to be one of {}",
+    "includes": "to include {}",
+    "includes_any": "to include any of {}",
+    "includes_all": "to include all of {}",
+    "count_at_least": "to have at least {} selected",
+    "at_least": "to be at least {}",
+    "at_most": "to be at most {}",
+    "above": "to be above {}",
+    "below": "to be below {}",
+    "between": "to be between {} and {}",
+}
+_NEGATED = {
+    "is": "not to be {}",
+    "in": "to be none of {}",
+    "includes": "not to include {}",
+    "includes_any": "to include none of {}",
+    "includes_all": "not to include all of {}",
+    "count_at_least": "to have fewer than {} selected",
+    "at_least": "to be below {}",
+    "at_most": "to be above {}",
+    "above": "to be at most {}",
+    "below": "to be at least {}",
+    "between": "to be outside {} to {}",
+}
+
+
+_PRESENT = {  # the same tests, said of an answer that passes them
+    "to be one of": "is one of", "to be none of": "is none of", "to be": "is",
+    "not to be": "is not", "to include": "includes", "not to include": "does not include",
+    "to have at least": "has at least", "to have fewer than": "has fewer than",
+}
+
+
+class Ask(NamedTuple):
+    """A test on one question's answer."""
+
+    question: str
+    op: str
+    value: Any
+    negated: bool = False
+    line: int = 0
+
+    def test(self, value: Any) -> bool:
+        return holds(self.op, self.value, value) != self.negated
+
+    def expectation(self) -> str:
+        """``to include ppi_long_term``: what the rule needs of the answer."""
+        template = (_NEGATED if self.negated else _PHRASES)[self.op]
+        if self.op == "between":
+            return template.format(_fmt(self.value[0]), _fmt(self.value[1]))
+        return template.format(_fmt(self.value))
+
+    def describe(self) -> str:
+        return f"{self.question} {self.expectation()}"
+
+    def satisfied(self) -> str:
+        """``includes ppi_long_term``: the test, said of an answer that passes it."""
+        text = self.expectation()
+        for future, present in _PRESENT.items():
+            if text.startswith(future + " "):
+                return present + text[len(future):]
+        return text  # pragma: no cover - every phrase above has a present form
+
+    def negate(self) -> Ask:
+        return Ask(self.question, self.op, self.value, not self.negated, self.line)
+
+
+class FactIs(NamedTuple):
+    """A derived fact is (or, negated, is not) established.  Closed world: the
+    rules that could establish it run first, so "not established" is final."""
+
+    name: str
+    negated: bool = False
+    line: int = 0
+
+    def describe(self) -> str:
+        return f"fact {self.name} {'not ' if self.negated else ''}to be established"
+
+    def negate(self) -> FactIs:
+        return FactIs(self.name, not self.negated, self.line)
+
+
+class Belief(NamedTuple):
+    """A hypothesis's combined certainty is at least / below a threshold."""
+
+    hypothesis: str
+    op: str
+    value: float
+    line: int = 0
+
+    def test(self, certainty: float) -> bool:
+        return certainty >= self.value if self.op == "at_least" else certainty < self.value
+
+    def describe(self) -> str:
+        word = "at least" if self.op == "at_least" else "below"
+        return f"hypothesis {self.hypothesis} certainty {word} {_fmt(self.value)}"
+
+    def negate(self) -> Belief:
+        return Belief(self.hypothesis, "below" if self.op == "at_least" else "at_least",
+                      self.value, self.line)
+
+
+class All(NamedTuple):
+    items: tuple[Condition, ...]
+    line: int = 0
+
+
+class AnyOf(NamedTuple):
+    items: tuple[Condition, ...]
+    line: int = 0
+
+
+class Not(NamedTuple):
+    item: Condition
+    line: int = 0
+
+
+Leaf = Ask | FactIs | Belief
+Condition = Ask | FactIs | Belief | All | AnyOf | Not
+ALWAYS = All(())
+
+
+class ConditionSyntaxError(ValueError):
+    """A condition that does not parse; ``line`` says where."""
+
+    def __init__(self, message: str, line: int):
+        super().__init__(message)
+        self.line = line
+
+
+# ---------------------------------------------------------------- parsing
+
+
+def parse(data: Any, line: int = 0) -> Condition:
+    """Build a condition tree from its YAML form (already schema-checked)."""
+    if data is None:
+        return ALWAYS
+    if isinstance(data, list):  # a bare list means "all of these"
+        items = tuple(_parse_item(data, i) for i in range(len(data)))
+        return All(items, getattr(data, "line", line))
+    if not isinstance(data, dict) or len(data) != 1:
+        raise ConditionSyntaxError(
+            "a condition is a mapping with exactly one key: all, any, not, fact, hypothesis "
+            "or a question id", getattr(data, "line", line))
+    here = getattr(data, "line", line)
+    (key, value), = data.items()
+    if key in ("all", "any"):
+        if not isinstance(value, list) or not value:
+            raise ConditionSyntaxError(f"'{key}' needs a non-empty list of conditions", here)
+        items = tuple(_parse_item(value, i) for i in range(len(value)))
+        return All(items, here) if key == "all" else AnyOf(items, here)
+    if key == "not":
+        return Not(parse(value, here), here)
+    if key == "fact":
+        if not isinstance(value, str):
+            raise ConditionSyntaxError("'fact' needs the name of a derived fact", here)
+        return FactIs(value, False, here)
+    if key == "hypothesis":
+        return _parse_belief(value, here)
+    return _parse_ask(str(key), value, here)
+
+
+def _parse_item(items: list, index: int) -> Condition:
+    line = items.line_of(index) if hasattr(items, "line_of") else 0
+    return parse(items[index], line)
+
+
+def _parse_belief(value: Any, line: int) -> Belief:
+    if not isinstance(value, dict) or "id" not in value:
+        raise ConditionSyntaxError(
+            "'hypothesis' needs {id: ..., at_least: n} or {id: ..., below: n}", line)
+    ops = [k for k in value if k != "id"]
+    if len(ops) != 1 or ops[0] not in BELIEF_OPERATORS:
+        raise ConditionSyntaxError("'hypothesis' needs exactly one of at_least, below", line)
+    threshold = value[ops[0]]
+    if isinstance(threshold, bool) or not isinstance(threshold, int | float):
+        raise ConditionSyntaxError(
+            f"hypothesis threshold must be a number, not {threshold!r}", line)
+    return Belief(str(value["id"]), ops[0], float(threshold), line)
+
+
+def _parse_ask(question: str, value: Any, line: int) -> Ask:
+    if isinstance(value, dict):
+        if len(value) != 1:
+            raise ConditionSyntaxError(
+                f"the test on {question} needs exactly one operator: " + ", ".join(OPERATORS), line)
+        (op, expected), = value.items()
+        if op not in OPERATORS:
+            raise ConditionSyntaxError(
+                f"unknown operator {op!r} on {question}; use one of: " + ", ".join(OPERATORS), line)
+        if isinstance(expected, list):
+            expected = tuple(expected)
+        return Ask(question, op, expected, False, line)
+    if isinstance(value, list):  # shorthand: question: [a, b] means "in"
+        return Ask(question, "in", tuple(value), False, line)
+    return Ask(question, "is", value, False, line)  # shorthand: question: value
+
+
+# ---------------------------------------------------------------- normal forms
+
+
+def leaves(cond: Condition) -> Iterator[Leaf]:
+    """Every leaf of the tree, in order."""
+    if isinstance(cond, All | AnyOf):
+        for item in cond.items:
+            yield from leaves(item)
+    elif isinstance(cond, Not):
+        yield from leaves(cond.item)
+    else:
+        yield cond
+
+
+def to_nnf(cond: Condition, negate: bool = False) -> Condition:
+    """Push every ``not`` down onto the leaves (De Morgan)."""
+    if isinstance(cond, Not):
+        return to_nnf(cond.item, not negate)
+    if isinstance(cond, All | AnyOf):
+        items = tuple(to_nnf(item, negate) for item in cond.items)
+        keep_all = isinstance(cond, All) != negate
+        return All(items, cond.line) if keep_all else AnyOf(items, cond.line)
+    return cond.negate() if negate else cond
+
+
+def alternatives(cond: Condition) -> list[tuple[Leaf, ...]]:
+    """Disjunctive normal form: the rule fires when every leaf of one alternative holds."""
+    nnf = to_nnf(cond)
+
+    def dnf(node: Condition) -> list[tuple[Leaf, ...]]:
+        if isinstance(node, All):
+            result: list[tuple[Leaf, ...]] = [()]
+            for item in node.items:
+                result = [a + b for a, b in itertools.product(result, dnf(item))]
+                if len(result) > MAX_ALTERNATIVES:
+                    raise ConditionSyntaxError(
+                        f"condition expands to more than {MAX_ALTERNATIVES} alternatives; "
+                        "use includes_any / in, or split the rule", node.line)
+            return result
+        if isinstance(node, AnyOf):
+            return [alt for item in node.items for alt in dnf(item)]
+        return [(node,)]
+
+    unique: list[tuple[Leaf, ...]] = []
+    for alt in dnf(nnf):
+        alt = tuple(dict.fromkeys(alt))  # drop repeated leaves, keep order
+        if alt not in unique:
+            unique.append(alt)
+    return unique
+
+
+# ---------------------------------------------------------------- three-valued truth
+
+
+class Evaluation(NamedTuple):
+    """How a condition stands: its truth and the leaves that decided it."""
+
+    truth: Truth
+    failing: tuple[Leaf, ...] = ()  # leaves known to be false
+    unknown: tuple[Leaf, ...] = ()  # leaves not yet known
+
+
+LeafOracle = Callable[[Leaf], Truth]
+
+
+def evaluate(cond: Condition, oracle: LeafOracle) -> Evaluation:
+    """Kleene evaluation; ``failing``/``unknown`` explain a result that is not True.
+
+    Works on the negation-normal form, so every reported leaf reads as a
+    requirement ("symptoms not to include seizure").
+    """
+    return _evaluate(to_nnf(cond), oracle)
+
+
+def _evaluate(node: Condition, oracle: LeafOracle) -> Evaluation:
+    if isinstance(node, All | AnyOf):
+        parts = [_evaluate(item, oracle) for item in node.items]
+        truths = [p.truth for p in parts]
+        if isinstance(node, All):
+            truth = False if False in truths else None if None in truths else True
+        else:
+            truth = True if True in truths else None if None in truths else False
+        if truth is True:
+            return Evaluation(True)
+        # a false All is explained by its false parts; anything else by all its parts
+        relevant = [p for p in parts if p.truth is False] if truth is False and isinstance(
+            node, All) else parts
+        unknown = [p for p in parts if p.truth is None]
+        return Evaluation(truth, tuple(leaf for p in relevant for leaf in p.failing),
+                          tuple(leaf for p in unknown for leaf in p.unknown))
+    truth = oracle(node)
+    if truth is True:
+        return Evaluation(True)
+    return Evaluation(truth, (node,) if truth is False else (), (node,) if truth is None else ())
+
+
+def answers_oracle(answers: Mapping[str, Any], others: LeafOracle | None = None) -> LeafOracle:
+    """Judge ``Ask`` leaves from answers (missing means unknown); defer other leaves."""
+
+    def oracle(leaf: Leaf) -> Truth:
+        if isinstance(leaf, Ask):
+            if leaf.question not in answers or answers[leaf.question] is None:
+                return None
+            return leaf.test(answers[leaf.question])
+        return others(leaf) if others else None
+
+    return oracle

@@ -1,0 +1,133 @@
+"""Run a consultation: checked answers in, conclusions with their evidence out.
+
+This is the only path from answers to conclusions; the answers-file command,
+the interactive dialogue, explanations and what-if all come through here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+from .answers import Answers, with_computed
+from .certainty import band
+from .engine import engine_for
+from .model import Advice, KnowledgeBase, Level
+from .trace import Firing, Recorder
+
+#: advice kinds in the order a report lists them.  An emergency drops the last three,
+#: and advice given with a referral that a higher one overrode is dropped unless it is
+#: safety advice ("the twitch is harmless" must not survive a red flag).
+ADVICE_ORDER = ("safety", "urgent", "medical", "care", "diet", "supplement")
+DROPPED_IN_EMERGENCY = frozenset({"care", "diet", "supplement"})
+
+
+class Ranked(NamedTuple):
+    """A hypothesis or note with its combined certainty and the rules behind it."""
+
+    id: str
+    certainty: float
+    rules: tuple[str, ...]  # in firing order; includes evidence against
+    contributions: tuple[tuple[str, float], ...]  # (rule, cf) in firing order
+
+    @property
+    def band(self) -> str:
+        return band(self.certainty)
+
+
+class Result(NamedTuple):
+    kb: KnowledgeBase
+    answers: Answers  # checked answers, computed values included
+    firings: tuple[Firing, ...]
+    level: Level
+    reasons: tuple[str, ...]  # ids of the rules that set the winning level
+    hypotheses: tuple[Ranked, ...]
+    notes: tuple[Ranked, ...]
+    tests: tuple[str, ...]
+    advice: tuple[tuple[str, Advice], ...]
+    derived_by: dict[str, tuple[int, ...]]
+
+    @property
+    def fired(self) -> tuple[str, ...]:
+        return tuple(f.rule for f in self.firings)
+
+    @property
+    def unknown(self) -> tuple[str, ...]:
+        return tuple(q.id for q in self.kb.askable if self.answers.get(q.id) is None)
+
+    def hypothesis(self, hypothesis_id: str) -> Ranked | None:
+        return next((h for h in self.hypotheses if h.id == hypothesis_id), None)
+
+    def note(self, note_id: str) -> Ranked | None:
+        return next((n for n in self.notes if n.id == note_id), None)
+
+    def certainty_of(self, conclusion: str) -> float:
+        """Certainty of a hypothesis or note id (0 when nothing supports it)."""
+        found = self.hypothesis(conclusion) or self.note(conclusion)
+        return found.certainty if found else 0.0
+
+    def firing(self, step: int) -> Firing:
+        return self.firings[step - 1]
+
+
+def consult(kb: KnowledgeBase, answers: Answers,
+            watch: Callable[[Firing], None] | None = None) -> Result:
+    """Run the engine on checked answers (see answers.check_answers)."""
+    full = with_computed(kb, answers)
+    recorder = engine_for(kb).consult(kb, full, watch)
+    return summarise(kb, full, recorder)
+
+
+def summarise(kb: KnowledgeBase, answers: Answers, recorder: Recorder) -> Result:
+    steps = {f.rule: f.step for f in recorder.firings}
+    rank = kb.level_rank
+    if recorder.referrals:
+        top = max(rank[level] for level, _ in recorder.referrals)
+        level = next(lv for lv in kb.levels if lv.rank == top)
+        reasons = tuple(sorted({rule for lv, rule in recorder.referrals if lv == level.id},
+                               key=steps.__getitem__))
+    else:
+        level, reasons = kb.levels[0], ()
+
+    def ranked(table: dict[str, dict[str, float]], certainty: Callable[[str], float],
+               keep_zero: bool) -> tuple[Ranked, ...]:
+        out = []
+        for key, pieces in table.items():
+            value = round(max(0.0, certainty(key)), 3)
+            if value > 0 or keep_zero:
+                order = sorted(pieces, key=steps.__getitem__)
+                out.append(Ranked(key, value, tuple(order), tuple((r, pieces[r]) for r in order)))
+        return tuple(sorted(out, key=lambda r: (-r.certainty, r.id)))
+
+    emergency = level.id == kb.levels[-1].id
+    superseded = {rule for lv, rule in recorder.referrals if rank[lv] < level.rank}
+    advice: list[tuple[str, Advice]] = []
+    seen: set[str] = set()
+    for rule_id, item in sorted(recorder.advice,
+                                key=lambda ra: (ADVICE_ORDER.index(ra[1].kind), steps[ra[0]])):
+        if item.text in seen or (emergency and item.kind in DROPPED_IN_EMERGENCY):
+            continue
+        if rule_id in superseded and item.kind != "safety":
+            continue  # advice that came with a lower referral goes with it
+        seen.add(item.text)
+        advice.append((rule_id, item))
+    suggested = {t for _, t in recorder.tests}
+    return Result(
+        kb=kb,
+        answers=answers,
+        firings=tuple(recorder.firings),
+        level=level,
+        reasons=reasons,
+        hypotheses=ranked(recorder.evidence, recorder.certainty, keep_zero=True),
+        notes=ranked(recorder.note_evidence, recorder.note_certainty, keep_zero=False),
+        tests=tuple(t for t in kb.tests if t in suggested),
+        advice=tuple(advice),
+        derived_by={k: tuple(v) for k, v in recorder.derived_by.items()},
+    )
+
+
+def run_answers(kb: KnowledgeBase, raw: dict[str, Any], source: str = "") -> Result:
+    """Check raw answers and consult: the whole non-interactive path."""
+    from .answers import check_answers
+
+    return consult(kb, check_answers(kb, raw, source))

@@ -1,0 +1,132 @@
+"""Find knowledge folders and load them, from the cache when nothing has changed.
+
+A knowledge folder holds ``kb.yaml`` (name and version) and any of
+``questions.yaml``, ``catalog.yaml``, ``reference.yaml`` and ``rules/*.yaml``.
+The package's own folder comes first; folders from ``TWITCHDX_KB`` and ``--kb``
+follow, adding questions, conclusions and rules, and replacing a rule only
+where the later rule says ``override: true``.
+
+Parsing and validating (builder.py) happen only when the files' content has
+changed since the last run: the validated base is cached under a checksum of
+every file, as Python caches bytecode, so a consultation pays neither YAML
+parsing nor schema validation.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import sys
+import zlib
+from pathlib import Path
+
+from . import __version__
+from .errors import InputError, KnowledgeError
+from .model import KnowledgeBase
+from .yamlsource import read_text
+
+PACKAGE_KB = Path(__file__).resolve().parent.parent / "knowledge"
+ENV_KB = "TWITCHDX_KB"
+ENV_CACHE = "TWITCHDX_CACHE"
+CACHE_FORMAT = 4  # bump when the model or the checks change
+
+
+def knowledge_dirs(extra: tuple[str | Path, ...] = (), package: bool = True) -> list[Path]:
+    """The package's knowledge, then ``$TWITCHDX_KB`` folders, then ``--kb`` folders.
+
+    ``package=False`` loads only ``extra`` (tests use small knowledge bases of their own).
+    """
+    dirs = [PACKAGE_KB] if package else []
+    if package:
+        env = os.environ.get(ENV_KB, "")
+        dirs += [Path(p) for p in env.split(os.pathsep) if p]
+    dirs += [Path(p) for p in extra]
+    unique: list[Path] = []
+    for d in dirs:
+        if not d.is_dir():
+            raise InputError(f"{d}: knowledge folder not found")
+        if not (d / "kb.yaml").is_file():
+            raise InputError(f"{d}: no kb.yaml; a knowledge folder must name itself and its "
+                             "version in kb.yaml")
+        if d.resolve() not in [u.resolve() for u in unique]:
+            unique.append(d)
+    return unique
+
+
+def knowledge_files(folder: Path) -> list[tuple[str, Path]]:
+    """(kind, path) of every knowledge file in a folder, in load order."""
+    files = [("kb", folder / "kb.yaml")]
+    for kind in ("questions", "catalog", "reference"):
+        if (folder / f"{kind}.yaml").is_file():
+            files.append((kind, folder / f"{kind}.yaml"))
+    rules_dir = folder / "rules"
+    if rules_dir.is_dir():
+        files += [("rules", p) for p in sorted(rules_dir.glob("*.yaml"))]
+    return files
+
+
+def read_knowledge(dirs: list[Path]) -> list[tuple[str, Path, str]]:
+    """(kind, path, text) of every knowledge file of these folders, in load order."""
+    return [(kind, path, read_text(path)) for folder in dirs
+            for kind, path in knowledge_files(folder)]
+
+
+def load_knowledge(extra: tuple[str | Path, ...] = (), use_cache: bool = True,
+                   package: bool = True) -> KnowledgeBase:
+    """Load, validate and cache the knowledge base; raise KnowledgeError listing every problem."""
+    texts = read_knowledge(knowledge_dirs(extra, package))
+    cache = _cache_path(texts) if use_cache else None
+    if cache is not None:
+        kb = _read_cache(cache)
+        if kb is not None:
+            return kb
+    from .builder import build
+
+    kb, problems = build(texts)
+    if problems or kb is None:
+        raise KnowledgeError(problems)
+    if cache is not None:
+        _write_cache(cache, kb)
+    return kb
+
+
+def _cache_path(texts: list[tuple[str, Path, str]]) -> Path | None:
+    setting = os.environ.get(ENV_CACHE)
+    if setting is not None and setting.strip().lower() in ("", "0", "off", "no"):
+        return None
+    crc, adler, size = 0, 1, 0
+    stamp = ("", Path(f"{CACHE_FORMAT}|{__version__}|{sys.version_info[:2]}"), "")
+    for kind, path, text in [stamp, *texts]:
+        data = f"\0{kind}\0{path.name}\0{text}".encode()
+        crc, adler, size = zlib.crc32(data, crc), zlib.adler32(data, adler), size + len(data)
+    if setting:
+        root = Path(setting)
+    else:
+        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        root = Path(base) / "twitchdx"
+    return root / f"kb-{crc:08x}{adler:08x}{size:x}.pickle"
+
+
+def _read_cache(path: Path) -> KnowledgeBase | None:
+    try:
+        with path.open("rb") as handle:
+            kb = pickle.load(handle)
+    except Exception:  # a missing, stale or corrupt cache is only a miss
+        return None
+    return kb if isinstance(kb, KnowledgeBase) else None
+
+
+def _write_cache(path: Path, kb: KnowledgeBase) -> None:
+    import tempfile
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".kb-", suffix=".tmp")
+        with os.fdopen(fd, "wb") as handle:
+            pickle.dump(kb, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+        old = sorted(path.parent.glob("kb-*.pickle"), key=lambda p: p.stat().st_mtime)
+        for stale in old[:-16]:
+            stale.unlink(missing_ok=True)
+    except OSError:
+        pass  # the cache only saves time; never fail a consultation over it

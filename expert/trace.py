@@ -1,0 +1,139 @@
+"""What happened in a consultation: every firing, what it matched, what it concluded.
+
+The recorder is the engine's working state for one consultation.  Each firing
+is kept with the facts it matched, so any conclusion can be traced back through
+the rules that derived it down to the answers (see explain.py's HOW tree).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+from .certainty import combine
+from .facts import Answer, Certainty, Derived, Fired, describe, fact_id
+from .model import Advice, RuleDef
+
+
+class FactRef(NamedTuple):
+    """A matched fact, as data: answer, derived fact or hypothesis certainty."""
+
+    id: int
+    kind: str  # answer | fact | hypothesis
+    name: str  # question id, fact name or hypothesis id
+    value: Any  # answer value, or the certainty
+    text: str  # how the trace prints it
+
+
+class Firing(NamedTuple):
+    step: int
+    rule: str
+    facts: tuple[FactRef, ...]
+    asserted: tuple[str, ...]
+    certainty: tuple[tuple[str, float, float], ...] = ()  # (hypothesis or note, before, after)
+
+
+def fact_ref(fact: Any, provenance: tuple[int, ...] = ()) -> FactRef:
+    """A matched fact; ``provenance`` (steps that made it) is appended to its text."""
+    if isinstance(fact, Answer):
+        kind, name, value = "answer", fact["question"], fact["value"]
+    elif isinstance(fact, Derived):
+        kind, name, value = "fact", fact["name"], True
+    elif isinstance(fact, Certainty):
+        kind, name, value = "hypothesis", fact["hypothesis"], fact["cf"]
+    else:  # pragma: no cover - only the kinds above are ever matched with a binding
+        kind, name, value = type(fact).__name__.lower(), "", None
+    if isinstance(value, list | tuple):
+        value = tuple(value)
+    text = describe(fact)
+    if provenance:
+        text += f" (from step{'s' if len(provenance) > 1 else ''} " \
+                f"{', '.join(map(str, provenance))})"
+    return FactRef(fact_id(fact), kind, name, value, text)
+
+
+class Recorder:
+    """Collects conclusions as rules fire; ``engine`` is used to declare new facts."""
+
+    def __init__(self, engine: Any, watch: Callable[[Firing], None] | None = None):
+        self.engine = engine
+        self.watch = watch
+        self.firings: list[Firing] = []
+        self.evidence: dict[str, dict[str, float]] = {}  # hypothesis -> rule -> cf
+        self.note_evidence: dict[str, dict[str, float]] = {}  # note -> rule -> cf
+        self.referrals: list[tuple[str, str]] = []  # (level, rule)
+        self.advice: list[tuple[str, Advice]] = []  # (rule, advice)
+        self.tests: list[tuple[str, str]] = []  # (rule, test)
+        self.derived_by: dict[str, list[int]] = {}  # fact name -> steps that derived it
+        self.evidence_steps: dict[str, list[int]] = {}  # hypothesis -> steps that moved it
+        self.certainty_facts: dict[str, Any] = {}  # hypothesis -> its live Certainty fact
+
+    def fire(self, rule: RuleDef, bindings: dict[str, Any], once: bool = False) -> None:
+        """Record a firing; ``once`` marks a rule of several alternatives as done."""
+        step = len(self.firings) + 1
+        matched = sorted((v for k, v in bindings.items() if k.startswith("p")), key=fact_id)
+        changes: list[tuple[str, float, float]] = []
+        refs = tuple(fact_ref(f, self._provenance(f)) for f in matched)
+        for hypothesis, cf in rule.then.hypotheses:
+            self.evidence_steps.setdefault(hypothesis, []).append(step)
+            before, after = self._add(self.evidence, hypothesis, rule.id, cf)
+            changes.append((hypothesis, before, after))
+            old = self.certainty_facts[hypothesis]
+            self.certainty_facts[hypothesis] = self.engine.modify(old, cf=round(after, 4))
+        for note, cf in rule.then.notes:
+            before, after = self._add(self.note_evidence, note, rule.id, cf)
+            changes.append((note, before, after))
+        if rule.then.referral:
+            self.referrals.append((rule.then.referral, rule.id))
+        self.advice += [(rule.id, a) for a in rule.then.advice]
+        self.tests += [(rule.id, t) for t in rule.then.tests]
+        for name in rule.then.facts:
+            self.engine.declare(Derived(name=name))
+            self.derived_by.setdefault(name, []).append(step)
+        if once:
+            self.engine.declare(Fired(rule=rule.id))
+        firing = Firing(step, rule.id, refs,
+                        tuple(self._asserted(rule, changes)), tuple(changes))
+        self.firings.append(firing)
+        if self.watch:
+            self.watch(firing)
+
+    def _provenance(self, fact: Any) -> tuple[int, ...]:
+        if isinstance(fact, Derived):
+            return tuple(self.derived_by.get(fact["name"], ()))
+        if isinstance(fact, Certainty):
+            return tuple(self.evidence_steps.get(fact["hypothesis"], ()))
+        return ()
+
+    @staticmethod
+    def _add(table: dict[str, dict[str, float]], key: str, rule_id: str,
+             cf: float) -> tuple[float, float]:
+        pieces = table.setdefault(key, {})
+        before = combine(pieces[r] for r in sorted(pieces))
+        pieces[rule_id] = cf
+        return before, combine(pieces[r] for r in sorted(pieces))
+
+    @staticmethod
+    def _asserted(rule: RuleDef, changes: list[tuple[str, float, float]]) -> list[str]:
+        out = []
+        moved = {name: (before, after) for name, before, after in changes}
+        for hypothesis, cf in rule.then.hypotheses:
+            before, after = moved[hypothesis]
+            out.append(f"hypothesis {hypothesis} {cf:+.2f} ({before:.2f} -> {after:.2f})")
+        for note, cf in rule.then.notes:
+            before, after = moved[note]
+            out.append(f"note {note} {cf:+.2f} ({before:.2f} -> {after:.2f})")
+        if rule.then.referral:
+            out.append(f"referral {rule.then.referral}")
+        out += [f"test {t}" for t in rule.then.tests]
+        out += [f"fact {f}" for f in rule.then.facts]
+        out += [f"advice: {a.text}" for a in rule.then.advice]
+        return out
+
+    def certainty(self, hypothesis: str) -> float:
+        pieces = self.evidence.get(hypothesis, {})
+        return combine(pieces[r] for r in sorted(pieces))
+
+    def note_certainty(self, note: str) -> float:
+        pieces = self.note_evidence.get(note, {})
+        return combine(pieces[r] for r in sorted(pieces))

@@ -1,0 +1,65 @@
+"""Shared fixtures: the shipped knowledge base, a small one, and a CLI runner.
+
+Every test run gets its own knowledge cache, so nothing is read from or
+written to the user's ~/.cache.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+MINI = Path(__file__).resolve().parent / "kbs" / "mini"
+EXAMPLES = ROOT / "examples"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    cache = Path(config.rootpath) / ".pytest_cache" / "twitchdx-kb"
+    os.environ["TWITCHDX_CACHE"] = str(cache)
+    os.environ.pop("TWITCHDX_KB", None)
+
+
+@pytest.fixture(scope="session")
+def kb():
+    from expert.loader import load_knowledge
+
+    return load_knowledge()
+
+
+@pytest.fixture(scope="session")
+def mini():
+    from expert.loader import load_knowledge
+
+    return load_knowledge((MINI,), package=False)
+
+
+@pytest.fixture
+def runner():
+    from click.testing import CliRunner
+
+    return CliRunner()
+
+
+@pytest.fixture
+def cli():
+    from cli import main
+
+    return main
+
+
+def run_cli(*args: str, env: dict | None = None):
+    """Run the real console entry point in a fresh interpreter."""
+    import subprocess
+
+    return subprocess.run([sys.executable, str(ROOT / "cli.py"), *args], capture_output=True,
+                          text=True, env={**os.environ, **(env or {})}, cwd=ROOT)
+
+
+def consult(kb, answers: dict):
+    from expert.consultation import run_answers
+
+    return run_answers(kb, answers)

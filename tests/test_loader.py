@@ -1,0 +1,190 @@
+"""Loading knowledge: every problem found at once, each with file:line and rule id."""
+
+import textwrap
+
+import pytest
+
+from conftest import MINI
+from expert.errors import InputError, KnowledgeError
+from expert.loader import load_knowledge
+
+GOOD_RULE = """
+  - id: extra-rule
+    title: Extra rule
+    when: {a: true}
+    then: {hypothesis: {id: h1, cf: 0.1}}
+    because: An extra rule for testing.
+    sources: [S01]
+"""
+
+
+def load_with(tmp_path, rules: str, name: str = "broken.yaml"):
+    folder = tmp_path / "extra"
+    (folder / "rules").mkdir(parents=True, exist_ok=True)
+    (folder / "kb.yaml").write_text("name: extra\nversion: '1'\n")
+    (folder / "rules" / name).write_text(textwrap.dedent(rules))
+    return load_knowledge((MINI, folder), package=False, use_cache=False)
+
+
+def problems(tmp_path, rules: str) -> list[str]:
+    with pytest.raises(KnowledgeError) as caught:
+        load_with(tmp_path, rules)
+    return [str(p) for p in caught.value.problems]
+
+
+def test_a_good_extra_rule_loads(tmp_path):
+    kb = load_with(tmp_path, "rules:" + GOOD_RULE)
+    assert "extra-rule" in kb.rules_by_id
+    assert kb.version == "mini 0.0.1 + extra 1"
+
+
+def test_yaml_syntax_errors_name_the_line(tmp_path):
+    (found,) = problems(tmp_path, "rules:\n  - id: x\n    title: [unclosed\n    because: x\n")
+    assert found.startswith(str(tmp_path / "extra" / "rules" / "broken.yaml") + ":4: ")
+    assert "not valid YAML" in found
+
+
+def test_a_misspelt_key_names_file_line_and_rule(tmp_path):
+    (found,) = problems(tmp_path, """\
+        rules:
+          - id: typo-rule
+            title: Typo
+            wehn: {a: true}
+            then: {referral: routine}
+            because: The key when is misspelt here.
+            sources: [S01]
+        """)
+    assert found.endswith("broken.yaml:2: typo-rule: rules.0: unknown key 'wehn'; allowed: "
+                          "because, evidence, id, override, sources, then, title, when")
+
+
+def test_a_wrong_type_is_reported_at_its_line(tmp_path):
+    (found,) = problems(tmp_path, """\
+        rules:
+          - id: bad-cf
+            title: Bad cf
+            when: {a: true}
+            then:
+              hypothesis: {id: h1, cf: high}
+            because: The certainty factor is not a number.
+            sources: [S01]
+        """)
+    assert "broken.yaml:6: bad-cf:" in found
+    assert "'high'" in found
+
+
+def test_every_problem_is_reported_at_once(tmp_path):
+    found = problems(tmp_path, """\
+        rules:
+          - id: unknown-question
+            title: Unknown question
+            when: {sympotms: {includes: red}}
+            then: {referral: routine}
+            because: Refers to a question that does not exist.
+            sources: [S01]
+          - id: bad-choice
+            title: Bad choice
+            when: {many: {includes: purple}}
+            then: {referral: routine}
+            because: Refers to a choice that does not exist.
+            sources: [S01]
+          - id: bad-operator
+            title: Bad operator
+            when: {a: {at_least: 3}}
+            then: {referral: routine}
+            because: A yes/no question has no order.
+            sources: [S01]
+          - id: bad-source
+            title: Bad source
+            when: {b: true}
+            then: {hypothesis: {id: h3, cf: 0.2}}
+            because: Cites a source and concludes a hypothesis that do not exist.
+            sources: [S99]
+        """)
+    text = "\n".join(found)
+    assert "broken.yaml:4: unknown-question: unknown question sympotms" in text
+    assert "broken.yaml:10: bad-choice: 'purple' is not a choice of many" in text
+    assert "broken.yaml:16: bad-operator: at_least does not apply to a (boolean)" in text
+    assert "bad-source: source S99 is not in the reference" in text
+    assert "bad-source: unknown hypothesis h3" in text
+    assert len(found) == 5
+
+
+def test_did_you_mean(tmp_path):
+    (found,) = problems(tmp_path, "rules:" + GOOD_RULE.replace("{a: true}", "{pik: x}"))
+    assert "unknown question pik (did you mean pick?)" in found
+
+
+def test_duplicate_ids_need_an_explicit_override(tmp_path):
+    rule = GOOD_RULE.replace("extra-rule", "base")
+    (found,) = problems(tmp_path, "rules:" + rule)
+    assert "rule id base is already used at tests/kbs/mini/rules/mini.yaml:" in found
+    assert "override: true" in found
+    kb = load_with(tmp_path, "rules:" + rule.replace("    sources: [S01]",
+                                                     "    sources: [S01]\n    override: true"))
+    assert kb.rules_by_id["base"].title == "Extra rule"
+
+
+def test_override_of_nothing_is_an_error(tmp_path):
+    (found,) = problems(tmp_path, "rules:" + GOOD_RULE + "    override: true\n")
+    assert "override: true but no earlier rule has this id" in found
+
+
+def test_rules_reading_each_other_in_a_cycle_are_rejected(tmp_path):
+    found = problems(tmp_path, """\
+        rules:
+          - id: loop-one
+            title: One
+            when: {hypothesis: {id: h2, at_least: 0.2}}
+            then: {hypothesis: {id: h1, cf: 0.2}}
+            because: Reads h2, writes h1.
+            sources: [S01]
+          - id: loop-two
+            title: Two
+            when: {hypothesis: {id: h1, at_least: 0.2}}
+            then: {hypothesis: {id: h2, cf: 0.2}}
+            because: Reads h1, writes h2.
+            sources: [S01]
+        """)
+    assert any("cycle" in f and "loop-one" in f and "loop-two" in f for f in found)
+
+
+def test_a_key_given_twice_is_an_error_not_an_overwrite(tmp_path):
+    (found,) = problems(tmp_path, "rules:" + GOOD_RULE.replace(
+        "    sources: [S01]", "    sources: [S01]\n    title: Again"))
+    assert "key 'title' appears twice" in found
+
+
+def test_python_tags_are_not_executed(tmp_path):
+    (found,) = problems(tmp_path, "rules: !!python/object/apply:os.system ['echo pwned']\n")
+    assert "not valid YAML" in found
+
+
+def test_a_folder_without_kb_yaml_is_refused(tmp_path):
+    (tmp_path / "rules").mkdir()
+    with pytest.raises(InputError, match=r"no kb\.yaml"):
+        load_knowledge((MINI, tmp_path), package=False, use_cache=False)
+
+
+def test_a_missing_folder_is_refused(tmp_path):
+    with pytest.raises(InputError, match="knowledge folder not found"):
+        load_knowledge((tmp_path / "nope",), package=False)
+
+
+def test_a_cached_base_is_not_validated_again(tmp_path, monkeypatch):
+    monkeypatch.setenv("TWITCHDX_CACHE", str(tmp_path / "cache"))
+    first = load_knowledge((MINI,), package=False)
+    import expert.builder
+
+    def fail(*args):
+        raise AssertionError("built again")
+
+    monkeypatch.setattr(expert.builder, "build", fail)
+    assert load_knowledge((MINI,), package=False) == first
+
+
+def test_every_shipped_rule_cites_sources_of_the_reference(kb):
+    for rule in kb.rules:
+        assert rule.sources, rule.id
+        assert all(s in kb.sources for s in rule.sources), rule.id
+        assert all(e in kb.evidence for e in rule.evidence), rule.id
