@@ -6,8 +6,8 @@ are imported inside the commands that use them, so ``--help`` stays instant.
 
 from __future__ import annotations
 
+import gc
 import os
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +52,7 @@ def load_kb(kb_dirs: tuple[Path, ...]) -> Any:
 
 @click.group(cls=Twitchdx, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="twitchdx")
-def main() -> None:
+def twitchdx() -> None:
     """Consult an expert system about muscle twitching at rest.
 
     Health information, not a diagnosis: it says how soon to see a doctor,
@@ -61,7 +61,7 @@ def main() -> None:
     """
 
 
-@main.command()
+@twitchdx.command()
 @click.option("--answers", "answers_file", type=click.Path(dir_okay=False, path_type=Path),
               help="YAML or JSON file of answers; without it the consultation is interactive.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
@@ -82,14 +82,17 @@ def consult(answers_file: Path | None, fmt: str, kb_dirs: tuple[Path, ...]) -> N
 
 
 def emit(report: dict[str, Any], fmt: str) -> None:
+    if fmt == "json":
+        from expert.report import to_json
+
+        click.echo(to_json(report), nl=False)
+        return
     from expert.render import render_markdown, render_text
-    from expert.report import to_json
 
-    text = {"json": to_json, "text": render_text, "markdown": render_markdown}[fmt](report)
-    click.echo(text, nl=False)
+    click.echo((render_text if fmt == "text" else render_markdown)(report), nl=False)
 
 
-@main.command()
+@twitchdx.command()
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
 @kb_option
@@ -105,5 +108,19 @@ def questions(fmt: str, kb_dirs: tuple[Path, ...]) -> None:
         click.echo(render_questions(kb), nl=False)
 
 
+def main() -> None:
+    """The console entry point: run the command, then skip the final garbage collection.
+
+    A consultation leaves the knowledge base and the engine's Rete network (tens of
+    thousands of objects) in memory; the interpreter's last collection on exit would
+    walk them all for nothing, about a tenth of a short run.  ``gc.freeze()`` moves
+    them out of its way; the memory is returned when the process ends.
+    """
+    try:
+        twitchdx(prog_name="twitchdx")
+    finally:
+        gc.freeze()
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

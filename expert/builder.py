@@ -189,7 +189,7 @@ def _add_catalog(b: _Builder, data: LineDict, path: str, _: set[int]) -> None:
         if raw["id"] in b.levels:
             b.problem(path, raw.line, raw["id"], "referral level defined twice")
         b.levels[raw["id"]] = Level(raw["id"], raw["rank"], raw["label"],
-                                    " ".join(raw["action"].split()))
+                                    " ".join(raw["action"].split()), raw.get("tests", True))
     ranks = [lv.rank for lv in b.levels.values()]
     if len(set(ranks)) != len(ranks):
         b.problem(path, data.line, "", "two referral levels share a rank")
@@ -220,7 +220,7 @@ def _add_rule(b: _Builder, raw: LineDict, path: str) -> None:
     rid = raw["id"]
     try:
         when = parse_condition(raw.get("when"), raw.line_of("when"))
-        alternatives(when)
+        dnf = tuple(alternatives(when))
     except ConditionSyntaxError as exc:
         b.problem(path, exc.line or raw.line, rid, str(exc))
         return
@@ -245,6 +245,7 @@ def _add_rule(b: _Builder, raw: LineDict, path: str) -> None:
                                         if isinstance(leaf, FactIs))),
         reads_hypotheses=tuple(dict.fromkeys(leaf.hypothesis for leaf in leaves(when)
                                              if isinstance(leaf, Belief))),
+        alternatives=dnf,
     )
     earlier = b.rules.get(rid)
     if earlier and not rule.override:
@@ -322,6 +323,10 @@ def _check_ask(b: _Builder, rule: RuleDef, leaf: Ask, report: Any) -> None:
                f"use {', '.join(fitting)}")
         return
     values = leaf.value if isinstance(leaf.value, tuple) else (leaf.value,)
+    if leaf.op == "includes_at_least":
+        count, values = leaf.value
+        if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= len(values):
+            report(leaf.line, f"includes_at_least count must be from 1 to {len(values)}")
     if question.type in ("choice", "multi") and leaf.op != "count_at_least":
         for value in values:
             if value not in question.choice_ids:

@@ -112,7 +112,7 @@ def _branch(leaves: tuple[Leaf, ...], once: str | None) -> list[Any]:
 
 def compile_rule(rule: RuleDef) -> Rule:
     """One experta Rule for a rule definition, salience minus its stratum."""
-    alts = alternatives(rule.when)
+    alts = rule.alternatives or alternatives(rule.when)
     once = len(alts) > 1
     lhs = [OR(*(AND(*_branch(alt, rule.id)) for alt in alts))] if once else _branch(alts[0], None)
     return Rule(*lhs, salience=-rule.stratum)(RuleAction(rule, once))

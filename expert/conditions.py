@@ -27,6 +27,7 @@ OPERATORS: dict[str, tuple[str, ...]] = {
     "includes": ("multi",),
     "includes_any": ("multi",),
     "includes_all": ("multi",),
+    "includes_at_least": ("multi",),
     "count_at_least": ("multi",),
     "at_least": ("integer", "number"),
     "at_most": ("integer", "number"),
@@ -64,6 +65,9 @@ def holds(op: str, expected: Any, value: Any) -> bool:
             return any(item in value for item in expected)
         if op == "includes_all":
             return all(item in value for item in expected)
+        if op == "includes_at_least":
+            count, choices = expected
+            return sum(1 for item in choices if item in value) >= count
         if isinstance(value, bool):
             return False
         if op == "count_at_least":
@@ -89,6 +93,7 @@ _PHRASES = {
     "includes": "to include {}",
     "includes_any": "to include any of {}",
     "includes_all": "to include all of {}",
+    "includes_at_least": "to include at least {} of {}",
     "count_at_least": "to have at least {} selected",
     "at_least": "to be at least {}",
     "at_most": "to be at most {}",
@@ -102,6 +107,7 @@ _NEGATED = {
     "includes": "not to include {}",
     "includes_any": "to include none of {}",
     "includes_all": "not to include all of {}",
+    "includes_at_least": "to include fewer than {} of {}",
     "count_at_least": "to have fewer than {} selected",
     "at_least": "to be below {}",
     "at_most": "to be above {}",
@@ -115,6 +121,7 @@ _PRESENT = {  # the same tests, said of an answer that passes them
     "to be one of": "is one of", "to be none of": "is none of", "to be": "is",
     "not to be": "is not", "to include": "includes", "not to include": "does not include",
     "to have at least": "has at least", "to have fewer than": "has fewer than",
+    "to include at least": "includes at least", "to include fewer than": "includes fewer than",
 }
 
 
@@ -133,7 +140,7 @@ class Ask(NamedTuple):
     def expectation(self) -> str:
         """``to include ppi_long_term``: what the rule needs of the answer."""
         template = (_NEGATED if self.negated else _PHRASES)[self.op]
-        if self.op == "between":
+        if self.op in ("between", "includes_at_least"):
             return template.format(_fmt(self.value[0]), _fmt(self.value[1]))
         return template.format(_fmt(self.value))
 
@@ -275,7 +282,12 @@ def _parse_ask(question: str, value: Any, line: int) -> Ask:
         if op not in OPERATORS:
             raise ConditionSyntaxError(
                 f"unknown operator {op!r} on {question}; use one of: " + ", ".join(OPERATORS), line)
-        if isinstance(expected, list):
+        if op == "includes_at_least":
+            if not isinstance(expected, dict) or set(expected) != {"count", "of"}:
+                raise ConditionSyntaxError(
+                    "includes_at_least needs {count: n, of: [choices]}", line)
+            expected = (expected["count"], tuple(expected["of"]))
+        elif isinstance(expected, list):
             expected = tuple(expected)
         return Ask(question, op, expected, False, line)
     if isinstance(value, list):  # shorthand: question: [a, b] means "in"

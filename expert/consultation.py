@@ -15,11 +15,11 @@ from .engine import engine_for
 from .model import Advice, KnowledgeBase, Level
 from .trace import Firing, Recorder
 
-#: advice kinds in the order a report lists them.  An emergency drops the last three,
+#: advice kinds in the order a report lists them.  An emergency keeps only the first two,
 #: and advice given with a referral that a higher one overrode is dropped unless it is
 #: safety advice ("the twitch is harmless" must not survive a red flag).
 ADVICE_ORDER = ("safety", "urgent", "medical", "care", "diet", "supplement")
-DROPPED_IN_EMERGENCY = frozenset({"care", "diet", "supplement"})
+DROPPED_IN_EMERGENCY = frozenset({"medical", "care", "diet", "supplement"})
 
 
 class Ranked(NamedTuple):
@@ -120,7 +120,7 @@ def summarise(kb: KnowledgeBase, answers: Answers, recorder: Recorder) -> Result
         reasons=reasons,
         hypotheses=ranked(recorder.evidence, recorder.certainty, keep_zero=True),
         notes=ranked(recorder.note_evidence, recorder.note_certainty, keep_zero=False),
-        tests=tuple(t for t in kb.tests if t in suggested),
+        tests=tuple(t for t in kb.tests if t in suggested) if level.tests else (),
         advice=tuple(advice),
         derived_by={k: tuple(v) for k, v in recorder.derived_by.items()},
     )

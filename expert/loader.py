@@ -28,7 +28,7 @@ from .yamlsource import read_text
 PACKAGE_KB = Path(__file__).resolve().parent.parent / "knowledge"
 ENV_KB = "TWITCHDX_KB"
 ENV_CACHE = "TWITCHDX_CACHE"
-CACHE_FORMAT = 4  # bump when the model or the checks change
+CACHE_FORMAT = 5  # bump when cached knowledge changes shape
 
 
 def knowledge_dirs(extra: tuple[str | Path, ...] = (), package: bool = True) -> list[Path]:
@@ -95,7 +95,9 @@ def _cache_path(texts: list[tuple[str, Path, str]]) -> Path | None:
     if setting is not None and setting.strip().lower() in ("", "0", "off", "no"):
         return None
     crc, adler, size = 0, 1, 0
-    stamp = ("", Path(f"{CACHE_FORMAT}|{__version__}|{sys.version_info[:2]}"), "")
+    code = sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns)
+                  for p in Path(__file__).parent.glob("*.py"))  # a changed checker re-checks
+    stamp = ("", Path(f"{CACHE_FORMAT}|{__version__}|{sys.version_info[:2]}|{code}"), "")
     for kind, path, text in [stamp, *texts]:
         data = f"\0{kind}\0{path.name}\0{text}".encode()
         crc, adler, size = zlib.crc32(data, crc), zlib.adler32(data, adler), size + len(data)

@@ -11,13 +11,15 @@ the costs measured on a 150-rule base are removed:
   rule to wire joins; the few shapes the compiler emits are wired directly;
 * the alpha network tests every ``question == ...`` literal in turn for each
   fact; a dispatch node jumps to the matching branch by dictionary lookup;
+* alpha tests copy and re-validate the token at every node; AlphaTestNode
+  builds a new token only where a test binds a variable;
 * after every firing experta asks every rule's conflict-set node for changes;
   only the nodes a change reached are asked.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from experta.fieldconstraint import L
@@ -29,11 +31,40 @@ from experta.matchers.rete.nodes import (
     NotNode,
     OrdinaryMatchNode,
 )
+from experta.matchers.rete.token import Token
 from experta.matchers.rete.utils import extract_facts, generate_checks
 
 from .compat import NOT, OR, Fact, InitialFact, ReteMatcher, Rule
 
 DISPATCH_MIN = 4  # fan-outs smaller than this are cheaper tested in turn
+_token = tuple.__new__  # a Token from parts already known to be valid: skips its checks
+
+
+class AlphaTestNode(FeatureTesterNode):
+    """experta's FeatureTesterNode without a token copy per test.
+
+    The stock node copies the token (re-validating it) before testing, although
+    only a test that binds a variable changes it; this one builds a new token
+    only then.  Matching is the same.
+    """
+
+    def activate(self, token: Any) -> None:
+        (fact,) = token.data
+        match = self.matcher(fact)
+        if not match:
+            return
+        if isinstance(match, Mapping):
+            context = token.context
+            for key, value in match.items():
+                if isinstance(key, tuple):  # a negated binding
+                    if key[1] in context and context[key[1]] == value:
+                        return
+                elif context.get(key, value) != value or (
+                        (False, key) in context and context[(False, key)] == value):
+                    return
+            token = _token(Token, (token.tag, token.data, {**context, **match}))
+        for child in self.children:
+            child.callback(token)
 
 
 class LiteralDispatchNode:
@@ -103,7 +134,7 @@ def _child_testing(node: Any, check: Any) -> Any:
     for child in node.children:
         if getattr(child.node, "matcher", None) is check:
             return child.node
-    new = FeatureTesterNode(check)
+    new = AlphaTestNode(check)
     node.add_child(new, new.activate)
     return new
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import cached_property
 from typing import Any, NamedTuple
 
 from .conditions import ALWAYS, Condition
@@ -111,6 +109,7 @@ class RuleDef(NamedTuple):
     questions: tuple[str, ...] = ()  # question ids the condition reads
     reads_facts: tuple[str, ...] = ()  # derived facts it reads
     reads_hypotheses: tuple[str, ...] = ()  # hypotheses whose certainty it reads
+    alternatives: tuple[tuple[Any, ...], ...] = ()  # the condition in DNF (conditions.py)
 
     @property
     def where(self) -> str:
@@ -131,6 +130,7 @@ class Level(NamedTuple):
     rank: int
     label: str
     action: str
+    tests: bool = True  # whether a report at this level lists suggested tests
 
 
 class Entry(NamedTuple):
@@ -155,26 +155,43 @@ class Manifest(NamedTuple):
     disclaimer: str = ""
 
 
-@dataclass(frozen=True)
 class KnowledgeBase:
-    manifests: tuple[Manifest, ...]
-    questions: dict[str, Question]
-    rules: tuple[RuleDef, ...]  # sorted by (stratum, id): the firing order of ties
-    levels: tuple[Level, ...]  # lowest rank first
-    hypotheses: dict[str, Entry]
-    notes: dict[str, Entry]
-    tests: dict[str, Entry]
-    sources: dict[str, Source]
-    evidence: dict[str, str]  # reference fact id -> statement
-    fingerprint: str  # hash of every file's content: what the report calls the knowledge
+    """A loaded, checked knowledge base, with the indexes every consultation uses.
 
-    @cached_property
-    def rules_by_id(self) -> dict[str, RuleDef]:
-        return {r.id: r for r in self.rules}
+    Immutable by convention; equal to another when built from the same files.
+    """
 
-    @cached_property
-    def level_rank(self) -> dict[str, int]:
-        return {lv.id: lv.rank for lv in self.levels}
+    def __init__(self, *, manifests: tuple[Manifest, ...], questions: dict[str, Question],
+                 rules: tuple[RuleDef, ...], levels: tuple[Level, ...],
+                 hypotheses: dict[str, Entry], notes: dict[str, Entry], tests: dict[str, Entry],
+                 sources: dict[str, Source], evidence: dict[str, str], fingerprint: str):
+        self.manifests = manifests
+        self.questions = questions
+        self.rules = rules  # sorted by (stratum, id): the firing order of ties
+        self.levels = levels  # lowest rank first
+        self.hypotheses = hypotheses
+        self.notes = notes
+        self.tests = tests
+        self.sources = sources
+        self.evidence = evidence  # reference fact id -> statement
+        self.fingerprint = fingerprint  # sha256 of every file: the report's knowledge hash
+        self.rules_by_id = {r.id: r for r in rules}
+        self.level_rank = {lv.id: lv.rank for lv in levels}
+        self.askable = tuple(q for q in questions.values() if not q.computed)
+        producers: dict[tuple[str, str], list[RuleDef]] = {}
+        for rule in rules:
+            for key in conclusion_keys(rule.then):
+                producers.setdefault(key, []).append(rule)
+        self._producers = {k: tuple(v) for k, v in producers.items()}
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, KnowledgeBase) and other.fingerprint == self.fingerprint
+
+    def __hash__(self) -> int:
+        return hash(self.fingerprint)
+
+    def __repr__(self) -> str:
+        return f"<KnowledgeBase {self.version}: {len(self.rules)} rules>"
 
     @property
     def version(self) -> str:
@@ -184,10 +201,6 @@ class KnowledgeBase:
     def disclaimer(self) -> str:
         return next((m.disclaimer for m in self.manifests if m.disclaimer), "")
 
-    @cached_property
-    def askable(self) -> tuple[Question, ...]:
-        return tuple(q for q in self.questions.values() if not q.computed)
-
     def level(self, level_id: str) -> Level:
         return next(lv for lv in self.levels if lv.id == level_id)
 
@@ -195,26 +208,6 @@ class KnowledgeBase:
         """Rules whose conclusions include ``kind`` ``name`` (hypothesis, note, fact, test,
         referral)."""
         return self._producers.get((kind, name), ())
-
-    @cached_property
-    def _producers(self) -> dict[tuple[str, str], tuple[RuleDef, ...]]:
-        index: dict[tuple[str, str], list[RuleDef]] = {}
-        for rule in self.rules:
-            for key in conclusion_keys(rule.then):
-                index.setdefault(key, []).append(rule)
-        return {k: tuple(v) for k, v in index.items()}
-
-    def describe_value(self, question_id: str, value: Any) -> str:
-        """An answer as a person reads it: ``[loop_diuretic, ppi_long_term]``, ``yes``, ``7``."""
-        if value is None:
-            return "unknown"
-        if isinstance(value, bool):
-            return "yes" if value else "no"
-        if isinstance(value, tuple | list):
-            return "[" + ", ".join(value) + "]"
-        if isinstance(value, float):
-            return f"{value:g}"
-        return str(value)
 
 
 def conclusion_keys(then: Effects) -> list[tuple[str, str]]:

@@ -22,7 +22,7 @@ def _wrap(text: str, indent: str = "  ", first: str | None = None) -> str:
 def _ranked_rows(items: list[dict[str, Any]]) -> list[str]:
     rows = []
     for item in items:
-        rows.append(f"  {item['label']:<42} {item['certainty']:.2f}  {item['band']}")
+        rows.append(f"  {item['certainty']:.2f} {item['band']:<9} {item['label']}")
         rows.append(_wrap("rules: " + ", ".join(item["rules"]), "      "))
     return rows
 

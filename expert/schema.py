@@ -153,6 +153,8 @@ def _catalog_schema(kb: Any) -> dict[str, Any]:
             "rank": {"type": "integer", "minimum": 1, "maximum": 5},
             "label": {"type": "string"},
             "action": {"type": "string"},
+            "tests": {"type": "boolean", "description": "List suggested tests at this level "
+                      "(default true); self-care suggests none now."},
         },
     }
     return {
@@ -202,6 +204,11 @@ def _condition_defs(kb: Any) -> dict[str, Any]:
             "includes": {"type": "string"},
             "includes_any": {"type": "array", "items": {"type": "string"}, "minItems": 1},
             "includes_all": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+            "includes_at_least": {
+                "type": "object", "required": ["count", "of"], "additionalProperties": False,
+                "properties": {"count": {"type": "integer", "minimum": 1},
+                               "of": {"type": "array", "items": {"type": "string"},
+                                      "minItems": 1}}},
             "count_at_least": {"type": "integer", "minimum": 1},
             "at_least": {"type": "number"},
             "at_most": {"type": "number"},

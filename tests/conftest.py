@@ -46,9 +46,9 @@ def runner():
 
 @pytest.fixture
 def cli():
-    from cli import main
+    from cli import twitchdx
 
-    return main
+    return twitchdx
 
 
 def run_cli(*args: str, env: dict | None = None):

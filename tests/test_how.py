@@ -46,7 +46,11 @@ def test_rule_nodes_carry_sources_and_contribution(kb):
     low_sun = next(c for c in tree["children"] if c["id"] == "vd-low-sun")
     assert low_sun["contribution"] == pytest.approx(0.35)
     assert {"id": "S06", "title": kb.sources["S06"].title} in low_sun["sources"]
-    (answer,) = low_sun["children"]
+    (fact,) = low_sun["children"]  # a chain: the rule reads a fact another rule derived
+    assert (fact["kind"], fact["id"]) == ("fact", "limited_sun")
+    (derivation,) = fact["children"]
+    assert derivation["id"] == "risk-limited-sun" and derivation["contribution"] is None
+    (answer,) = derivation["children"]
     assert answer == {"kind": "answer", "question": "sun_exposure", "value": "low",
                       "matched": ["is low"], "text": "answer sun_exposure = low  [is low]",
                       "children": []}

@@ -1,0 +1,153 @@
+"""Knowledge test cases: answers in, expected conclusions out, beside the rules.
+
+A case file (``knowledge/cases/*.yaml``, one case each, like Semgrep's and
+Sigma's rule tests) holds an ``answers`` mapping and an ``expect`` block.
+Every expectation is optional; each one that fails yields one line saying
+what was expected and what the consultation gave.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from .answers import check_answers
+from .consultation import Result, consult
+from .errors import InputError, KnowledgeError, Problem
+from .model import KnowledgeBase
+from .yamlsource import load
+
+LOW = 0.2  # below this a hypothesis is "low"
+
+
+class Case(NamedTuple):
+    id: str
+    title: str
+    answers: dict[str, Any]
+    expect: dict[str, Any]
+    path: str
+    line: int
+
+
+def case_files(folders: list[Path]) -> list[Path]:
+    return [p for folder in folders for p in sorted((folder / "cases").glob("*.yaml"))]
+
+
+def load_cases(kb: KnowledgeBase, folders: list[Path]) -> list[Case]:
+    """Read and check every case file; KnowledgeError lists every bad one."""
+    from .builder import display_path
+    from .schema import validate
+
+    cases, problems = [], []
+    for path in case_files(folders):
+        shown = display_path(path)
+        try:
+            data = load(path)
+        except InputError as exc:
+            problems.append(Problem(shown, 0, "", str(exc).split(": ", 1)[-1]))
+            continue
+        found, _ = validate(data, "case", shown)
+        if found:
+            problems += found
+            continue
+        try:
+            answers = check_answers(kb, data["answers"])
+        except InputError as exc:
+            problems += [Problem(shown, data.line_of("answers"), data["id"], line)
+                         for line in str(exc).splitlines()]
+            continue
+        problems += _unknown_ids(kb, data, shown)
+        cases.append(Case(data["id"], data.get("title", ""), answers, dict(data["expect"]),
+                          shown, data.line))
+    seen: dict[str, Case] = {}
+    for case in cases:
+        if case.id in seen:
+            problems.append(Problem(case.path, case.line, case.id,
+                                    f"case id also used in {seen[case.id].path}"))
+        seen[case.id] = case
+    if problems:
+        raise KnowledgeError(problems)
+    return cases
+
+
+def _unknown_ids(kb: KnowledgeBase, data: Any, path: str) -> list[Problem]:
+    expect = data["expect"]
+    known = {"leading": kb.hypotheses, "low": kb.hypotheses, "notes": kb.notes,
+             "notes_include": kb.notes, "notes_exclude": kb.notes, "tests_include": kb.tests,
+             "tests_exclude": kb.tests, "fires": kb.rules_by_id, "not_fires": kb.rules_by_id,
+             "at_least": {**kb.hypotheses, **kb.notes}}
+    problems = []
+    for key, ids in known.items():
+        for ident in expect.get(key, ()):
+            if ident not in ids:
+                problems.append(Problem(path, expect.line_of(key), data["id"],
+                                        f"expect.{key}: unknown id {ident}"))
+    return problems
+
+
+def check(result: Result, expect: dict[str, Any]) -> list[str]:
+    """Every unmet expectation, as 'what: expected X, got Y'."""
+    failures: list[str] = []
+    got_hyp = {h.id: h.certainty for h in result.hypotheses}
+    raised = [h.id for h in result.hypotheses if h.certainty >= LOW]
+    notes = [n.id for n in result.notes]
+
+    def fail(what: str, expected: Any, got: Any) -> None:
+        failures.append(f"{what}: expected {expected}, got {got}")
+
+    if "referral" in expect and result.level.id != expect["referral"]:
+        reasons = ", ".join(result.reasons) or "no rule"
+        fail("referral", expect["referral"], f"{result.level.id} (from {reasons})")
+    if "leading" in expect and raised[:len(expect["leading"])] != list(expect["leading"]):
+        fail("leading hypotheses", expect["leading"], _ranked(result))
+    if "leading" in expect and not expect["leading"] and raised:
+        fail("leading hypotheses", "none above low", _ranked(result))
+    for ident in expect.get("low", ()):
+        if got_hyp.get(ident, 0.0) >= LOW:
+            fail(f"{ident} (must stay low)", f"< {LOW}", got_hyp[ident])
+    for ident, floor in expect.get("at_least", {}).items():
+        if result.certainty_of(ident) < floor:
+            fail(f"{ident} certainty", f">= {floor}", result.certainty_of(ident))
+    if "notes" in expect and notes != list(expect["notes"]):
+        fail("notes", expect["notes"], _notes(result))
+    for ident in expect.get("notes_include", ()):
+        if ident not in notes:
+            fail("notes", f"to include {ident}", _notes(result))
+    for ident in expect.get("notes_exclude", ()):
+        if ident in notes:
+            fail("notes", f"not to include {ident}", _notes(result))
+    for ident in expect.get("tests_include", ()):
+        if ident not in result.tests:
+            fail("tests", f"to include {ident}", list(result.tests))
+    for ident in expect.get("tests_exclude", ()):
+        if ident in result.tests:
+            fail("tests", f"not to include {ident}", list(result.tests))
+    fired = set(result.fired)
+    for rule in expect.get("fires", ()):
+        if rule not in fired:
+            fail("rules", f"{rule} to fire", "it did not")
+    for rule in expect.get("not_fires", ()):
+        if rule in fired:
+            fail("rules", f"{rule} not to fire", "it fired")
+    advice = " ".join(a.text for _, a in result.advice).lower()
+    for words in expect.get("advice_mentions", ()):
+        if words.lower() not in advice:
+            fail("advice", f"to mention {words!r}", "it does not")
+    for words in expect.get("advice_excludes", ()):
+        if words.lower() in advice:
+            rule = next(r for r, a in result.advice if words.lower() in a.text.lower())
+            fail("advice", f"not to mention {words!r}", f"it does ({rule})")
+    return failures
+
+
+def _ranked(result: Result) -> str:
+    return ", ".join(f"{h.id} {h.certainty:.2f}" for h in result.hypotheses) or "none"
+
+
+def _notes(result: Result) -> str:
+    return ", ".join(f"{n.id} {n.certainty:.2f}" for n in result.notes) or "none"
+
+
+def run_case(kb: KnowledgeBase, case: Case) -> tuple[Result, list[str]]:
+    result = consult(kb, case.answers)
+    return result, check(result, case.expect)
