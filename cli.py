@@ -63,22 +63,98 @@ def twitchdx() -> None:
 
 @twitchdx.command()
 @click.option("--answers", "answers_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="YAML or JSON file of answers; without it the consultation is interactive.")
+              help="YAML or JSON file of answers: consult without asking anything.")
+@click.option("--ask-missing", is_flag=True,
+              help="With --answers: ask interactively for whatever is still needed.")
+@click.option("--resume", type=click.Path(dir_okay=False, path_type=Path), metavar="SESSION",
+              help="Continue an interactive consultation from its session file.")
+@click.option("--session", "session_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to keep the interactive session (default: a new file under "
+                   "~/.local/share/twitchdx/sessions, or $TWITCHDX_SESSIONS).")
+@click.option("--save", "save_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the answers to FILE as an answers file (.yaml or .json).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
               show_default=True)
 @kb_option
-def consult(answers_file: Path | None, fmt: str, kb_dirs: tuple[Path, ...]) -> None:
-    """Run a consultation and print the report."""
-    from expert.answers import read_answers_file
-    from expert.consultation import run_answers
+def consult(answers_file: Path | None, ask_missing: bool, resume: Path | None,
+            session_file: Path | None, save_file: Path | None, fmt: str,
+            kb_dirs: tuple[Path, ...]) -> None:
+    """Run a consultation and print the report.
+
+    With --answers it asks nothing. Without it (or with --ask-missing) it asks,
+    in the terminal, only the questions that can still change the report,
+    warning signs first; type why, back, unknown, help or quit at any prompt.
+    Every answer is saved as it is given: continue later with --resume.
+    """
+    from expert.answers import check_answers, read_answers_file
+    from expert.consultation import consult as run
     from expert.errors import InputError
     from expert.report import build_report
 
-    if answers_file is None:
-        raise InputError("give --answers FILE (the interactive consultation is not available yet)")
+    if resume and (answers_file or session_file):
+        raise InputError("--resume continues a session: give it alone, without --answers or "
+                         "--session")
+    if ask_missing and not answers_file:
+        raise InputError("--ask-missing needs --answers FILE to start from")
     kb = load_kb(kb_dirs)
-    result = run_answers(kb, read_answers_file(answers_file), str(answers_file))
+    if answers_file and not ask_missing:
+        answers = check_answers(kb, read_answers_file(answers_file), str(answers_file))
+        if save_file:
+            from expert.session import Session
+
+            Session(save_file, kb.version, answers).export(save_file)
+        emit(build_report(run(kb, answers)), fmt)
+        return
+    session = open_session(kb, answers_file, resume, session_file)
+    result = converse(kb, session, save_file)
     emit(build_report(result), fmt)
+    click.echo(f"Session saved to {session.path}", err=True)
+
+
+def open_session(kb: Any, answers_file: Path | None, resume: Path | None,
+                 session_file: Path | None) -> Any:
+    from expert.answers import check_answers, read_answers_file
+    from expert.session import Session, new_session_path
+
+    if resume:
+        session = Session.load(resume)
+        session.answers = check_answers(kb, session.answers, str(resume))
+        return session
+    answers = check_answers(kb, read_answers_file(answers_file), str(answers_file)) \
+        if answers_file else {}
+    session = Session(session_file or new_session_path(), kb.version, answers,
+                      list(answers))
+    session.save()
+    return session
+
+
+def converse(kb: Any, session: Any, save_file: Path | None) -> Any:
+    """Run the dialogue; on quit, Ctrl-C or end of input say where the answers are kept."""
+    from expert.dialogue import Dialogue, Quit
+
+    say = lambda text: click.echo(text, err=True)  # noqa: E731
+    if not session.complete:
+        say("twitchdx: questions about muscle twitching at rest. Health information, not a "
+            "diagnosis.")
+        say("At any prompt type why, back, unknown, help or quit.")
+        say(f"Your answers are saved as you go in {session.path}")
+    dialogue = Dialogue(kb, session)
+    try:
+        return dialogue.run()
+    except (Quit, KeyboardInterrupt, EOFError) as stop:
+        if save_file:
+            session.export(save_file)
+        given = len(session.answers)
+        say("")
+        say(f"Stopped. Your {given} answer{'s' if given != 1 else ''} are saved in "
+            f"{session.path}")
+        say(f"Continue with: twitchdx consult --resume {session.path}")
+        code = 130 if isinstance(stop, KeyboardInterrupt) else 1 if isinstance(
+            stop, EOFError) else 0
+        raise click.exceptions.Exit(code) from None
+    finally:
+        if save_file and session.complete:
+            session.export(save_file)
 
 
 def emit(report: dict[str, Any], fmt: str) -> None:

@@ -41,7 +41,7 @@ def render_text(report: dict[str, Any]) -> str:
         out += _ranked_rows(likely)
     else:
         out.append("  None above low.")
-    low = [h for h in report["hypotheses"] if h["band"] == "low"]
+    low = [h for h in report["hypotheses"] if h["band"] == "low" and h["certainty"] > 0]
     if low:
         out.append("  Low: " + ", ".join(f"{h['id']} {h['certainty']:.2f}" for h in low))
     out.append("")
@@ -66,8 +66,6 @@ def _footer(report: dict[str, Any]) -> list[str]:
     if report["unknown"]:
         out += ["", _wrap("Not answered (treated as unknown, never as no): "
                           + ", ".join(report["unknown"]), "  ", "")]
-    if report.get("saved_to"):
-        out += ["", f"Session saved to {report['saved_to']}"]
     out += ["", f"Knowledge: {report['knowledge']['version']} ({report['knowledge']['hash']})",
             "", _wrap(report["disclaimer"], "", "")]
     return out
@@ -100,8 +98,6 @@ def render_markdown(report: dict[str, Any]) -> str:
         out += [f"- {t['label']} (`{t['id']}`)" for t in report["tests_detail"]]
     if report["unknown"]:
         out += ["", "## Not answered", "", ", ".join(f"`{q}`" for q in report["unknown"])]
-    if report.get("saved_to"):
-        out += ["", f"Session saved to `{report['saved_to']}`."]
     out += ["", "---", "", f"Knowledge: {report['knowledge']['version']}", "",
             f"_{report['disclaimer']}_"]
     return "\n".join(out) + "\n"

@@ -139,7 +139,7 @@ def test_internal_errors_are_one_line_not_a_traceback(runner, cli, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(expert.consultation, "run_answers", broken)
+    monkeypatch.setattr(expert.consultation, "consult", broken)
     monkeypatch.delenv("TWITCHDX_DEBUG", raising=False)
     result = runner.invoke(cli, ["consult", "--answers", EYELID])
     assert result.exit_code == 1

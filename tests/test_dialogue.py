@@ -1,0 +1,187 @@
+"""The dialogue and its question selection, driven without a terminal.
+
+(tests/test_terminal.py drives the same through a real terminal with pexpect.)
+"""
+
+import pytest
+
+from conftest import consult
+from expert.dialogue import Dialogue, Quit, parse_answer
+from expert.planner import next_question, plan, value_of_information
+from expert.session import Session
+
+EYELID = {"symptoms": [], "twitch_locations": ["eyelid"], "twitch_duration_days": 4,
+          "twitch_spreading": False, "medications": [], "conditions": [],
+          "coffee_cups_per_day": 5, "sleep_hours": 5.5, "stress_level": "moderate",
+          "strenuous_exercise_recent": False, "alcohol_drinks_per_week": 2, "smoker": False,
+          "sun_exposure": "high", "age": 28}
+
+
+class ScriptedIO:
+    """Answers questions from a function of the question shown; records the dialogue."""
+
+    def __init__(self, answer):
+        self.answer = answer
+        self.lines: list[str] = []
+        self.shown: list[str] = []
+
+    def say(self, text=""):
+        self.lines.append(text)
+
+    def ask(self, prompt):
+        reply = self.answer(self)
+        if reply is None:
+            raise EOFError
+        self.shown.append(reply)
+        return reply
+
+
+def by_question(kb, answers, script=None):
+    """Reply with answers[question], or the next scripted reply for that question."""
+    texts = {q.text: q.id for q in kb.askable}
+    script = {k: list(v) for k, v in (script or {}).items()}
+
+    def reply(io):
+        shown = [line for line in io.lines if line.split(" [")[0] in texts]
+        qid = texts[shown[-1].split(" [")[0]]
+        if script.get(qid):
+            return script[qid].pop(0)
+        value = answers.get(qid)
+        if value is None:
+            return "unknown"
+        if isinstance(value, list):
+            return ", ".join(value) or "none"
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        return str(value)
+
+    return reply
+
+
+def run_dialogue(kb, tmp_path, answers, script=None):
+    io = ScriptedIO(by_question(kb, answers, script))
+    session = Session(tmp_path / "s.json", kb.version)
+    result = Dialogue(kb, session, io).run()
+    return result, session, io
+
+
+def test_a_simple_case_asks_few_questions_and_reports_the_same(kb, tmp_path):
+    result, session, _ = run_dialogue(kb, tmp_path, EYELID)
+    assert len(session.order) <= 14 < len(kb.askable)
+    assert session.order[0] == "symptoms"  # warning signs first
+    assert {"tea_cups_per_day", "pregnant", "sudden_onset", "tingling_worsening"}.isdisjoint(
+        session.order)
+    same = consult(kb, session.answers)
+    assert (result.level, result.hypotheses, result.notes) == (same.level, same.hypotheses,
+                                                               same.notes)
+    assert result.level.id == "self_care"
+    assert [n.id for n in result.notes] == ["caffeine", "sleep", "stress"]
+    assert session.complete
+
+
+def test_an_emergency_stops_the_questions(kb, tmp_path):
+    result, session, io = run_dialogue(kb, tmp_path, {"symptoms": ["seizure"]})
+    assert session.order == ["symptoms"]
+    assert result.level.id == "emergency"
+    assert any(line.startswith("!!! EMERGENCY") for line in io.lines)
+
+
+def test_every_question_asked_could_change_the_report(kb):
+    answers = {}
+    for _ in range(40):
+        question, state = next_question(kb, answers)
+        if question is None:
+            break
+        assert question.red_flags or state.needs[question.id]
+        answers[question.id] = EYELID.get(question.id)
+
+
+def test_why_names_the_rules_and_their_reasons(kb, tmp_path):
+    _, _, io = run_dialogue(kb, tmp_path, EYELID, {"coffee_cups_per_day": ["why", "5"]})
+    text = "\n".join(io.lines)
+    assert "This question matters because your answer" in text
+    assert "rule caffeine-over-400" in text
+    assert "could move Caffeine from absent to likely" in text
+
+
+def test_back_undoes_and_asks_again(kb, tmp_path):
+    # 30 days makes the spreading question moot, so medications comes next: go back there
+    script = {"twitch_duration_days": ["30", "4"], "medications": ["back", "none"]}
+    result, session, io = run_dialogue(kb, tmp_path, EYELID, script)
+    assert "  Undone: twitch_duration_days. Asking it again." in io.lines
+    assert session.answers["twitch_duration_days"] == 4
+    assert result.level.id == "self_care"
+
+
+def test_unknown_is_recorded_and_never_asked_again(kb, tmp_path):
+    _, session, io = run_dialogue(kb, tmp_path, {**EYELID, "sleep_hours": None})
+    assert session.answers["sleep_hours"] is None
+    assert io.shown.count("unknown") == 1
+
+
+def test_invalid_input_is_refused_with_the_reason(kb, tmp_path):
+    _, session, io = run_dialogue(kb, tmp_path, EYELID, {"coffee_cups_per_day": ["lots", "99",
+                                                                                "5"]})
+    refusals = [line for line in io.lines if line.startswith("  Not accepted")]
+    assert refusals == [
+        "  Not accepted: 'lots' is not allowed; expected a number from 0 to 40. "
+        "(Type help for help.)",
+        "  Not accepted: 99 is out of range; expected a number from 0 to 40. "
+        "(Type help for help.)"]
+    assert session.answers["coffee_cups_per_day"] == 5
+
+
+def test_quit_and_end_of_input_keep_the_answers(kb, tmp_path):
+    with pytest.raises(Quit):
+        run_dialogue(kb, tmp_path, EYELID, {"medications": ["quit"]})
+    kept = Session.load(tmp_path / "s.json")
+    assert kept.answers["symptoms"] == [] and "medications" not in kept.answers
+    io = ScriptedIO(lambda io: None)
+    with pytest.raises(EOFError):
+        Dialogue(kb, Session(tmp_path / "t.json", kb.version), io).run()
+
+
+def test_a_resumed_session_continues_where_it_stopped(kb, tmp_path):
+    with pytest.raises(Quit):
+        run_dialogue(kb, tmp_path, EYELID, {"coffee_cups_per_day": ["quit"]})
+    session = Session.load(tmp_path / "s.json")
+    io = ScriptedIO(by_question(kb, EYELID))
+    resumed = Dialogue(kb, session, io).run()
+    asked = [line for line in io.lines if line.startswith("How many cups of coffee")]
+    assert asked and "twitch_locations" not in io.shown
+    straight, _, _ = run_dialogue(kb, tmp_path / "other", EYELID)
+    assert resumed.firings == straight.firings
+
+
+@pytest.mark.parametrize("qid,text,expected", [
+    ("symptoms", "none", ()),
+    ("symptoms", "19, 20", ("cramps", "fatigue")),
+    ("symptoms", "cramps fat", ("cramps", "fatigue")),
+    ("stress_level", "3", "high"),
+    ("stress_level", "mod", "moderate"),
+    ("smoker", "Y", True),
+    ("age", " 42 ", 42),
+])
+def test_typed_answers(kb, qid, text, expected):
+    assert parse_answer(kb.questions[qid], text) == expected
+
+
+@pytest.mark.parametrize("qid,text,message", [
+    ("stress_level", "1 2", "choose exactly one"),
+    ("stress_level", "4", "4 is not a number from 1 to 3"),
+    ("symptoms", "", "type a number or a name, or none"),
+    ("symptoms", "t", "did you mean"),
+    ("smoker", "", "expected yes or no"),
+])
+def test_typed_answers_refused(kb, qid, text, message):
+    with pytest.raises(ValueError, match=message):
+        parse_answer(kb.questions[qid], text)
+
+
+def test_value_of_information_ranks_what_could_change_the_referral(kb):
+    state = plan(kb, {"symptoms": ["palpitations"]})
+    ranked = value_of_information(kb, state)
+    first = ranked[0]
+    assert first["question"] in ("medications", "conditions", "alcohol_drinks_per_week")
+    assert first["could_change"][0]["kind"] == "referral"
+    assert "raise the referral" in first["why"]

@@ -1,0 +1,151 @@
+"""The interactive consultation in a real terminal (pexpect), as a user meets it."""
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import pexpect
+import pytest
+
+from conftest import ROOT
+
+EYELID = {"symptoms": "none", "twitch_locations": "eyelid", "twitch_duration_days": "4",
+          "twitch_spreading": "no", "medications": "none", "conditions": "none",
+          "coffee_cups_per_day": "5", "sleep_hours": "5.5", "stress_level": "moderate",
+          "strenuous_exercise_recent": "no", "alcohol_drinks_per_week": "2", "smoker": "no",
+          "sun_exposure": "3", "age": "28"}
+
+
+class Terminal:
+    """`twitchdx consult` in a pseudo-terminal; the report goes to a file, the dialogue
+    to the terminal."""
+
+    def __init__(self, kb, tmp_path, *args):
+        self.texts = {q.text: q.id for q in kb.askable}
+        self.report = tmp_path / f"report-{len(list(tmp_path.iterdir()))}.json"
+        command = " ".join([sys.executable, str(ROOT / "cli.py"), "consult", "--format", "json",
+                            *args, ">", str(self.report)])
+        self.child = pexpect.spawn("bash", ["-c", command], cwd=str(ROOT), encoding="utf-8",
+                                   timeout=30, env={**os.environ, "TERM": "dumb"})
+        self.transcript = ""
+
+    def next_question(self) -> str | None:
+        """Wait for a prompt; return the id of the question it asks (None at the end)."""
+        if self.child.expect([r"\n> ", pexpect.EOF]) == 1:
+            self.transcript += self.child.before
+            return None
+        self.transcript += self.child.before + "\n> "
+        shown = [(self.child.before.rfind(text), qid) for text, qid in self.texts.items()
+                 if text in self.child.before]
+        return max(shown)[1] if shown else self.last
+
+    def answer(self, answers, script=None, until=None):
+        """Answer every question from ``answers`` (and ``script`` first); stop before ``until``."""
+        script = {k: list(v) for k, v in (script or {}).items()}
+        while True:
+            qid = self.next_question()
+            if qid is None:
+                return
+            self.last = qid
+            if qid == until:
+                return
+            reply = script[qid].pop(0) if script.get(qid) else answers.get(qid, "unknown")
+            self.child.sendline(reply)
+
+    def finish(self) -> dict:
+        self.child.expect(pexpect.EOF)
+        self.child.close()
+        assert self.child.exitstatus == 0, self.transcript
+        return json.loads(self.report.read_text())
+
+
+@pytest.fixture
+def session(tmp_path):
+    return str(tmp_path / "session.json")
+
+
+def non_interactive(tmp_path, answers_file) -> dict:
+    from click.testing import CliRunner
+
+    from cli import twitchdx
+
+    done = CliRunner().invoke(twitchdx, ["consult", "--answers", str(answers_file), "--format",
+                                         "json"])
+    assert done.exit_code == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_a_full_consultation_gives_the_same_report_as_an_answers_file(kb, tmp_path, session):
+    saved = tmp_path / "answers.yaml"
+    term = Terminal(kb, tmp_path, "--session", session, "--save", str(saved))
+    term.answer(EYELID)
+    report = term.finish()
+    assert "Session saved to " + session in term.transcript
+    assert report == non_interactive(tmp_path, saved)
+    assert report["referral"]["level"] == "self_care"
+    asked = term.transcript.count("\n> ")
+    assert asked <= 14 < len(kb.askable)
+
+
+def test_why_gives_a_reason_tied_to_rules(kb, tmp_path, session):
+    term = Terminal(kb, tmp_path, "--session", session)
+    term.answer(EYELID, {"coffee_cups_per_day": ["why", "5"]})
+    term.finish()
+    said = " ".join(term.transcript.split())
+    assert "This question matters because your answer" in said
+    assert "could move Caffeine from absent to likely (rule caffeine-over-400: More than 400 mg" \
+        " of caffeine a day)" in said
+
+
+def test_back_unknown_and_an_invalid_value(kb, tmp_path, session):
+    term = Terminal(kb, tmp_path, "--session", session)
+    term.answer(EYELID, {"sleep_hours": ["plenty", "5.5", "unknown"],
+                         "stress_level": ["back", "7", "moderate"]})
+    report = term.finish()
+    assert "Not accepted: 'plenty' is not allowed; expected a number from 0 to 24." \
+        in term.transcript
+    assert "Not accepted: 7 is not a number from 1 to 3." in term.transcript
+    assert "Undone: sleep_hours. Asking it again." in term.transcript
+    assert "sleep_hours" in report["unknown"]
+    assert json.loads(Path(session).read_text())["answers"]["sleep_hours"] is None
+
+
+def test_an_emergency_stops_asking_at_once(kb, tmp_path, session):
+    term = Terminal(kb, tmp_path, "--session", session)
+    term.answer({"symptoms": "seizure, cramps"})
+    report = term.finish()
+    assert term.transcript.count("\n> ") == 1
+    assert "!!! EMERGENCY" in term.transcript
+    assert report["referral"]["level"] == "emergency"
+
+
+def test_ctrl_c_then_resume_gives_the_uninterrupted_report(kb, tmp_path, session):
+    term = Terminal(kb, tmp_path, "--session", session)
+    term.answer(EYELID, until="coffee_cups_per_day")
+    term.child.sendintr()
+    term.child.expect(pexpect.EOF)
+    term.child.close()
+    assert term.child.exitstatus == 130
+    assert "Stopped. Your 6 answers are saved in " + session in term.child.before
+    kept = json.loads(Path(session).read_text())
+    assert kept["answers"]["conditions"] == [] and not kept["complete"]
+
+    resumed = Terminal(kb, tmp_path, "--resume", session)
+    resumed.answer(EYELID)
+    assert "Do you have any of these now?" not in resumed.transcript
+    report = resumed.finish()
+    straight = Terminal(kb, tmp_path, "--session", str(tmp_path / "straight.json"))
+    straight.answer(EYELID)
+    assert report == straight.finish()
+
+
+def test_ask_missing_starts_from_an_answers_file(kb, tmp_path, session):
+    partial = tmp_path / "partial.yaml"
+    partial.write_text("symptoms: []\ntwitch_locations: [eyelid]\ntwitch_duration_days: 4\n")
+    term = Terminal(kb, tmp_path, "--answers", str(partial), "--ask-missing", "--session",
+                    session)
+    term.answer(EYELID)
+    report = term.finish()
+    assert "Do you have any of these now?" not in term.transcript
+    assert report["referral"]["level"] == "self_care"
