@@ -75,9 +75,11 @@ def twitchdx() -> None:
               help="Also write the answers to FILE as an answers file (.yaml or .json).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
               show_default=True)
+@click.option("--trace", is_flag=True,
+              help="Print every fact and firing on stderr as it happens (CLIPS's watch).")
 @kb_option
 def consult(answers_file: Path | None, ask_missing: bool, resume: Path | None,
-            session_file: Path | None, save_file: Path | None, fmt: str,
+            session_file: Path | None, save_file: Path | None, fmt: str, trace: bool,
             kb_dirs: tuple[Path, ...]) -> None:
     """Run a consultation and print the report.
 
@@ -103,12 +105,22 @@ def consult(answers_file: Path | None, ask_missing: bool, resume: Path | None,
             from expert.session import Session
 
             Session(save_file, kb.version, answers).export(save_file)
-        emit(build_report(run(kb, answers)), fmt)
+        emit(build_report(run(kb, answers, watcher(trace))), fmt)
         return
     session = open_session(kb, answers_file, resume, session_file)
     result = converse(kb, session, save_file)
+    if trace:
+        result = run(kb, result.answers, watcher(trace))
     emit(build_report(result), fmt)
     click.echo(f"Session saved to {session.path}", err=True)
+
+
+def watcher(trace: bool) -> Any:
+    if not trace:
+        return None
+    from expert.trace import EchoWatcher
+
+    return EchoWatcher(lambda line: click.echo(line, err=True))
 
 
 def open_session(kb: Any, answers_file: Path | None, resume: Path | None,
@@ -166,6 +178,99 @@ def emit(report: dict[str, Any], fmt: str) -> None:
     from expert.render import render_markdown, render_text
 
     click.echo((render_text if fmt == "text" else render_markdown)(report), nl=False)
+
+
+def answers_from(kb: Any, answers_file: Path | None, session_file: Path | None) -> dict:
+    """Checked answers from an answers file or a session file (exactly one)."""
+    from expert.answers import check_answers, read_answers_file
+    from expert.errors import InputError
+    from expert.session import Session
+
+    if bool(answers_file) == bool(session_file):
+        raise InputError("give the answers with exactly one of --answers FILE or --session FILE")
+    if session_file:
+        return check_answers(kb, Session.load(session_file).answers, str(session_file))
+    return check_answers(kb, read_answers_file(answers_file), str(answers_file))
+
+
+answers_options = [
+    click.option("--answers", "answers_file", type=click.Path(dir_okay=False, path_type=Path),
+                 help="YAML or JSON answers file."),
+    click.option("--session", "session_file", type=click.Path(dir_okay=False, path_type=Path),
+                 help="An interactive session file instead."),
+]
+
+
+def with_answers(function: Any) -> Any:
+    for option in reversed(answers_options):
+        function = option(function)
+    return function
+
+
+@twitchdx.command()
+@with_answers
+@click.option("--how", "how_id", metavar="ID",
+              help="Proof tree of a hypothesis, note, referral level, test, fact or rule.")
+@click.option("--why-not", "why_not_id", metavar="ID",
+              help="Why a conclusion was not reached (or not higher), and the answer change "
+                   "that would raise it most.")
+@click.option("--rule", "rule_id", metavar="RULE_ID", help="Whether a rule fired, and why.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@kb_option
+def explain(answers_file: Path | None, session_file: Path | None, how_id: str | None,
+            why_not_id: str | None, rule_id: str | None, fmt: str,
+            kb_dirs: tuple[Path, ...]) -> None:
+    """Explain a consultation: HOW a conclusion was reached, WHY-NOT another, or a rule."""
+    from expert.consultation import consult as run
+    from expert.errors import InputError
+
+    asked = [name for name, value in (("--how", how_id), ("--why-not", why_not_id),
+                                      ("--rule", rule_id)) if value]
+    if len(asked) != 1:
+        raise InputError("give exactly one of --how ID, --why-not ID or --rule RULE_ID")
+    kb = load_kb(kb_dirs)
+    result = run(kb, answers_from(kb, answers_file, session_file))
+    if how_id:
+        from expert.how import how, render_tree
+
+        node = how(result, how_id)
+        text = render_tree(node)
+    else:
+        from expert.explain import explain_rule, render, why_not
+
+        node = why_not(result, why_not_id) if why_not_id else explain_rule(result, rule_id)
+        text = render(node)
+    if fmt == "json":
+        from expert.report import to_json
+
+        text = to_json(node)
+    click.echo(text, nl=False)
+
+
+@twitchdx.command()
+@with_answers
+@click.option("--set", "settings", multiple=True, required=True, metavar="QUESTION=VALUE",
+              help="An answer to change (repeatable); VALUE as typed at the prompt, "
+                   "e.g. age=70, medications=ppi_long_term,loop_diuretic, smoker=yes, "
+                   "sleep_hours=unknown.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@kb_option
+def whatif(answers_file: Path | None, session_file: Path | None, settings: tuple[str, ...],
+           fmt: str, kb_dirs: tuple[Path, ...]) -> None:
+    """Re-run a consultation with some answers changed and show what moved."""
+    from expert.whatif import parse_settings, render, what_if
+
+    kb = load_kb(kb_dirs)
+    answers = answers_from(kb, answers_file, session_file)
+    node = what_if(kb, answers, parse_settings(kb, settings))
+    if fmt == "json":
+        from expert.report import to_json
+
+        click.echo(to_json(node), nl=False)
+    else:
+        click.echo(render(node), nl=False)
 
 
 @twitchdx.command()

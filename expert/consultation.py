@@ -13,7 +13,7 @@ from .answers import Answers, with_computed
 from .certainty import band
 from .engine import engine_for
 from .model import Advice, KnowledgeBase, Level
-from .trace import Firing, Recorder
+from .trace import Firing, Recorder, Watcher
 
 #: advice kinds in the order a report lists them.  An emergency keeps only the first two,
 #: and advice given with a referral that a higher one overrode is dropped unless it is
@@ -70,8 +70,7 @@ class Result(NamedTuple):
         return self.firings[step - 1]
 
 
-def consult(kb: KnowledgeBase, answers: Answers,
-            watch: Callable[[Firing], None] | None = None) -> Result:
+def consult(kb: KnowledgeBase, answers: Answers, watch: Watcher | None = None) -> Result:
     """Run the engine on checked answers (see answers.check_answers)."""
     full = with_computed(kb, answers)
     recorder = engine_for(kb).consult(kb, full, watch)

@@ -9,7 +9,7 @@ Three changes to experta's stock engine, each for a measured reason:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from .agenda import StableStrategy
@@ -18,7 +18,7 @@ from .compiler import compile_rule
 from .facts import Answer, Certainty
 from .matcher import FastReteMatcher
 from .model import KnowledgeBase, RuleDef
-from .trace import Firing, Recorder
+from .trace import Recorder, Watcher, fact_ref
 
 
 class TwitchEngine(KnowledgeEngine):
@@ -40,7 +40,7 @@ class TwitchEngine(KnowledgeEngine):
         self.recorder.fire(rule, bindings, once)
 
     def consult(self, kb: KnowledgeBase, answers: Mapping[str, Any],
-                watch: Callable[[Firing], None] | None = None) -> Recorder:
+                watch: Watcher | None = None) -> Recorder:
         """Reset, declare the answers (in question order) and run to quiescence."""
         self.reset()
         recorder = Recorder(self, watch=watch)
@@ -51,7 +51,9 @@ class TwitchEngine(KnowledgeEngine):
         for question in kb.questions:
             value = answers.get(question)
             if value is not None:
-                self.declare(Answer(question=question, value=value))
+                fact = self.declare(Answer(question=question, value=value))
+                if watch:
+                    watch.fact(fact_ref(fact))
         try:
             self.run()
         finally:

@@ -47,8 +47,9 @@ class Plan(NamedTuple):
         return self.result.level.rank == self.result.kb.levels[-1].rank
 
 
-def plan(kb: KnowledgeBase, answers: Mapping[str, Any]) -> Plan:
-    result = consult(kb, dict(answers))
+def plan(kb: KnowledgeBase, answers: Mapping[str, Any], result: Result | None = None) -> Plan:
+    """Where a consultation stands; ``result`` saves a run when the caller has one."""
+    result = result or consult(kb, dict(answers))
     status = RuleStatus(kb, answers)
     impacts = _impacts(kb, result, status)
     needs: dict[str, list[str]] = {}
@@ -152,14 +153,15 @@ def reasons(kb: KnowledgeBase, state: Plan, question_id: str) -> list[Impact]:
 
 
 def value_of_information(kb: KnowledgeBase, state: Plan) -> list[dict[str, Any]]:
-    """Unanswered questions that could change the referral or a conclusion, ranked."""
+    """Unanswered questions that could change the referral or the top conclusion, ranked:
+    referral changes first, then changes of which hypothesis or note leads."""
     ranked = []
-    for question in kb.askable:
-        found = reasons(kb, state, question.id)
+    for position, question in enumerate(sorted(kb.askable, key=priority)):
+        found = [i for i in reasons(kb, state, question.id) if i.weight >= 2]
         if not found:
             continue
         best = found[0]
-        ranked.append((-best.weight, question.id, {
+        ranked.append((-best.weight, position, {
             "question": question.id,
             "why": describe(kb, best),
             "could_change": [{"kind": i.kind, "target": i.target, "from": i.before,
@@ -178,6 +180,7 @@ def describe(kb: KnowledgeBase, impact: Impact) -> str:
         label = (kb.hypotheses if impact.kind == "hypothesis" else kb.notes)[impact.target].label
         what = f"move {label} from {impact.before} to {impact.after}"
         if impact.leads:
-            what = f"make {label} the leading {impact.kind} ({impact.before} to {impact.after})"
+            what = f"make {label} the leading {impact.kind}" + (
+                f" ({impact.before} to {impact.after})" if impact.before != impact.after else "")
     via = f", through {impact.via}" if impact.via else ""
     return f"could {what} (rule {rule.id}: {rule.title}{via})"

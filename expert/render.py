@@ -60,7 +60,7 @@ def render_text(report: dict[str, Any]) -> str:
 def _footer(report: dict[str, Any]) -> list[str]:
     out = []
     if report.get("value_of_information"):
-        out += ["", "QUESTIONS THAT COULD CHANGE THIS"]
+        out += ["", "UNANSWERED QUESTIONS THAT COULD CHANGE THIS"]
         out += [_wrap(f"{v['question']}: {v['why']}", "    ", "  - ")
                 for v in report["value_of_information"]]
     if report["unknown"]:
@@ -96,6 +96,9 @@ def render_markdown(report: dict[str, Any]) -> str:
     if report["tests"]:
         out += ["", "## Suggested tests", ""]
         out += [f"- {t['label']} (`{t['id']}`)" for t in report["tests_detail"]]
+    if report.get("value_of_information"):
+        out += ["", "## Unanswered questions that could change this", ""]
+        out += [f"- `{v['question']}`: {v['why']}" for v in report["value_of_information"]]
     if report["unknown"]:
         out += ["", "## Not answered", "", ", ".join(f"`{q}`" for q in report["unknown"])]
     out += ["", "---", "", f"Knowledge: {report['knowledge']['version']}", "",

@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from .consultation import Result
+from .planner import plan, value_of_information
 
 NOT_A_DIAGNOSIS = ("Possible deficiencies are only possible: confirm them with a blood test "
                    "before acting on them.")
@@ -48,6 +49,7 @@ def build_report(result: Result, extra: dict[str, Any] | None = None) -> dict[st
         "knowledge": {"version": kb.version, "hash": f"sha256:{kb.fingerprint[:16]}"},
         "computed": {q.id: result.answers.get(q.id) for q in kb.questions.values()
                      if q.computed and result.answers.get(q.id) is not None},
+        "value_of_information": value_of_information(kb, plan(kb, result.answers, result)),
         "disclaimer": " ".join(filter(None, [kb.disclaimer, NOT_A_DIAGNOSIS])),
     }
     if extra:

@@ -8,7 +8,7 @@ the rules that derived it down to the answers (see explain.py's HOW tree).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from .certainty import combine
 from .facts import Answer, Certainty, Derived, Fired, describe, fact_id
@@ -52,10 +52,34 @@ def fact_ref(fact: Any, provenance: tuple[int, ...] = ()) -> FactRef:
     return FactRef(fact_id(fact), kind, name, value, text)
 
 
+class Watcher(Protocol):
+    """Follows a consultation as it runs, like CLIPS's (watch facts) and (watch rules)."""
+
+    def fact(self, ref: FactRef) -> None: ...
+
+    def fire(self, firing: Firing) -> None: ...
+
+
+class EchoWatcher:
+    """Prints facts and firings as they happen, in the spirit of CLIPS's watch output."""
+
+    def __init__(self, echo: Callable[[str], None]):
+        self.echo = echo
+
+    def fact(self, ref: FactRef) -> None:
+        self.echo(f"==> {ref.text}")
+
+    def fire(self, firing: Firing) -> None:
+        matched = ", ".join(ref.text for ref in firing.facts) or "(no facts: always)"
+        self.echo(f"FIRE {firing.step:>3} {firing.rule}: {matched}")
+        for item in firing.asserted:
+            self.echo(f"      ==> {item}")
+
+
 class Recorder:
     """Collects conclusions as rules fire; ``engine`` is used to declare new facts."""
 
-    def __init__(self, engine: Any, watch: Callable[[Firing], None] | None = None):
+    def __init__(self, engine: Any, watch: Watcher | None = None):
         self.engine = engine
         self.watch = watch
         self.firings: list[Firing] = []
@@ -96,7 +120,7 @@ class Recorder:
                         tuple(self._asserted(rule, changes)), tuple(changes))
         self.firings.append(firing)
         if self.watch:
-            self.watch(firing)
+            self.watch.fire(firing)
 
     def _provenance(self, fact: Any) -> tuple[int, ...]:
         if isinstance(fact, Derived):
