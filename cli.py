@@ -144,6 +144,7 @@ def converse(kb: Any, session: Any, save_file: Path | None) -> Any:
     """Run the dialogue; on quit, Ctrl-C or end of input say where the answers are kept."""
     from expert.dialogue import Dialogue, Quit
 
+    gc.enable()  # a dialogue runs for minutes: let the collector work (see main)
     say = lambda text: click.echo(text, err=True)  # noqa: E731
     if not session.complete:
         say("twitchdx: questions about muscle twitching at rest. Health information, not a "
@@ -290,13 +291,16 @@ def questions(fmt: str, kb_dirs: tuple[Path, ...]) -> None:
 
 
 def main() -> None:
-    """The console entry point: run the command, then skip the final garbage collection.
+    """The console entry point, with the garbage collector out of the way.
 
-    A consultation leaves the knowledge base and the engine's Rete network (tens of
-    thousands of objects) in memory; the interpreter's last collection on exit would
-    walk them all for nothing, about a tenth of a short run.  ``gc.freeze()`` moves
-    them out of its way; the memory is returned when the process ends.
+    A command builds the knowledge base and the engine's Rete network (tens of
+    thousands of objects that all live until exit) in one burst: collections during
+    it, and the interpreter's last one at exit, walk them all and free nothing, about
+    a tenth of a short run.  So collection is off for the command (an interactive
+    consultation, which runs long, turns it back on) and the survivors are frozen
+    before exit; the process's memory is returned when it ends.
     """
+    gc.disable()
     try:
         twitchdx(prog_name="twitchdx")
     finally:

@@ -65,24 +65,19 @@ def knowledge_files(folder: Path) -> list[tuple[str, Path]]:
     return files
 
 
-def read_knowledge(dirs: list[Path]) -> list[tuple[str, Path, str]]:
-    """(kind, path, text) of every knowledge file of these folders, in load order."""
-    return [(kind, path, read_text(path)) for folder in dirs
-            for kind, path in knowledge_files(folder)]
-
-
 def load_knowledge(extra: tuple[str | Path, ...] = (), use_cache: bool = True,
                    package: bool = True) -> KnowledgeBase:
     """Load, validate and cache the knowledge base; raise KnowledgeError listing every problem."""
-    texts = read_knowledge(knowledge_dirs(extra, package))
-    cache = _cache_path(texts) if use_cache else None
+    files = [(kind, path) for folder in knowledge_dirs(extra, package)
+             for kind, path in knowledge_files(folder)]
+    cache = _cache_path(files) if use_cache else None
     if cache is not None:
         kb = _read_cache(cache)
         if kb is not None:
             return kb
     from .builder import build
 
-    kb, problems = build(texts)
+    kb, problems = build([(kind, path, read_text(path)) for kind, path in files])
     if problems or kb is None:
         raise KnowledgeError(problems)
     if cache is not None:
@@ -90,23 +85,35 @@ def load_knowledge(extra: tuple[str | Path, ...] = (), use_cache: bool = True,
     return kb
 
 
-def _cache_path(texts: list[tuple[str, Path, str]]) -> Path | None:
+def read_knowledge(dirs: list[Path]) -> list[tuple[str, Path, str]]:
+    """(kind, path, text) of every knowledge file of these folders, in load order."""
+    return [(kind, path, read_text(path)) for folder in dirs
+            for kind, path in knowledge_files(folder)]
+
+
+def _cache_path(files: list[tuple[str, Path]]) -> Path | None:
+    """Where the validated base is cached: keyed, as Python keys bytecode, by each file's
+    path, size and modification time, and by the checker's own code."""
     setting = os.environ.get(ENV_CACHE)
     if setting is not None and setting.strip().lower() in ("", "0", "off", "no"):
         return None
-    crc, adler, size = 0, 1, 0
-    code = sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns)
-                  for p in Path(__file__).parent.glob("*.py"))  # a changed checker re-checks
-    stamp = ("", Path(f"{CACHE_FORMAT}|{__version__}|{sys.version_info[:2]}|{code}"), "")
-    for kind, path, text in [stamp, *texts]:
-        data = f"\0{kind}\0{path.name}\0{text}".encode()
-        crc, adler, size = zlib.crc32(data, crc), zlib.adler32(data, adler), size + len(data)
+    code = sorted(Path(__file__).parent.glob("*.py"))
+    # paths in the base are shown relative to the working folder, so it is part of the key
+    stamp = [f"{CACHE_FORMAT}|{__version__}|{sys.version_info[:2]}|{Path.cwd()}"]
+    for kind, path in [("code", p) for p in code] + files:
+        try:
+            info = os.stat(path)
+        except OSError:
+            return None  # unreadable: let the loader report it
+        stamp.append(f"{kind}\0{path}\0{info.st_size}\0{info.st_mtime_ns}")
+    key = "\n".join(stamp).encode()
+    crc, adler = zlib.crc32(key), zlib.adler32(key)
     if setting:
         root = Path(setting)
     else:
         base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
         root = Path(base) / "twitchdx"
-    return root / f"kb-{crc:08x}{adler:08x}{size:x}.pickle"
+    return root / f"kb-{crc:08x}{adler:08x}.pickle"
 
 
 def _read_cache(path: Path) -> KnowledgeBase | None:
