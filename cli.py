@@ -290,6 +290,123 @@ def questions(fmt: str, kb_dirs: tuple[Path, ...]) -> None:
         click.echo(render_questions(kb), nl=False)
 
 
+@twitchdx.group("kb")
+def kb_group() -> None:
+    """Check, test and explore the knowledge base (no Python needed)."""
+
+
+@kb_group.command("check")
+@kb_option
+@click.pass_context
+def kb_check(ctx: click.Context, kb_dirs: tuple[Path, ...]) -> None:
+    """Validate every knowledge file; report all problems as path:line: rule-id: message."""
+    from expert.lint import check_knowledge
+
+    problems, kb = check_knowledge(kb_dirs)
+    for problem in problems:
+        click.echo(str(problem))
+    if problems:
+        click.echo(f"kb check: {len(problems)} problem{'s' if len(problems) != 1 else ''}",
+                   err=True)
+        ctx.exit(1)
+    click.echo(f"kb check: ok ({kb.version}: {len(kb.rules)} rules, {len(kb.askable)} "
+               "questions)")
+
+
+@kb_group.command("test")
+@kb_option
+@click.pass_context
+def kb_test(ctx: click.Context, kb_dirs: tuple[Path, ...]) -> None:
+    """Run every knowledge case (cases/*.yaml) and report coverage."""
+    from expert.cases import coverage, load_cases, render_results, run_case
+    from expert.loader import knowledge_dirs
+
+    kb = load_kb(kb_dirs)
+    cases = load_cases(kb, knowledge_dirs(kb_dirs))
+    runs = [(case, *run_case(kb, case)) for case in cases]
+    cover = coverage(kb, cases, [result for _, result, _ in runs])
+    click.echo(render_results([(case, failures) for case, _, failures in runs], cover, kb),
+               nl=False)
+    if any(failures for _, _, failures in runs):
+        ctx.exit(1)
+
+
+@kb_group.command("schema")
+@click.option("--kind", type=click.Choice(["rules", "questions", "catalog", "reference", "kb",
+                                           "case"]), default="rules", show_default=True)
+@click.option("--write", is_flag=True, help="Write every schema into knowledge/schema/.")
+@kb_option
+def kb_schema(kind: str, write: bool, kb_dirs: tuple[Path, ...]) -> None:
+    """Print the JSON Schema of a kind of knowledge file, with this base's ids as enums."""
+    from expert.report import to_json
+    from expert.schema import KINDS, schema
+
+    kb = load_kb(kb_dirs)
+    if write:
+        from expert.loader import PACKAGE_KB
+        from expert.session import write_atomic
+
+        for each in KINDS:
+            write_atomic(PACKAGE_KB / "schema" / f"{each}.schema.json", to_json(schema(each, kb)))
+        click.echo(f"wrote {len(KINDS)} schemas to {PACKAGE_KB / 'schema'}", err=True)
+        return
+    click.echo(to_json(schema(kind, kb)), nl=False)
+
+
+@kb_group.command("list")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@kb_option
+def kb_list(fmt: str, kb_dirs: tuple[Path, ...]) -> None:
+    """List every rule: id, file:line, title."""
+    from expert.kbview import render_list, rule_rows
+    from expert.report import to_json
+
+    kb = load_kb(kb_dirs)
+    click.echo(to_json(rule_rows(kb)) if fmt == "json" else render_list(kb), nl=False)
+
+
+@kb_group.command("show")
+@click.argument("rule_id")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@kb_option
+def kb_show(rule_id: str, fmt: str, kb_dirs: tuple[Path, ...]) -> None:
+    """Show a rule, its sources, and the rules it feeds and is fed by."""
+    from expert.kbview import render_show, show
+    from expert.report import to_json
+
+    node = show(load_kb(kb_dirs), rule_id)
+    click.echo(to_json(node) if fmt == "json" else render_show(node), nl=False)
+
+
+@kb_group.command("graph")
+@click.option("--format", "fmt", type=click.Choice(["dot", "mermaid", "svg", "png"]),
+              default="dot", show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to FILE instead of standard output.")
+@kb_option
+def kb_graph(fmt: str, output: Path | None, kb_dirs: tuple[Path, ...]) -> None:
+    """Draw questions, rules and conclusions as a graph (svg/png need Graphviz)."""
+    from expert.kbview import render_image, to_dot, to_mermaid
+
+    kb = load_kb(kb_dirs)
+    text = to_mermaid(kb) if fmt == "mermaid" else to_dot(kb)
+    data = render_image(text, fmt) if fmt in ("svg", "png") else text.encode()
+    if output:
+        from expert.session import write_atomic
+
+        if fmt == "png":
+            output.write_bytes(data)
+        else:
+            write_atomic(output, data.decode())
+        click.echo(f"wrote {output}", err=True)
+    elif fmt == "png":
+        click.get_binary_stream("stdout").write(data)
+    else:
+        click.echo(data.decode(), nl=False)
+
+
 def main() -> None:
     """The console entry point, with the garbage collector out of the way.
 

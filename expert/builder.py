@@ -108,8 +108,11 @@ def build(texts: list[tuple[str, Path, str]]) -> tuple[KnowledgeBase | None, lis
             b.problem(texts[0][1].parent.name if texts else "knowledge", 0, "",
                       "no referral levels defined (catalog.yaml: levels)")
         return None, b.problems
-    for rule in b.rules.values():
+    for rule in list(b.rules.values()):
+        before = len(b.problems)
         _check_rule(b, rule)
+        if len(b.problems) > before:  # reported; keep the rest consistent for further checks
+            del b.rules[rule.id]
     level, cycles = strata(b.rules.values())
     for cycle in cycles:
         first = b.rules[cycle[0]]
@@ -145,7 +148,7 @@ def _add_questions(b: _Builder, data: LineDict, path: str, _: set[int]) -> None:
             b.problem(path, raw.line, qid, f"question {qid} is already defined in "
                       f"{b.questions[qid].path}:{b.questions[qid].line}")
             continue
-        choices = tuple(Choice(c["id"], c["text"], _flag(c.get("red_flag")))
+        choices = tuple(Choice(c["id"], c["text"], _flag(c.get("red_flag")), c.line)
                         for c in raw.get("choices", []))
         ids = [c.id for c in choices]
         for dup in sorted({c for c in ids if ids.count(c) > 1}):

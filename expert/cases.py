@@ -20,6 +20,17 @@ from .yamlsource import load
 LOW = 0.2  # below this a hypothesis is "low"
 
 
+class Failure(NamedTuple):
+    """One unmet expectation of a case."""
+
+    what: str
+    expected: Any
+    got: Any
+
+    def __str__(self) -> str:
+        return f"{self.what}: expected {self.expected}, got {self.got}"
+
+
 class Case(NamedTuple):
     id: str
     title: str
@@ -85,15 +96,15 @@ def _unknown_ids(kb: KnowledgeBase, data: Any, path: str) -> list[Problem]:
     return problems
 
 
-def check(result: Result, expect: dict[str, Any]) -> list[str]:
-    """Every unmet expectation, as 'what: expected X, got Y'."""
-    failures: list[str] = []
+def check(result: Result, expect: dict[str, Any]) -> list[Failure]:
+    """Every unmet expectation of ``expect`` in ``result``."""
+    failures: list[Failure] = []
     got_hyp = {h.id: h.certainty for h in result.hypotheses}
     raised = [h.id for h in result.hypotheses if h.certainty >= LOW]
     notes = [n.id for n in result.notes]
 
     def fail(what: str, expected: Any, got: Any) -> None:
-        failures.append(f"{what}: expected {expected}, got {got}")
+        failures.append(Failure(what, expected, got))
 
     if "referral" in expect and result.level.id != expect["referral"]:
         reasons = ", ".join(result.reasons) or "no rule"
@@ -148,6 +159,61 @@ def _notes(result: Result) -> str:
     return ", ".join(f"{n.id} {n.certainty:.2f}" for n in result.notes) or "none"
 
 
-def run_case(kb: KnowledgeBase, case: Case) -> tuple[Result, list[str]]:
+def run_case(kb: KnowledgeBase, case: Case) -> tuple[Result, list[Failure]]:
     result = consult(kb, case.answers)
     return result, check(result, case.expect)
+
+
+class Coverage(NamedTuple):
+    rules: list[str]  # rules no case fires
+    questions: list[str]  # questions no case answers
+    conclusions: list[str]  # conclusions no case expects
+
+
+def coverage(kb: KnowledgeBase, cases: list[Case], results: list[Result]) -> Coverage:
+    fired = {rule for result in results for rule in result.fired}
+    answered = {q for case in cases for q, v in case.answers.items() if v is not None}
+    expected: set[str] = set()
+    for case in cases:
+        expect = case.expect
+        if "referral" in expect:
+            expected.add(f"referral {expect['referral']}")
+        for key in ("leading", "low", "at_least"):
+            expected |= {f"hypothesis {h}" for h in expect.get(key, ()) if h in kb.hypotheses}
+        for key in ("notes", "notes_include", "notes_exclude", "at_least"):
+            expected |= {f"note {n}" for n in expect.get(key, ()) if n in kb.notes}
+        for key in ("tests_include", "tests_exclude"):
+            expected |= {f"test {t}" for t in expect.get(key, ())}
+    every = ([f"referral {lv.id}" for lv in kb.levels]
+             + [f"hypothesis {h}" for h in kb.hypotheses] + [f"note {n}" for n in kb.notes]
+             + [f"test {t}" for t in kb.tests])
+    return Coverage(rules=[r.id for r in kb.rules if r.id not in fired],
+                    questions=[q.id for q in kb.askable if q.id not in answered],
+                    conclusions=[c for c in every if c not in expected])
+
+
+def render_results(runs: list[tuple[Case, list[Failure]]], cover: Coverage,
+                   kb: KnowledgeBase) -> str:
+    """Failures as expected/got pairs, then the coverage report."""
+    lines = []
+    for case, failures in runs:
+        if not failures:
+            continue
+        lines.append(f"FAIL {case.id}  ({case.path}:{case.line})  {case.title}")
+        for failure in failures:
+            lines.append(f"  {failure.what}")
+            lines.append(f"    - expected: {failure.expected}")
+            lines.append(f"    + got:      {failure.got}")
+    failed = sum(1 for _, f in runs if f)
+    lines.append(f"{len(runs) - failed} of {len(runs)} cases pass" + (
+        f", {failed} fail" if failed else ""))
+    lines.append("")
+    lines.append("coverage:")
+    for label, missing, total in (
+            ("rules no case fires", cover.rules, len(kb.rules)),
+            ("questions no case answers", cover.questions, len(kb.askable)),
+            ("conclusions no case expects", cover.conclusions,
+             len(kb.levels) + len(kb.hypotheses) + len(kb.notes) + len(kb.tests))):
+        lines.append(f"  {label}: {len(missing)} of {total}"
+                     + (": " + ", ".join(missing) if missing else ""))
+    return "\n".join(lines) + "\n"

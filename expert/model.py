@@ -13,6 +13,7 @@ class Choice(NamedTuple):
     id: str
     text: str
     red_flag: str | None = None  # the lowest referral level this choice must lead to
+    line: int = 0
 
 
 class Question(NamedTuple):

@@ -17,7 +17,7 @@ def cases(kb):
 def test_case(kb, cases, case_id):
     case = cases[case_id]
     _, failures = run_case(kb, case)
-    assert not failures, f"{case.path}: {case.title}\n  " + "\n  ".join(failures)
+    assert not failures, f"{case.path}: {case.title}\n  " + "\n  ".join(map(str, failures))
 
 
 def test_there_are_enough_cases():

@@ -1,0 +1,272 @@
+"""Knowledge authoring without Python: kb check, kb test, schema, show, list, graph,
+and the worked example of knowledge/README.md followed to the letter."""
+
+import json
+import os
+import re
+import shlex
+import stat
+import textwrap
+
+import pytest
+
+from conftest import ROOT
+
+GUIDE = (ROOT / "knowledge" / "README.md").read_text(encoding="utf-8")
+
+
+def run(runner, cli, *args, code=0):
+    result = runner.invoke(cli, list(args))
+    assert result.exit_code == code, result.stdout + result.stderr
+    return result
+
+
+def test_the_worked_example_works_the_first_time(runner, cli, tmp_path, monkeypatch):
+    files = re.findall(r"<!-- file: (\S+) -->\n```yaml\n(.*?)```", GUIDE, re.S)
+    assert len(files) == 5
+    for path, body in files:
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text(body)
+    commands = re.search(r"<!-- commands -->\n```sh\n(.*?)```", GUIDE, re.S).group(1)
+    monkeypatch.chdir(tmp_path)
+    outputs = []
+    for line in commands.strip().splitlines():
+        args = shlex.split(line)
+        assert args[0] == "twitchdx"
+        outputs.append(run(runner, cli, *args[1:]).stdout)
+    check, test, consult, how = outputs
+    assert check.startswith("kb check: ok (twitchdx-core 1.0.0 + benzodiazepine-withdrawal "
+                            "0.1.0")
+    assert "cases pass\n" in test and "fail" not in test
+    assert consult.startswith("REFERRAL: SEE A DOCTOR WITHIN A FEW DAYS")
+    assert "[medication-benzodiazepine-" in consult
+    assert "rule medication-benzodiazepine-withdrawal +0.50" in how
+    assert "answer benzodiazepine_stopped = yes  [is yes]" in how
+
+
+RULE = """\
+rules:
+  - id: {id}
+    title: A rule under test
+    when:
+{when}
+    then:
+{then}
+    because: A rule written to be broken.
+    sources: [{source}]
+"""
+
+
+def folder(tmp_path, rules, questions=None):
+    (tmp_path / "rules").mkdir(parents=True, exist_ok=True)
+    (tmp_path / "kb.yaml").write_text("name: local\nversion: '1'\n")
+    (tmp_path / "rules" / "local.yaml").write_text(rules)
+    if questions:
+        (tmp_path / "questions.yaml").write_text(questions)
+    return tmp_path
+
+
+def rule(id="local-rule", when="      age: {at_least: 110}",
+         then="      note: {id: nicotine, cf: 0.1}", source="S01"):
+    return RULE.format(id=id, when=when, then=then, source=source)
+
+
+BROKEN = {
+    "misspelt key": (rule().replace("    because:", "    becuase:"),
+                     "local.yaml:2: local-rule: rules.0: unknown key 'becuase'"),
+    "wrong type": (rule(then="      note: {id: nicotine, cf: lots}"),
+                   "local.yaml:7: local-rule: rules.0.then.note"),
+    "unknown question": (rule(when="      symtoms: {includes: cramps}"),
+                         "local.yaml:5: local-rule: unknown question symtoms (did you mean "
+                         "symptoms?)"),
+    "unknown choice": (rule(when="      symptoms: {includes: cramp}"),
+                       "local.yaml:5: local-rule: 'cramp' is not a choice of symptoms"),
+    "wrong operator": (rule(when="      smoker: {at_least: 2}"),
+                       "local.yaml:5: local-rule: at_least does not apply to smoker (boolean)"),
+    "unknown conclusion": (rule(then="      hypothesis: {id: magnesum, cf: 0.1}"),
+                           "local-rule: unknown hypothesis magnesum (did you mean magnesium?)"),
+    "unknown source": (rule(source="S99"), "local-rule: source S99 is not in the reference"),
+    "out of range": (rule(when="      age: {at_least: 130}"),
+                     "local.yaml:5: local-rule: 130 is outside the range of age (1 to 120)"),
+    "contradiction": (rule(when="      all:\n        - age: {at_least: 70}\n"
+                                "        - age: {below: 40}"),
+                      "local.yaml:4: local-rule: this rule can never fire: its conditions "
+                      "contradict each other"),
+    "fact nobody derives": (rule(when="      fact: older_adults"),
+                            "local.yaml:5: local-rule: fact older_adults is not concluded by any "
+                            "rule (did you mean older_age?)"),
+    "duplicate id": (rule(id="mg-cramps"), "rule id mg-cramps is already used at "
+                                           "knowledge/rules/magnesium.yaml:"),
+    "red flag to self-care": (
+        rule(id="emergency-seizure", when="      symptoms: {includes: seizure}",
+             then="      referral: self_care").replace("    sources: [S01]",
+                                                       "    sources: [S01]\n    override: true"),
+        "local.yaml:6: emergency-seizure: concludes self_care for warning sign "
+        "symptoms=seizure, which must lead to at least emergency"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BROKEN))
+def test_each_broken_rule_file_is_caught_with_file_and_line(runner, cli, tmp_path, name):
+    text, expected = BROKEN[name]
+    local = folder(tmp_path, text)
+    result = run(runner, cli, "kb", "check", "--kb", str(local), code=1)
+    assert expected in result.stdout, result.stdout
+    assert result.stderr.startswith("kb check: ")
+
+
+def test_a_red_flag_that_reaches_only_self_care_is_caught_at_its_question(runner, cli,
+                                                                          tmp_path):
+    text, _ = BROKEN["red flag to self-care"]
+    result = run(runner, cli, "kb", "check", "--kb", str(folder(tmp_path, text)), code=1)
+    lines = result.stdout.splitlines()
+    line = next(i for i, text in enumerate(
+        (ROOT / "knowledge" / "questions.yaml").read_text().splitlines(), 1)
+        if "id: seizure" in text)
+    assert (f"knowledge/questions.yaml:{line}: symptoms: warning sign symptoms=seizure must "
+            "lead to at least emergency whatever else is answered, but is only sure to reach "
+            "self_care") in lines
+
+
+def test_all_problems_are_reported_at_once_and_the_shipped_base_is_clean(runner, cli,
+                                                                         tmp_path):
+    text = BROKEN["unknown source"][0] + textwrap.indent(
+        BROKEN["out of range"][0].split("rules:\n", 1)[1].replace("local-rule", "second"), "")
+    result = run(runner, cli, "kb", "check", "--kb", str(folder(tmp_path, text)), code=1)
+    assert "local-rule: source S99" in result.stdout and "second: 130 is outside" in \
+        result.stdout
+    clean = run(runner, cli, "kb", "check")
+    assert clean.stdout.startswith("kb check: ok (twitchdx-core 1.0.0: ")
+
+
+def test_unused_questions_and_unreached_conclusions(kb):
+    from expert.lint import lint
+    from expert.model import KnowledgeBase
+
+    trimmed = KnowledgeBase(
+        manifests=kb.manifests, questions=kb.questions,
+        rules=tuple(r for r in kb.rules if r.id not in ("nicotine", "smoker-rule")),
+        levels=kb.levels, hypotheses=kb.hypotheses, notes=kb.notes, tests=kb.tests,
+        sources=kb.sources, evidence=kb.evidence, fingerprint="x")
+    found = [str(p) for p in lint(trimmed)]
+    assert any("smoker: question smoker is not used by any rule" in p for p in found)
+    assert "catalog: nicotine: no rule concludes note nicotine" in found
+
+
+def test_kb_test_shows_failures_as_expected_and_got(runner, cli, tmp_path):
+    local = folder(tmp_path, rule())
+    (local / "cases").mkdir()
+    (local / "cases" / "wrong.yaml").write_text(
+        "id: wrong-expectation\ntitle: Expects the wrong rung\nanswers: {age: 115}\n"
+        "expect: {referral: emergency, fires: [local-rule]}\n")
+    result = run(runner, cli, "kb", "test", "--kb", str(local), code=1)
+    text = result.stdout
+    assert "FAIL wrong-expectation  (" in text
+    assert "  referral\n    - expected: emergency\n    + got:      self_care (from " \
+           "self-care-baseline)" in text
+    assert re.search(r"\d+ of \d+ cases pass, 1 fail", text)
+
+
+def test_kb_test_coverage_is_true(runner, cli, tmp_path):
+    local = folder(tmp_path, rule())  # only someone of 110 or older fires it
+    text = run(runner, cli, "kb", "test", "--kb", str(local)).stdout
+    assert re.search(r"rules no case fires: 1 of \d+: local-rule\n", text)
+    (local / "cases").mkdir()
+    (local / "cases" / "old.yaml").write_text(
+        "id: very-old\nanswers: {age: 112}\nexpect: {fires: [local-rule]}\n")
+    text = run(runner, cli, "kb", "test", "--kb", str(local)).stdout
+    assert re.search(r"rules no case fires: 0 of \d+\n", text)
+
+
+def test_a_broken_case_file_is_reported(runner, cli, tmp_path):
+    local = folder(tmp_path, rule())
+    (local / "cases").mkdir()
+    (local / "cases" / "bad.yaml").write_text(
+        "id: bad-case\nanswers: {age: 300}\nexpect: {referral: routine}\n")
+    result = run(runner, cli, "kb", "check", "--kb", str(local), code=1)
+    assert "bad.yaml:2: bad-case: age: 300 is out of range" in result.stdout
+
+
+def test_the_shipped_schemas_are_current_and_valid(kb, runner, cli):
+    from jsonschema import Draft202012Validator
+
+    from expert.schema import KINDS, schema
+
+    for kind in KINDS:
+        shipped = json.loads((ROOT / "knowledge" / "schema" / f"{kind}.schema.json").read_text())
+        assert shipped == schema(kind, kb), f"run: twitchdx kb schema --write ({kind})"
+        Draft202012Validator.check_schema(shipped)
+    printed = json.loads(run(runner, cli, "kb", "schema").stdout)
+    assert printed["title"] == "twitchdx rule file"
+
+
+def test_every_shipped_file_names_and_passes_its_schema(kb):
+    import yaml
+    from jsonschema import Draft202012Validator
+
+    knowledge = ROOT / "knowledge"
+    files = {"kb": ["kb.yaml"], "questions": ["questions.yaml"], "catalog": ["catalog.yaml"],
+             "reference": ["reference.yaml"],
+             "rules": [f"rules/{p.name}" for p in (knowledge / "rules").glob("*.yaml")]
+             + ["_template.yaml"],
+             "case": [f"cases/{p.name}" for p in (knowledge / "cases").glob("*.yaml")]}
+    for kind, names in files.items():
+        validator = Draft202012Validator(json.loads(
+            (knowledge / "schema" / f"{kind}.schema.json").read_text()))
+        for name in names:
+            text = (knowledge / name).read_text()
+            depth = "../" * name.count("/")
+            assert text.startswith(f"# yaml-language-server: $schema={depth}schema/{kind}"
+                                   ".schema.json"), name
+            errors = [e.message for e in validator.iter_errors(yaml.safe_load(text))]
+            assert not errors, (name, errors)
+
+
+def test_kb_show_and_list(runner, cli):
+    shown = run(runner, cli, "kb", "show", "ca-from-low-vitamin-d").stdout
+    assert shown.startswith("ca-from-low-vitamin-d: Low vitamin D means less calcium absorbed")
+    assert "  fed by: vd-bone-pain," in shown and "\n  feeds: advice-calcium-foods," in shown
+    assert "S06 MedlinePlus – Vitamin D https://medlineplus.gov/vitamind.html" in shown
+    data = json.loads(run(runner, cli, "kb", "show", "risk-older-age", "--format",
+                          "json").stdout)
+    assert {"mg-older-age", "vd-older-age", "routine-risk-factor-recurrent"} <= set(
+        data["feeds"])
+    listed = run(runner, cli, "kb", "list").stdout.splitlines()
+    assert listed[-1].endswith(" rules in twitchdx-core 1.0.0")
+    assert any(line.startswith("emergency-seizure ") for line in listed)
+    assert "did you mean emergency-seizure" in run(runner, cli, "kb", "show",
+                                                   "emergency-seizur", code=2).stderr
+
+
+def test_kb_graph_as_dot_and_mermaid(runner, cli, kb):
+    dot = run(runner, cli, "kb", "graph").stdout
+    assert dot.startswith('digraph "twitchdx-core 1.0.0" {')
+    assert '"question:age" -> "rule:risk-older-age";' in dot
+    assert '"rule:risk-older-age" -> "fact:older_age";' in dot
+    assert dot.count("shape=ellipse") == len(kb.rules)
+    mermaid = run(runner, cli, "kb", "graph", "--format", "mermaid").stdout
+    assert mermaid.startswith("flowchart LR\n") and '("rule: mg-cramps")' in mermaid
+
+
+def test_kb_graph_renders_with_graphviz_and_says_when_it_is_missing(runner, cli, tmp_path,
+                                                                   monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    missing = run(runner, cli, "kb", "graph", "--format", "svg", code=1)
+    assert "needs Graphviz's dot program, which is not installed" in missing.stderr
+    fake = tmp_path / "dot"  # stands in for Graphviz: echoes what it was asked to draw
+    fake.write_text("#!/bin/sh\necho \"<svg format='$1'>\"\n/usr/bin/wc -l\necho '</svg>'\n")
+    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    out = tmp_path / "graph.svg"
+    run(runner, cli, "kb", "graph", "--format", "svg", "--output", str(out))
+    drawn = out.read_text().splitlines()
+    assert drawn[0] == "<svg format='-Tsvg'>" and int(drawn[1]) > 300
+
+
+def test_knowledge_from_the_environment(runner, cli, tmp_path, monkeypatch):
+    local = folder(tmp_path, rule())
+    monkeypatch.setenv("TWITCHDX_KB", str(local))
+    result = run(runner, cli, "consult", "--answers", str(ROOT / "examples" /
+                                                          "eyelid-coffee.yaml"), "--format",
+                 "json")
+    assert json.loads(result.stdout)["knowledge"]["version"] == "twitchdx-core 1.0.0 + local 1"
+    assert os.environ["TWITCHDX_KB"] == str(local)
