@@ -159,8 +159,7 @@ def converse(kb: Any, session: Any, save_file: Path | None) -> Any:
             session.export(save_file)
         given = len(session.answers)
         say("")
-        say(f"Stopped. Your {given} answer{'s' if given != 1 else ''} are saved in "
-            f"{session.path}")
+        say(f"Stopped. {given} answer{'s' if given != 1 else ''} saved in {session.path}")
         say(f"Continue with: twitchdx consult --resume {session.path}")
         code = 130 if isinstance(stop, KeyboardInterrupt) else 1 if isinstance(
             stop, EOFError) else 0

@@ -25,33 +25,18 @@ from .facts import Answer, Certainty, Derived, Fired
 from .model import RuleDef
 
 
-class AnswerTest:
-    """The value test of an answer pattern.  Never raises: a mismatch is "no match"."""
+class LeafTest:
+    """The value test of an answer or certainty pattern.  Never raises: a type mismatch
+    is "no match", not an error inside experta's matcher."""
 
     __slots__ = ("leaf",)
 
-    def __init__(self, leaf: Ask):
+    def __init__(self, leaf: Ask | Belief):
         self.leaf = leaf
 
     def __call__(self, value: Any) -> bool:
         try:
             return self.leaf.test(value)
-        except Exception:
-            return False
-
-    def __repr__(self) -> str:
-        return f"<{self.leaf.describe()}>"
-
-
-class CertaintyTest:
-    __slots__ = ("leaf",)
-
-    def __init__(self, leaf: Belief):
-        self.leaf = leaf
-
-    def __call__(self, cf: Any) -> bool:
-        try:
-            return self.leaf.test(cf)
         except Exception:
             return False
 
@@ -79,15 +64,15 @@ def _action_signature(engine: Any, **bindings: Any) -> None:  # pragma: no cover
 _ACTION_SIGNATURE = inspect.signature(_action_signature)
 
 
-_TESTS: dict[Leaf, AnswerTest | CertaintyTest] = {}
+_TESTS: dict[Leaf, LeafTest] = {}
 
 
-def _test(leaf: Ask | Belief) -> AnswerTest | CertaintyTest:
+def _test(leaf: Ask | Belief) -> LeafTest:
     """One test object per distinct leaf, so rules testing the same thing share one
     alpha node (experta shares predicate nodes by the predicate's identity)."""
     test = _TESTS.get(leaf)
     if test is None:
-        test = _TESTS[leaf] = AnswerTest(leaf) if isinstance(leaf, Ask) else CertaintyTest(leaf)
+        test = _TESTS[leaf] = LeafTest(leaf)
     return test
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .conditions import Ask, FactIs, Leaf, evaluate
+from .conditions import Ask, FactIs, Leaf, LeafOracle, evaluate
 from .consultation import Result, consult
 from .errors import InputError
 from .facts import show
@@ -22,7 +22,7 @@ from .model import Question, RuleDef
 Node = dict[str, Any]
 
 
-def final_oracle(result: Result):
+def final_oracle(result: Result) -> LeafOracle:
     """Judge leaves against what a finished consultation established."""
 
     def oracle(leaf: Leaf) -> bool | None:

@@ -71,6 +71,14 @@ def _footer(report: dict[str, Any]) -> list[str]:
     return out
 
 
+def _markdown_table(heading: str, items: list[dict[str, Any]]) -> list[str]:
+    if not items:
+        return ["None found."]
+    return [f"| {heading} | Certainty | Band | Rules |", "|---|---|---|---|"] + [
+        f"| {i['label']} | {i['certainty']:.2f} | {i['band']} | {', '.join(i['rules'])} |"
+        for i in items]
+
+
 def render_markdown(report: dict[str, Any]) -> str:
     referral = report["referral"]
     out = ["# twitchdx consultation", "", f"## Referral: {referral['label']}", "",
@@ -78,19 +86,9 @@ def render_markdown(report: dict[str, Any]) -> str:
     out += [f"- {r['text']} (`{r['rule']}`)" for r in referral["reasons"]]
     out += ["", "## Possible deficiencies", "",
             "_Confirm with a blood test before acting on any of these._", ""]
-    if report["hypotheses"]:
-        out += ["| Hypothesis | Certainty | Band | Rules |", "|---|---|---|---|"]
-        out += [f"| {h['label']} | {h['certainty']:.2f} | {h['band']} | "
-                f"{', '.join(h['rules'])} |" for h in report["hypotheses"]]
-    else:
-        out.append("None found.")
+    out += _markdown_table("Hypothesis", report["hypotheses"])
     out += ["", "## Lifestyle triggers", ""]
-    if report["notes"]:
-        out += ["| Trigger | Certainty | Band | Rules |", "|---|---|---|---|"]
-        out += [f"| {n['label']} | {n['certainty']:.2f} | {n['band']} | "
-                f"{', '.join(n['rules'])} |" for n in report["notes"]]
-    else:
-        out.append("None found.")
+    out += _markdown_table("Trigger", report["notes"])
     if report["advice"]:
         out += ["", "## Advice", ""] + [f"- {a['text']}" for a in report["advice"]]
     if report["tests"]:

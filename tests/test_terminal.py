@@ -127,7 +127,7 @@ def test_ctrl_c_then_resume_gives_the_uninterrupted_report(kb, tmp_path, session
     term.child.expect(pexpect.EOF)
     term.child.close()
     assert term.child.exitstatus == 130
-    assert "Stopped. Your 6 answers are saved in " + session in term.child.before
+    assert "Stopped. 6 answers saved in " + session in term.child.before
     kept = json.loads(Path(session).read_text())
     assert kept["answers"]["conditions"] == [] and not kept["complete"]
 
