@@ -92,22 +92,26 @@ def consult(answers_file: Path | None, ask_missing: bool, resume: Path | None,
     from expert.consultation import consult as run
     from expert.errors import InputError
     from expert.report import build_report
+    from expert.session import Session, start
+    from expert.session import resume as resume_session
 
     if resume and (answers_file or session_file):
         raise InputError("--resume continues a session: give it alone, without --answers or "
                          "--session")
     if ask_missing and not answers_file:
         raise InputError("--ask-missing needs --answers FILE to start from")
+    if session_file and answers_file and not ask_missing:
+        raise InputError("--session keeps an interactive consultation: use it without "
+                         "--answers, or with --ask-missing")
     kb = load_kb(kb_dirs)
+    answers = check_answers(kb, read_answers_file(answers_file), str(answers_file)) \
+        if answers_file else {}
     if answers_file and not ask_missing:
-        answers = check_answers(kb, read_answers_file(answers_file), str(answers_file))
         if save_file:
-            from expert.session import Session
-
             Session(save_file, kb.version, answers).export(save_file)
         emit(build_report(run(kb, answers, watcher(trace))), fmt)
         return
-    session = open_session(kb, answers_file, resume, session_file)
+    session = resume_session(kb, resume) if resume else start(kb, answers, session_file)
     result = converse(kb, session, save_file)
     if trace:
         result = run(kb, result.answers, watcher(trace))
@@ -121,23 +125,6 @@ def watcher(trace: bool) -> Any:
     from expert.trace import EchoWatcher
 
     return EchoWatcher(lambda line: click.echo(line, err=True))
-
-
-def open_session(kb: Any, answers_file: Path | None, resume: Path | None,
-                 session_file: Path | None) -> Any:
-    from expert.answers import check_answers, read_answers_file
-    from expert.session import Session, new_session_path
-
-    if resume:
-        session = Session.load(resume)
-        session.answers = check_answers(kb, session.answers, str(resume))
-        return session
-    answers = check_answers(kb, read_answers_file(answers_file), str(answers_file)) \
-        if answers_file else {}
-    session = Session(session_file or new_session_path(), kb.version, answers,
-                      list(answers))
-    session.save()
-    return session
 
 
 def converse(kb: Any, session: Any, save_file: Path | None) -> Any:
@@ -171,26 +158,21 @@ def converse(kb: Any, session: Any, save_file: Path | None) -> Any:
 
 def emit(report: dict[str, Any], fmt: str) -> None:
     if fmt == "json":
-        from expert.report import to_json
-
-        click.echo(to_json(report), nl=False)
+        output(report, fmt, str)
         return
     from expert.render import render_markdown, render_text
 
     click.echo((render_text if fmt == "text" else render_markdown)(report), nl=False)
 
 
-def answers_from(kb: Any, answers_file: Path | None, session_file: Path | None) -> dict:
-    """Checked answers from an answers file or a session file (exactly one)."""
-    from expert.answers import check_answers, read_answers_file
-    from expert.errors import InputError
-    from expert.session import Session
+def output(node: Any, fmt: str, render: Any) -> None:
+    """Print a result as JSON, or as the text ``render`` draws from the same structure."""
+    if fmt == "json":
+        from expert.report import to_json
 
-    if bool(answers_file) == bool(session_file):
-        raise InputError("give the answers with exactly one of --answers FILE or --session FILE")
-    if session_file:
-        return check_answers(kb, Session.load(session_file).answers, str(session_file))
-    return check_answers(kb, read_answers_file(answers_file), str(answers_file))
+        click.echo(to_json(node), nl=False)
+    else:
+        click.echo(render(node), nl=False)
 
 
 answers_options = [
@@ -229,23 +211,19 @@ def explain(answers_file: Path | None, session_file: Path | None, how_id: str | 
                                       ("--rule", rule_id)) if value]
     if len(asked) != 1:
         raise InputError("give exactly one of --how ID, --why-not ID or --rule RULE_ID")
+    from expert.session import answers_from
+
     kb = load_kb(kb_dirs)
     result = run(kb, answers_from(kb, answers_file, session_file))
     if how_id:
         from expert.how import how, render_tree
 
-        node = how(result, how_id)
-        text = render_tree(node)
+        output(how(result, how_id), fmt, render_tree)
     else:
         from expert.explain import explain_rule, render, why_not
 
         node = why_not(result, why_not_id) if why_not_id else explain_rule(result, rule_id)
-        text = render(node)
-    if fmt == "json":
-        from expert.report import to_json
-
-        text = to_json(node)
-    click.echo(text, nl=False)
+        output(node, fmt, render)
 
 
 @twitchdx.command()
@@ -260,17 +238,12 @@ def explain(answers_file: Path | None, session_file: Path | None, how_id: str | 
 def whatif(answers_file: Path | None, session_file: Path | None, settings: tuple[str, ...],
            fmt: str, kb_dirs: tuple[Path, ...]) -> None:
     """Re-run a consultation with some answers changed and show what moved."""
+    from expert.session import answers_from
     from expert.whatif import parse_settings, render, what_if
 
     kb = load_kb(kb_dirs)
     answers = answers_from(kb, answers_file, session_file)
-    node = what_if(kb, answers, parse_settings(kb, settings))
-    if fmt == "json":
-        from expert.report import to_json
-
-        click.echo(to_json(node), nl=False)
-    else:
-        click.echo(render(node), nl=False)
+    output(what_if(kb, answers, parse_settings(kb, settings)), fmt, render)
 
 
 @twitchdx.command()
@@ -280,13 +253,9 @@ def whatif(answers_file: Path | None, session_file: Path | None, settings: tuple
 def questions(fmt: str, kb_dirs: tuple[Path, ...]) -> None:
     """List every question an answers file may answer."""
     from expert.questionlist import questions_data, render_questions
-    from expert.report import to_json
 
     kb = load_kb(kb_dirs)
-    if fmt == "json":
-        click.echo(to_json(questions_data(kb)), nl=False)
-    else:
-        click.echo(render_questions(kb), nl=False)
+    output(questions_data(kb) if fmt == "json" else kb, fmt, render_questions)
 
 
 @twitchdx.group("kb")
@@ -359,10 +328,9 @@ def kb_schema(kind: str, write: bool, kb_dirs: tuple[Path, ...]) -> None:
 def kb_list(fmt: str, kb_dirs: tuple[Path, ...]) -> None:
     """List every rule: id, file:line, title."""
     from expert.kbview import render_list, rule_rows
-    from expert.report import to_json
 
     kb = load_kb(kb_dirs)
-    click.echo(to_json(rule_rows(kb)) if fmt == "json" else render_list(kb), nl=False)
+    output(rule_rows(kb) if fmt == "json" else kb, fmt, render_list)
 
 
 @kb_group.command("show")
@@ -373,10 +341,8 @@ def kb_list(fmt: str, kb_dirs: tuple[Path, ...]) -> None:
 def kb_show(rule_id: str, fmt: str, kb_dirs: tuple[Path, ...]) -> None:
     """Show a rule, its sources, and the rules it feeds and is fed by."""
     from expert.kbview import render_show, show
-    from expert.report import to_json
 
-    node = show(load_kb(kb_dirs), rule_id)
-    click.echo(to_json(node) if fmt == "json" else render_show(node), nl=False)
+    output(show(load_kb(kb_dirs), rule_id), fmt, render_show)
 
 
 @kb_group.command("graph")

@@ -7,7 +7,7 @@ the interactive dialogue, explanations and what-if all come through here.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from .answers import Answers, with_computed
 from .certainty import band
@@ -123,10 +123,3 @@ def summarise(kb: KnowledgeBase, answers: Answers, recorder: Recorder) -> Result
         advice=tuple(advice),
         derived_by={k: tuple(v) for k, v in recorder.derived_by.items()},
     )
-
-
-def run_answers(kb: KnowledgeBase, raw: dict[str, Any], source: str = "") -> Result:
-    """Check raw answers and consult: the whole non-interactive path."""
-    from .answers import check_answers
-
-    return consult(kb, check_answers(kb, raw, source))

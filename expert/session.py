@@ -139,5 +139,32 @@ class Session:
                 from None
 
 
+def start(kb: Any, answers: dict[str, Any], path: Path | None) -> Session:
+    """A new session, on disk at once, holding any answers it starts from."""
+    session = Session(path or new_session_path(), kb.version, answers, list(answers))
+    session.save()
+    return session
+
+
+def resume(kb: Any, path: Path) -> Session:
+    """A saved session, its answers checked against today's knowledge."""
+    from .answers import check_answers
+
+    session = Session.load(path)
+    session.answers = check_answers(kb, session.answers, str(path))
+    return session
+
+
+def answers_from(kb: Any, answers_file: Path | None, session_file: Path | None) -> dict:
+    """Checked answers from an answers file or a session file (exactly one)."""
+    from .answers import check_answers, read_answers_file
+
+    if bool(answers_file) == bool(session_file):
+        raise InputError("give the answers with exactly one of --answers FILE or --session FILE")
+    if session_file:
+        return resume(kb, session_file).answers
+    return check_answers(kb, read_answers_file(answers_file), str(answers_file))
+
+
 def _plain(value: Any) -> Any:
     return list(value) if isinstance(value, tuple) else value

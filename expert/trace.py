@@ -30,7 +30,6 @@ class Firing(NamedTuple):
     rule: str
     facts: tuple[FactRef, ...]
     asserted: tuple[str, ...]
-    certainty: tuple[tuple[str, float, float], ...] = ()  # (hypothesis or note, before, after)
 
 
 def fact_ref(fact: Any, provenance: tuple[int, ...] = ()) -> FactRef:
@@ -116,8 +115,7 @@ class Recorder:
             self.derived_by.setdefault(name, []).append(step)
         if once:
             self.engine.declare(Fired(rule=rule.id))
-        firing = Firing(step, rule.id, refs,
-                        tuple(self._asserted(rule, changes)), tuple(changes))
+        firing = Firing(step, rule.id, refs, tuple(self._asserted(rule, changes)))
         self.firings.append(firing)
         if self.watch:
             self.watch.fire(firing)

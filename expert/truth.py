@@ -22,7 +22,16 @@ from typing import Any
 
 from .answers import with_computed
 from .certainty import combine
-from .conditions import Belief, Evaluation, FactIs, Leaf, Truth, answers_oracle, evaluate
+from .conditions import (
+    Ask,
+    Belief,
+    Evaluation,
+    FactIs,
+    Leaf,
+    Truth,
+    answers_oracle,
+    evaluate,
+)
 from .model import KnowledgeBase
 
 
@@ -31,9 +40,16 @@ class RuleStatus:
 
     def __init__(self, kb: KnowledgeBase, answers: Mapping[str, Any]):
         self.kb = kb
+        self.asked = set(answers)  # answered, or answered "unknown"
         self.answers = with_computed(kb, dict(answers))
         self.rules: dict[str, Evaluation] = {}
-        oracle = answers_oracle(self.answers, self._judge)
+        plain = answers_oracle(self.answers, self._judge)
+
+        def oracle(leaf: Leaf) -> Truth:
+            if isinstance(leaf, Ask) and self.kb.questions[leaf.question].computed:
+                return self._judge_computed(leaf)
+            return plain(leaf)
+
         for rule in kb.rules:  # in stratum order: what a rule reads is settled first
             self.rules[rule.id] = evaluate(rule.when, oracle)
 
@@ -59,6 +75,21 @@ class RuleStatus:
             else:
                 high.append(cf)
         return combine(low), combine(high)
+
+    def _judge_computed(self, leaf: Ask) -> Truth:
+        """A computed answer (the caffeine estimate) while some of its inputs are not yet
+        asked: decided only if the test comes out the same whatever they will be."""
+        question = self.kb.questions[leaf.question]
+        known = self.answers.get(leaf.question)
+        missing = [(self.kb.questions[q], w) for q, w in question.sum if q not in self.asked]
+        if not missing:
+            return None if known is None else leaf.test(known)
+        low = known or 0.0
+        high = low + sum((q.max or 0) * w for q, w in missing)
+        at_low, at_high = leaf.test(low), leaf.test(high)
+        if leaf.op in ("at_least", "above", "at_most", "below") and at_low == at_high:
+            return at_low
+        return None
 
     def _judge(self, leaf: Leaf) -> Truth:
         if isinstance(leaf, FactIs):

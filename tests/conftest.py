@@ -60,6 +60,8 @@ def run_cli(*args: str, env: dict | None = None):
 
 
 def consult(kb, answers: dict):
-    from expert.consultation import run_answers
+    """Check raw answers, then consult: the answers-file path without the file."""
+    from expert.answers import check_answers
+    from expert.consultation import consult as run
 
-    return run_answers(kb, answers)
+    return run(kb, check_answers(kb, answers))

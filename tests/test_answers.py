@@ -41,11 +41,11 @@ def test_every_allowed_value_is_accepted(kb, qid):
 
 
 def test_a_full_answers_file_of_the_vocabulary_runs(kb):
-    from expert.consultation import run_answers
+    from conftest import consult
 
     answers = {qid: spec["choices"] if spec["type"] == "multi" else sample_values(spec)[-1]
                for qid, spec in VOCABULARY.items()}
-    result = run_answers(kb, answers)
+    result = consult(kb, answers)
     assert result.level.id == "emergency"  # every symptom ticked includes the red flags
     assert not set(VOCABULARY) & set(result.unknown)
 
