@@ -1,0 +1,94 @@
+"""Invariants over many random consultations (seeded, so every run tries the same ones)."""
+
+import json
+import random
+
+import pytest
+
+from expert.consultation import consult
+from expert.lint import red_flags
+from expert.report import build_report, to_json
+
+
+def random_answers(kb, rng: random.Random, keep: float = 0.6) -> dict:
+    answers = {}
+    for question in kb.askable:
+        if rng.random() > keep:
+            continue  # left unknown
+        if question.type == "boolean":
+            answers[question.id] = rng.random() < 0.5
+        elif question.type == "choice":
+            answers[question.id] = rng.choice(question.choice_ids)
+        elif question.type == "multi":
+            calm = [c.id for c in question.choices if not c.red_flag]
+            picked = set(rng.sample(calm, rng.randint(0, min(3, len(calm)))))
+            answers[question.id] = tuple(c for c in question.choice_ids if c in picked)
+        elif question.type == "integer":
+            answers[question.id] = rng.randint(int(question.min), int(question.max))
+        else:  # small values are the common ones: 2 coffees, not 37
+            top = rng.choice([question.max, question.max / 10, question.max / 50])
+            answers[question.id] = round(rng.uniform(question.min, top), 1)
+    return answers
+
+
+@pytest.fixture(scope="module")
+def samples(kb):
+    rng = random.Random(20261125)
+    return [random_answers(kb, rng) for _ in range(120)]
+
+
+def test_every_report_keeps_the_contract(kb, samples):
+    levels = {lv.id for lv in kb.levels}
+    for answers in samples:
+        result = consult(kb, answers)
+        report = build_report(result)
+        assert report["referral"]["level"] in levels
+        assert all(0 <= h["certainty"] <= 1 for h in report["hypotheses"] + report["notes"])
+        certainties = [h["certainty"] for h in report["hypotheses"]]
+        assert certainties == sorted(certainties, reverse=True)
+        assert json.loads(to_json(report)) == report
+
+
+def test_every_warning_sign_wins_whatever_else_is_answered(kb, samples):
+    for question, answer, floor, _ in red_flags(kb):
+        for answers in samples[:40]:
+            answers = dict(answers)
+            if question.type == "multi":
+                answers[question.id] = tuple(c for c in question.choice_ids
+                                             if c in set(answers.get(question.id) or ()) | set(
+                                                 answer))
+            else:
+                answers[question.id] = answer
+            result = consult(kb, answers)
+            assert result.level.rank >= kb.level_rank[floor], (question.id, answer, answers)
+
+
+def test_no_emergency_report_gives_diet_or_self_care_advice(kb, samples):
+    for answers in samples:
+        answers = {**answers, "symptoms": ("seizure",)}
+        result = consult(kb, answers)
+        assert result.level.id == "emergency"
+        assert {a.kind for _, a in result.advice} <= {"safety", "urgent"}
+
+
+def test_never_advises_potassium_supplements_or_stopping_medicines(kb, samples):
+    for answers in samples:
+        for _, advice in consult(kb, answers).advice:
+            text = advice.text.lower()
+            assert "take potassium" not in text and "start potassium" not in text.replace(
+                "do not start potassium", "")
+            assert "stop taking" not in text and "stop your" not in text
+
+
+def test_an_answer_never_lowers_a_decided_rule(kb, samples):
+    """Kleene monotonicity: what the status calls decided stays decided as answers come."""
+    from expert.truth import RuleStatus
+
+    rng = random.Random(7)
+    for answers in samples[:30]:
+        keys = list(answers)
+        part = {k: answers[k] for k in keys if rng.random() < 0.5}
+        before, after = RuleStatus(kb, part), RuleStatus(kb, answers)
+        for rule_id, verdict in before.rules.items():
+            if verdict.truth is not None:
+                assert after.truth(rule_id) == verdict.truth, rule_id
