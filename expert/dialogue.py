@@ -208,6 +208,12 @@ class Dialogue:
     def _help(self, question: Question) -> None:
         if question.help:
             self.io.say(_fill(question.help, "  "))
-        self.io.say(f"  Expected: {question.allowed()}.")
+        if question.type == "multi":
+            expected = "the numbers or names of any of the choices above, or none"
+        elif question.type == "choice":
+            expected = "the number or name of one of the choices above"
+        else:
+            expected = question.allowed()
+        self.io.say(_fill(f"Expected: {expected}.", "  "))
         self.io.say("  Commands: why (why this question), back (undo the last answer), unknown "
                     "(leave it unknown), help, quit (stop; your answers are kept).")

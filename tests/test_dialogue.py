@@ -185,3 +185,11 @@ def test_value_of_information_ranks_what_could_change_the_referral(kb):
     assert first["question"] in ("medications", "conditions", "alcohol_drinks_per_week")
     assert first["could_change"][0]["kind"] == "referral"
     assert "raise the referral" in first["why"]
+
+
+def test_help_shows_the_question_help_and_the_commands(kb, tmp_path):
+    _, _, io = run_dialogue(kb, tmp_path, EYELID, {"symptoms": ["help", "none"]})
+    text = "\n".join(io.lines)
+    assert "The first group are warning signs" in text
+    assert "Expected: the numbers or names of any of the choices above, or none." in text
+    assert "Commands: why (why this question), back (undo the last answer)" in text
