@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from .conditions import ALWAYS, Condition
+from .conditions import Condition
 
 ANSWER_TYPES = ("boolean", "integer", "number", "choice", "multi")
 
@@ -38,9 +38,6 @@ class Question(NamedTuple):
     @property
     def choice_ids(self) -> tuple[str, ...]:
         return tuple(c.id for c in self.choices)
-
-    def choice(self, choice_id: str) -> Choice | None:
-        return next((c for c in self.choices if c.id == choice_id), None)
 
     def allowed(self) -> str:
         """What an answer may be, in words, for error messages and prompts."""
@@ -118,10 +115,6 @@ class RuleDef(NamedTuple):
 
     def line_of(self, key: str) -> int:
         return dict(self.lines).get(key, self.line)
-
-    @property
-    def unconditional(self) -> bool:
-        return self.when == ALWAYS
 
 
 class Level(NamedTuple):
