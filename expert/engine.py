@@ -9,7 +9,6 @@ Three changes to experta's stock engine, each for a measured reason:
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Mapping
 from typing import Any
 
@@ -78,7 +77,4 @@ def engine_for(kb: KnowledgeBase) -> TwitchEngine:
     engine = _ENGINES.get(kb.fingerprint)
     if engine is None:
         engine = _ENGINES[kb.fingerprint] = engine_class(kb)()
-        # the base and its network live as long as the process: keep the garbage
-        # collector from walking their tens of thousands of objects again and again
-        gc.freeze()
     return engine
