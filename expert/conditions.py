@@ -391,6 +391,28 @@ def _evaluate(node: Condition, oracle: LeafOracle) -> Evaluation:
     return Evaluation(truth, (node,) if truth is False else (), (node,) if truth is None else ())
 
 
+def evaluate_alternatives(alternatives: list[tuple[Leaf, ...]] | tuple[tuple[Leaf, ...], ...],
+                          oracle: LeafOracle) -> Evaluation:
+    """``evaluate`` on a condition already in disjunctive normal form: the same truth,
+    with the leaves of every alternative that is still open (or of all, if all failed)."""
+    failing: list[Leaf] = []
+    unknown: list[Leaf] = []
+    open_ = False
+    for alternative in alternatives:
+        truths = [(leaf, oracle(leaf)) for leaf in alternative]
+        if all(truth is True for _, truth in truths):
+            return Evaluation(True)
+        failed = [leaf for leaf, truth in truths if truth is False]
+        if failed:
+            failing += failed
+        else:
+            open_ = True
+            unknown += [leaf for leaf, truth in truths if truth is None]
+    if open_:
+        return Evaluation(None, (), tuple(dict.fromkeys(unknown)))
+    return Evaluation(False, tuple(dict.fromkeys(failing)), ())
+
+
 def answers_oracle(answers: Mapping[str, Any], others: LeafOracle | None = None) -> LeafOracle:
     """Judge ``Ask`` leaves from answers (missing means unknown); defer other leaves."""
 

@@ -30,7 +30,7 @@ from .conditions import (
     Leaf,
     Truth,
     answers_oracle,
-    evaluate,
+    evaluate_alternatives,
 )
 from .model import KnowledgeBase
 
@@ -50,8 +50,17 @@ class RuleStatus:
                 return self._judge_computed(leaf)
             return plain(leaf)
 
+        memo: dict[Leaf, Truth] = {}  # answers settle before any rule reads a fact
+
+        def remembered(leaf: Leaf) -> Truth:
+            if not isinstance(leaf, Ask):
+                return oracle(leaf)
+            if leaf not in memo:
+                memo[leaf] = oracle(leaf)
+            return memo[leaf]
+
         for rule in kb.rules:  # in stratum order: what a rule reads is settled first
-            self.rules[rule.id] = evaluate(rule.when, oracle)
+            self.rules[rule.id] = evaluate_alternatives(rule.alternatives, remembered)
 
     def truth(self, rule_id: str) -> Truth:
         return self.rules[rule_id].truth
