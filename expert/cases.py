@@ -6,7 +6,6 @@ Every expectation is optional; each one that fails yields one line saying
 what was expected and what the consultation gave.
 """
 
-from __future__ import annotations
 
 from pathlib import Path
 from typing import Any, NamedTuple

@@ -12,8 +12,6 @@ words to say why a rule did not fire.  An unanswered question is *unknown*,
 never "no": ``not`` over an answer holds only when the answer is known.
 """
 
-from __future__ import annotations
-
 import itertools
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, NamedTuple
@@ -155,7 +153,7 @@ class Ask(NamedTuple):
                 return present + text[len(future):]
         return text  # pragma: no cover - every phrase above has a present form
 
-    def negate(self) -> Ask:
+    def negate(self) -> "Ask":
         return Ask(self.question, self.op, self.value, not self.negated, self.line)
 
 
@@ -170,7 +168,7 @@ class FactIs(NamedTuple):
     def describe(self) -> str:
         return f"fact {self.name} {'not ' if self.negated else ''}to be established"
 
-    def negate(self) -> FactIs:
+    def negate(self) -> "FactIs":
         return FactIs(self.name, not self.negated, self.line)
 
 
@@ -189,23 +187,23 @@ class Belief(NamedTuple):
         word = "at least" if self.op == "at_least" else "below"
         return f"hypothesis {self.hypothesis} certainty {word} {_fmt(self.value)}"
 
-    def negate(self) -> Belief:
+    def negate(self) -> "Belief":
         return Belief(self.hypothesis, "below" if self.op == "at_least" else "at_least",
                       self.value, self.line)
 
 
 class All(NamedTuple):
-    items: tuple[Condition, ...]
+    items: tuple["Condition", ...]
     line: int = 0
 
 
 class AnyOf(NamedTuple):
-    items: tuple[Condition, ...]
+    items: tuple["Condition", ...]
     line: int = 0
 
 
 class Not(NamedTuple):
-    item: Condition
+    item: "Condition"
     line: int = 0
 
 

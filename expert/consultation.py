@@ -4,7 +4,6 @@ This is the only path from answers to conclusions; the answers-file command,
 the interactive dialogue, explanations and what-if all come through here.
 """
 
-from __future__ import annotations
 
 from collections.abc import Callable
 from typing import NamedTuple

@@ -1,6 +1,5 @@
 """Errors a user can see.  The CLI prints them as one line each, never a traceback."""
 
-from __future__ import annotations
 
 from typing import NamedTuple
 

@@ -1,6 +1,5 @@
 """The knowledge base as plain, immutable data: what the loader builds and everything reads."""
 
-from __future__ import annotations
 
 from typing import Any, NamedTuple
 

@@ -9,7 +9,6 @@ certainty within its band are not worth a question.  Warning-sign questions
 are asked before all others.
 """
 
-from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any, NamedTuple

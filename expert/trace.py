@@ -5,7 +5,6 @@ is kept with the facts it matched, so any conclusion can be traced back through
 the rules that derived it down to the answers (see explain.py's HOW tree).
 """
 
-from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any, NamedTuple, Protocol
