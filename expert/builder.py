@@ -23,7 +23,7 @@ from .conditions import (
     leaves,
 )
 from .conditions import parse as parse_condition
-from .errors import InputError, Problem
+from .errors import Problem
 from .model import (
     Advice,
     Choice,
@@ -38,7 +38,7 @@ from .model import (
 )
 from .schema import validate
 from .strata import strata
-from .yamlsource import LineDict, parse
+from .yamlsource import LineDict, YAMLSyntaxError, parse
 
 SINGULAR = {"hypotheses": "hypothesis", "notes": "note", "tests": "test"}
 
@@ -84,11 +84,8 @@ def build(texts: list[tuple[str, Path, str]]) -> tuple[KnowledgeBase | None, lis
         shown = display_path(path)
         try:
             data = parse(text, shown)
-        except InputError as exc:
-            msg = str(exc)
-            location, _, message = msg.partition(": not valid YAML: ")
-            line = int(location.rsplit(":", 1)[1]) if location.count(":") else 0
-            b.problem(shown, line, "", f"not valid YAML: {message}")
+        except YAMLSyntaxError as exc:
+            b.problem(shown, exc.line, "", f"not valid YAML: {exc.problem}")
             continue
         if data is None:
             data = LineDict()

@@ -53,6 +53,15 @@ class DuplicateKey(yaml.MarkedYAMLError):
     pass
 
 
+class YAMLSyntaxError(InputError):
+    """A file that is not valid YAML; ``line`` is 0 when the parser gives none."""
+
+    def __init__(self, path: str, line: int, problem: str):
+        self.path, self.line, self.problem = path, line, problem
+        where = f"{path}:{line}" if line else path
+        super().__init__(f"{where}: not valid YAML: {problem}")
+
+
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode):
     data = LineDict()
     data.line = node.start_mark.line + 1
@@ -93,11 +102,10 @@ def parse(text: str, path: str) -> Any:
         return yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = f":{mark.line + 1}" if mark is not None else ""
-        problem = exc.problem or exc.context or "not valid YAML"
-        raise InputError(f"{path}{line}: not valid YAML: {problem}") from None
+        problem = exc.problem or exc.context or "unexpected content"
+        raise YAMLSyntaxError(path, mark.line + 1 if mark else 0, problem) from None
     except yaml.YAMLError as exc:
-        raise InputError(f"{path}: not valid YAML: {exc}") from None
+        raise YAMLSyntaxError(path, 0, str(exc)) from None
 
 
 def read_text(path: Path) -> str:
