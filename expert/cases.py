@@ -14,7 +14,7 @@ from .answers import check_answers
 from .consultation import Result, consult
 from .errors import InputError, KnowledgeError, Problem
 from .model import KnowledgeBase
-from .yamlsource import load
+from .yamlsource import YAMLSyntaxError, load
 
 LOW = 0.2  # below this a hypothesis is "low"
 
@@ -53,8 +53,8 @@ def load_cases(kb: KnowledgeBase, folders: list[Path]) -> list[Case]:
         shown = display_path(path)
         try:
             data = load(path)
-        except InputError as exc:
-            problems.append(Problem(shown, 0, "", str(exc).split(": ", 1)[-1]))
+        except YAMLSyntaxError as exc:
+            problems.append(Problem(shown, exc.line, "", f"not valid YAML: {exc.problem}"))
             continue
         found, _ = validate(data, "case", shown)
         if found:
