@@ -65,6 +65,12 @@ def run_dialogue(kb, tmp_path, answers, script=None):
     return result, session, io
 
 
+def transcript(kb, tmp_path, script) -> str:
+    """What the dialogue said for the eyelid case, with ``script`` typed first."""
+    _, _, io = run_dialogue(kb, tmp_path, EYELID, script)
+    return "\n".join(io.lines)
+
+
 def test_a_simple_case_asks_few_questions_and_reports_the_same(kb, tmp_path):
     result, session, _ = run_dialogue(kb, tmp_path, EYELID)
     assert len(session.order) <= 14 < len(kb.askable)
@@ -97,8 +103,7 @@ def test_every_question_asked_could_change_the_report(kb):
 
 
 def test_why_names_the_rules_and_their_reasons(kb, tmp_path):
-    _, _, io = run_dialogue(kb, tmp_path, EYELID, {"coffee_cups_per_day": ["why", "5"]})
-    text = "\n".join(io.lines)
+    text = transcript(kb, tmp_path, {"coffee_cups_per_day": ["why", "5"]})
     assert "This question matters because your answer" in text
     assert "rule caffeine-over-400" in text
     assert "could move Caffeine from absent to likely" in text
@@ -188,8 +193,7 @@ def test_value_of_information_ranks_what_could_change_the_referral(kb):
 
 
 def test_help_shows_the_question_help_and_the_commands(kb, tmp_path):
-    _, _, io = run_dialogue(kb, tmp_path, EYELID, {"symptoms": ["help", "none"]})
-    text = "\n".join(io.lines)
+    text = transcript(kb, tmp_path, {"symptoms": ["help", "none"]})
     assert "The first group are warning signs" in text
     assert "Expected: the numbers or names of any of the choices above, or none." in text
     assert "Commands: why (why this question), back (undo the last answer)" in text
