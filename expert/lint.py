@@ -299,10 +299,10 @@ def check_knowledge(extra: tuple[Any, ...] = ()) -> tuple[list[Problem], Knowled
     from .builder import build
     from .cases import load_cases
     from .errors import KnowledgeError
-    from .loader import knowledge_dirs, read_knowledge
+    from .loader import all_files, knowledge_dirs, read_knowledge
 
     dirs = knowledge_dirs(extra)
-    kb, problems = build(read_knowledge(dirs))
+    kb, problems = build(read_knowledge(all_files(dirs)))
     if kb is None:
         return sorted(set(problems)), None
     problems += lint(kb)

@@ -68,8 +68,7 @@ def knowledge_files(folder: Path) -> list[tuple[str, Path]]:
 def load_knowledge(extra: tuple[str | Path, ...] = (), use_cache: bool = True,
                    package: bool = True) -> KnowledgeBase:
     """Load, validate and cache the knowledge base; raise KnowledgeError listing every problem."""
-    files = [(kind, path) for folder in knowledge_dirs(extra, package)
-             for kind, path in knowledge_files(folder)]
+    files = all_files(knowledge_dirs(extra, package))
     cache = _cache_path(files) if use_cache else None
     if cache is not None:
         kb = _read_cache(cache)
@@ -77,7 +76,7 @@ def load_knowledge(extra: tuple[str | Path, ...] = (), use_cache: bool = True,
             return kb
     from .builder import build
 
-    kb, problems = build([(kind, path, read_text(path)) for kind, path in files])
+    kb, problems = build(read_knowledge(files))
     if problems or kb is None:
         raise KnowledgeError(problems)
     if cache is not None:
@@ -85,10 +84,14 @@ def load_knowledge(extra: tuple[str | Path, ...] = (), use_cache: bool = True,
     return kb
 
 
-def read_knowledge(dirs: list[Path]) -> list[tuple[str, Path, str]]:
-    """(kind, path, text) of every knowledge file of these folders, in load order."""
-    return [(kind, path, read_text(path)) for folder in dirs
-            for kind, path in knowledge_files(folder)]
+def all_files(dirs: list[Path]) -> list[tuple[str, Path]]:
+    """(kind, path) of every knowledge file of these folders, in load order."""
+    return [file for folder in dirs for file in knowledge_files(folder)]
+
+
+def read_knowledge(files: list[tuple[str, Path]]) -> list[tuple[str, Path, str]]:
+    """(kind, path, text) of each file."""
+    return [(kind, path, read_text(path)) for kind, path in files]
 
 
 def _cache_path(files: list[tuple[str, Path]]) -> Path | None:
