@@ -40,6 +40,8 @@ class Twitchdx(click.Group):
             ctx.exit(1)
 
 
+text_or_json = click.option("--format", "fmt", type=click.Choice(["text", "json"]),
+                            default="text", show_default=True)
 kb_option = click.option("--kb", "kb_dirs", multiple=True, metavar="DIR",
                          type=click.Path(file_okay=False, path_type=Path), help=KB_HELP)
 
@@ -197,8 +199,7 @@ def with_answers(function: Any) -> Any:
               help="Why a conclusion was not reached (or not higher), and the answer change "
                    "that would raise it most.")
 @click.option("--rule", "rule_id", metavar="RULE_ID", help="Whether a rule fired, and why.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True)
+@text_or_json
 @kb_option
 def explain(answers_file: Path | None, session_file: Path | None, how_id: str | None,
             why_not_id: str | None, rule_id: str | None, fmt: str,
@@ -232,8 +233,7 @@ def explain(answers_file: Path | None, session_file: Path | None, how_id: str | 
               help="An answer to change (repeatable); VALUE as typed at the prompt, "
                    "e.g. age=70, medications=ppi_long_term,loop_diuretic, smoker=yes, "
                    "sleep_hours=unknown.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True)
+@text_or_json
 @kb_option
 def whatif(answers_file: Path | None, session_file: Path | None, settings: tuple[str, ...],
            fmt: str, kb_dirs: tuple[Path, ...]) -> None:
@@ -247,8 +247,7 @@ def whatif(answers_file: Path | None, session_file: Path | None, settings: tuple
 
 
 @twitchdx.command()
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True)
+@text_or_json
 @kb_option
 def questions(fmt: str, kb_dirs: tuple[Path, ...]) -> None:
     """List every question an answers file may answer."""
@@ -322,8 +321,7 @@ def kb_schema(kind: str, write: bool, kb_dirs: tuple[Path, ...]) -> None:
 
 
 @kb_group.command("list")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True)
+@text_or_json
 @kb_option
 def kb_list(fmt: str, kb_dirs: tuple[Path, ...]) -> None:
     """List every rule: id, file:line, title."""
@@ -335,8 +333,7 @@ def kb_list(fmt: str, kb_dirs: tuple[Path, ...]) -> None:
 
 @kb_group.command("show")
 @click.argument("rule_id")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True)
+@text_or_json
 @kb_option
 def kb_show(rule_id: str, fmt: str, kb_dirs: tuple[Path, ...]) -> None:
     """Show a rule, its sources, and the rules it feeds and is fed by."""
