@@ -26,7 +26,9 @@ from .conditions import parse as parse_condition
 from .errors import Problem
 from .model import (
     Advice,
+    AdviceKind,
     Choice,
+    Constraint,
     Effects,
     Entry,
     KnowledgeBase,
@@ -35,6 +37,7 @@ from .model import (
     Question,
     RuleDef,
     Source,
+    Voice,
 )
 from .schema import validate
 from .strata import strata
@@ -72,6 +75,10 @@ class _Builder:
         self.evidence: dict[str, str] = {}
         self.rules: dict[str, RuleDef] = {}
         self.raw_rules: list[tuple[str, LineDict]] = []
+        self.advice_kinds: dict[str, AdviceKind] = {}
+        self.voice: tuple[Voice, str, int] | None = None  # with where it is defined
+        self.constraints: list[Constraint] = []
+        self.raw_constraints: list[tuple[str, LineDict]] = []
 
     def problem(self, path: str, line: int, rule: str, message: str) -> None:
         self.problems.append(Problem(path, line, rule, message))
@@ -100,6 +107,9 @@ def build(texts: list[tuple[str, Path, str]]) -> tuple[KnowledgeBase | None, lis
          "reference": _add_reference, "rules": _collect_rules}[kind](b, data, shown, bad_items)
     for shown, raw in b.raw_rules:
         _add_rule(b, raw, shown)
+    for shown, raw in b.raw_constraints:
+        _add_constraint(b, raw, shown)
+    _check_catalog(b)
     if not b.manifests or not b.questions or not b.levels:
         if not b.levels:
             b.problem(texts[0][1].parent.name if texts else "knowledge", 0, "",
@@ -128,6 +138,9 @@ def build(texts: list[tuple[str, Path, str]]) -> tuple[KnowledgeBase | None, lis
         sources=b.sources,
         evidence=b.evidence,
         fingerprint=fingerprint(texts),
+        advice_kinds=tuple(b.advice_kinds.values()),
+        voice=b.voice[0] if b.voice else None,
+        constraints=tuple(b.constraints),
     )
     return kb, b.problems
 
@@ -160,7 +173,7 @@ def _add_questions(b: _Builder, data: LineDict, path: str, _: set[int]) -> None:
             id=qid, text=raw["text"], type=raw["type"], choices=choices, min=lo, max=hi,
             unit=raw.get("unit", ""), help=" ".join(raw.get("help", "").split()),
             section=raw.get("section", ""), red_flag=_flag(raw.get("red_flag")),
-            path=path, line=raw.line)
+            path=path, line=raw.line, core=bool(raw.get("core", False)))
     for raw in data.get("computed", []):
         qid = raw["id"]
         if qid in b.questions:
@@ -176,6 +189,7 @@ def _add_questions(b: _Builder, data: LineDict, path: str, _: set[int]) -> None:
             id=qid, text=raw["text"], type="number", unit=raw.get("unit", ""),
             help=" ".join(raw.get("help", "").split()), sum=terms, path=path, line=raw.line,
             min=0, max=None)
+    b.raw_constraints += [(path, raw) for raw in data.get("constraints", [])]
 
 
 def _flag(value: Any) -> str | None:
@@ -188,8 +202,19 @@ def _add_catalog(b: _Builder, data: LineDict, path: str, _: set[int]) -> None:
     for raw in data.get("levels", []):
         if raw["id"] in b.levels:
             b.problem(path, raw.line, raw["id"], "referral level defined twice")
+        kinds = raw.get("advice")
         b.levels[raw["id"]] = Level(raw["id"], raw["rank"], raw["label"],
-                                    " ".join(raw["action"].split()), raw.get("tests", True))
+                                    " ".join(raw["action"].split()), raw.get("tests", True),
+                                    tuple(kinds) if kinds is not None else None)
+    for raw in data.get("advice_kinds", []):
+        if raw["id"] in b.advice_kinds:
+            b.problem(path, raw.line, raw["id"], f"advice kind {raw['id']} is defined twice")
+        b.advice_kinds[raw["id"]] = AdviceKind(raw["id"], raw["label"],
+                                               raw.get("kept_when_overridden", False))
+    if "warning_signs" in data:
+        raw = data["warning_signs"]
+        b.voice = (Voice(raw["fact"], tuple(raw.get("drops_advice", ())),
+                         " ".join(raw.get("notes_caveat", "").split())), path, raw.line)
     ranks = [lv.rank for lv in b.levels.values()]
     if len(set(ranks)) != len(ranks):
         b.problem(path, data.line, "", "two referral levels share a rank")
@@ -225,13 +250,16 @@ def _add_rule(b: _Builder, raw: LineDict, path: str) -> None:
         b.problem(path, exc.line or raw.line, rid, str(exc))
         return
     then = raw.get("then") or {}
+    beliefs = _as_list(then.get("hypothesis"))
     effects = Effects(
-        hypotheses=_weighted(then.get("hypothesis")),
+        hypotheses=_weighted([b for b in beliefs if "cf" in b]),
         notes=_weighted(then.get("note")),
         referral=then.get("referral"),
         advice=tuple(_advice(a) for a in _as_list(then.get("advice"))),
         tests=tuple(then.get("tests", ())),
         facts=tuple(then.get("facts", ())),
+        ceilings=tuple((b["id"], float(b["at_most"])) for b in beliefs if "at_most" in b),
+        conflicts=(" ".join(then["conflict"].split()),) if "conflict" in then else (),
     )
     rule = RuleDef(
         id=rid, title=str(raw.get("title", "")), when=when, then=effects,
@@ -256,6 +284,43 @@ def _add_rule(b: _Builder, raw: LineDict, path: str) -> None:
         b.problem(path, raw.line_of("override"), rid,
                   "override: true but no earlier rule has this id" + _suggest(rid, b.rules))
     b.rules[rid] = rule
+
+
+def _add_constraint(b: _Builder, raw: LineDict, path: str) -> None:
+    try:
+        when = parse_condition(raw["when"], raw.line_of("when"))
+    except ConditionSyntaxError as exc:
+        b.problem(path, exc.line or raw.line, raw["id"], str(exc))
+        return
+    asks = [leaf for leaf in leaves(when) if isinstance(leaf, Ask)]
+    if len(asks) != len(list(leaves(when))):
+        b.problem(path, raw.line_of("when"), raw["id"],
+                  "a constraint tests answers only, not facts or hypotheses")
+        return
+    before = len(b.problems)
+    fake = RuleDef(raw["id"], "", when, Effects(), "", (), path=path, line=raw.line)
+    for leaf in asks:
+        _check_ask(b, fake, leaf, lambda line, msg: b.problem(path, line or raw.line,
+                                                              raw["id"], msg))
+    if len(b.problems) == before:
+        b.constraints.append(Constraint(
+            raw["id"], when, " ".join(raw["message"].split()),
+            tuple(dict.fromkeys(leaf.question for leaf in asks)), path, raw.line))
+
+
+def _check_catalog(b: _Builder) -> None:
+    """Advice kinds and the warning voice must name each other consistently."""
+    for level in b.levels.values():
+        for kind in level.advice or ():
+            if kind not in b.advice_kinds:
+                b.problem("catalog", 0, level.id, f"unknown advice kind {kind}"
+                          + _suggest(kind, b.advice_kinds))
+    if b.voice:
+        voice, path, line = b.voice
+        for kind in voice.drops_advice:
+            if kind not in b.advice_kinds:
+                b.problem(path, line, "warning_signs", f"unknown advice kind {kind}"
+                          + _suggest(kind, b.advice_kinds))
 
 
 def _as_list(value: Any) -> list:
@@ -292,7 +357,12 @@ def _check_rule(b: _Builder, rule: RuleDef) -> None:
             report(leaf.line, f"unknown hypothesis {leaf.hypothesis}"
                    + _suggest(leaf.hypothesis, b.catalog["hypotheses"]))
     then_line = rule.line_of("then")
-    for section, ids in (("hypotheses", [h for h, _ in rule.then.hypotheses]),
+    for advice in rule.then.advice:
+        if advice.kind not in b.advice_kinds:
+            report(then_line, f"unknown advice kind {advice.kind}; kinds: "
+                   + ", ".join(b.advice_kinds) + _suggest(advice.kind, b.advice_kinds))
+    believed = [h for h, _ in rule.then.hypotheses] + [h for h, _ in rule.then.ceilings]
+    for section, ids in (("hypotheses", believed),
                          ("notes", [n for n, _ in rule.then.notes]),
                          ("tests", rule.then.tests)):
         for ident in ids:
@@ -316,6 +386,13 @@ def _check_ask(b: _Builder, rule: RuleDef, leaf: Ask, report: Any) -> None:
     if question is None:
         report(leaf.line,
                f"unknown question {leaf.question}" + _suggest(leaf.question, b.questions))
+        return
+    if leaf.on_presence:
+        if not isinstance(leaf.value, bool):
+            report(leaf.line, f"answered needs true or false, not {leaf.value!r}")
+        elif question.computed:
+            report(leaf.line, f"{leaf.question} is computed: test whether its inputs are "
+                   "answered instead")
         return
     if question.type not in OPERATORS[leaf.op]:
         fitting = [op for op, types in OPERATORS.items() if question.type in types]

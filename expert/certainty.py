@@ -4,6 +4,14 @@ Evidence for (cf > 0) and against (cf < 0) are each combined as independent
 sources (a + b - ab), then set against each other with EMYCIN's formula.
 Combining the two groups separately makes the result independent of the order
 the rules fired in, which MYCIN's pairwise formula is not for mixed signs.
+
+A ceiling caps the result: "likely needs a risk factor and symptoms" is a rule
+that, when one of them is missing, says the hypothesis is at most possible.
+Ceilings combine by taking the lowest, so order does not matter there either.
+
+Every certainty a rule tests or a report prints is ``settled``: rounded to three
+decimals once, so the engine, the three-valued status and the report agree on
+which side of a threshold a value falls.
 """
 
 from __future__ import annotations
@@ -11,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 BANDS = ((0.5, "likely"), (0.2, "possible"), (0.0, "low"))
+PLACES = 3  # decimals a certainty is settled to
 
 
 def combine(factors: Iterable[float]) -> float:
@@ -25,6 +34,15 @@ def combine(factors: Iterable[float]) -> float:
         return for_ + against
     denominator = 1 - min(for_, -against)
     return 0.0 if denominator == 0 else (for_ + against) / denominator
+
+
+def settle(factors: Iterable[float], ceilings: Iterable[float] = ()) -> float:
+    """The certainty rules read and reports print: combined, capped, rounded."""
+    value = combine(factors)
+    cap = min(ceilings, default=None)
+    if cap is not None and value > cap:
+        value = cap
+    return round(value, PLACES) + 0.0  # + 0.0 turns -0.0 into 0.0
 
 
 def band(certainty: float) -> str:

@@ -5,6 +5,7 @@ and every leaf becomes one pattern:
 
 * an answer test -> ``Answer(question=q, value=P(test))``, so the question id is
   an equality test experta shares across rules and the value test is the rule's own;
+  ``answered`` -> ``Answer(question=q)``, or ``NOT(...)`` for "left unanswered";
 * ``fact: x`` -> ``Derived(name=x)``, negated -> ``NOT(Derived(name=x))``;
 * a certainty test -> ``Certainty(hypothesis=h, cf=P(test))``.
 
@@ -77,6 +78,9 @@ def _test(leaf: Ask | Belief) -> LeafTest:
 
 
 def _pattern(leaf: Leaf, name: str) -> Any:
+    if isinstance(leaf, Ask) and leaf.on_presence:  # answers are declared only when known
+        present = Answer(question=leaf.question)
+        return name << present if leaf.value else NOT(present)
     if isinstance(leaf, Ask):
         return name << Answer(question=leaf.question, value=P(_test(leaf)))
     if isinstance(leaf, Belief):

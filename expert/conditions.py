@@ -32,6 +32,7 @@ OPERATORS: dict[str, tuple[str, ...]] = {
     "above": ("integer", "number"),
     "below": ("integer", "number"),
     "between": ("integer", "number"),
+    "answered": ("boolean", "choice", "integer", "number", "multi"),
 }
 BELIEF_OPERATORS = ("at_least", "below")
 RESERVED = frozenset({"all", "any", "not", "fact", "hypothesis"})
@@ -49,7 +50,12 @@ def _fmt(value: Any) -> str:
 
 
 def holds(op: str, expected: Any, value: Any) -> bool:
-    """Does a known answer ``value`` satisfy ``op expected``?  Type mismatches are False."""
+    """Does a known answer ``value`` satisfy ``op expected``?  Type mismatches are False.
+
+    ``answered`` is the one test on the answer's presence: ``value`` None is unanswered.
+    """
+    if op == "answered":
+        return (value is not None) == expected
     try:
         if op == "is":
             if isinstance(value, bool) or isinstance(expected, bool):
@@ -98,6 +104,7 @@ _PHRASES = {
     "above": "to be above {}",
     "below": "to be below {}",
     "between": "to be between {} and {}",
+    "answered": "to be answered",
 }
 _NEGATED = {
     "is": "not to be {}",
@@ -112,6 +119,7 @@ _NEGATED = {
     "above": "to be at most {}",
     "below": "to be at least {}",
     "between": "to be outside {} to {}",
+    "answered": "to be left unanswered",
 }
 
 
@@ -120,6 +128,7 @@ _PRESENT = {  # the same tests, said of an answer that passes them
     "not to be": "is not", "to include": "includes", "not to include": "does not include",
     "to have at least": "has at least", "to have fewer than": "has fewer than",
     "to include at least": "includes at least", "to include fewer than": "includes fewer than",
+    "to be answered": "is answered", "to be left unanswered": "is unanswered",
 }
 
 
@@ -135,8 +144,15 @@ class Ask(NamedTuple):
     def test(self, value: Any) -> bool:
         return holds(self.op, self.value, value) != self.negated
 
+    @property
+    def on_presence(self) -> bool:
+        """True for ``answered``: decided by whether there is an answer, not by its value."""
+        return self.op == "answered"
+
     def expectation(self) -> str:
         """``to include ppi_long_term``: what the rule needs of the answer."""
+        if self.on_presence:
+            return (_PHRASES if self.value else _NEGATED)["answered"]
         template = (_NEGATED if self.negated else _PHRASES)[self.op]
         if self.op in ("between", "includes_at_least"):
             return template.format(_fmt(self.value[0]), _fmt(self.value[1]))
@@ -154,6 +170,8 @@ class Ask(NamedTuple):
         return text  # pragma: no cover - every phrase above has a present form
 
     def negate(self) -> "Ask":
+        if self.on_presence:  # "not answered: true" is "answered: false"
+            return Ask(self.question, self.op, not self.value, False, self.line)
         return Ask(self.question, self.op, self.value, not self.negated, self.line)
 
 
@@ -411,14 +429,21 @@ def evaluate_alternatives(alternatives: list[tuple[Leaf, ...]] | tuple[tuple[Lea
     return Evaluation(False, tuple(dict.fromkeys(failing)), ())
 
 
-def answers_oracle(answers: Mapping[str, Any], others: LeafOracle | None = None) -> LeafOracle:
-    """Judge ``Ask`` leaves from answers (missing means unknown); defer other leaves."""
+def answers_oracle(answers: Mapping[str, Any], others: LeafOracle | None = None,
+                   closed: bool = False) -> LeafOracle:
+    """Judge ``Ask`` leaves from answers; defer other leaves to ``others``.
+
+    An unknown answer leaves a value test unknown.  Whether a question is answered
+    is known once it was asked: a key present with None was asked and left unknown.
+    ``closed`` means every question has been asked (a finished consultation).
+    """
 
     def oracle(leaf: Leaf) -> Truth:
         if isinstance(leaf, Ask):
-            if leaf.question not in answers or answers[leaf.question] is None:
-                return None
-            return leaf.test(answers[leaf.question])
+            value = answers.get(leaf.question)
+            if leaf.on_presence:
+                return leaf.test(value) if closed or leaf.question in answers else None
+            return None if value is None else leaf.test(value)
         return others(leaf) if others else None
 
     return oracle

@@ -14,20 +14,15 @@ from .engine import engine_for
 from .model import Advice, KnowledgeBase, Level
 from .trace import Firing, Recorder, Watcher
 
-#: advice kinds in the order a report lists them.  An emergency keeps only the first two,
-#: and advice given with a referral that a higher one overrode is dropped unless it is
-#: safety advice ("the twitch is harmless" must not survive a red flag).
-ADVICE_ORDER = ("safety", "urgent", "medical", "care", "diet", "supplement")
-DROPPED_IN_EMERGENCY = frozenset({"medical", "care", "diet", "supplement"})
-
 
 class Ranked(NamedTuple):
     """A hypothesis or note with its combined certainty and the rules behind it."""
 
     id: str
     certainty: float
-    rules: tuple[str, ...]  # in firing order; includes evidence against
+    rules: tuple[str, ...]  # in firing order; includes evidence against and ceilings
     contributions: tuple[tuple[str, float], ...]  # (rule, cf) in firing order
+    ceilings: tuple[tuple[str, float], ...] = ()  # (rule, at most) in firing order
 
     @property
     def band(self) -> str:
@@ -45,6 +40,13 @@ class Result(NamedTuple):
     tests: tuple[str, ...]
     advice: tuple[tuple[str, Advice], ...]
     derived_by: dict[str, tuple[int, ...]]
+    conflicts: tuple[tuple[str, str], ...] = ()  # (rule, text): answers read the serious way
+    warning: bool = False  # a warning sign is present: the report speaks differently
+
+    @property
+    def voice(self) -> str:
+        """The lifestyle-notes caveat in force, or "" when no warning sign is present."""
+        return self.kb.voice.notes_caveat if self.warning and self.kb.voice else ""
 
     @property
     def fired(self) -> tuple[str, ...]:
@@ -88,27 +90,19 @@ def summarise(kb: KnowledgeBase, answers: Answers, recorder: Recorder) -> Result
         level, reasons = kb.levels[0], ()
 
     def ranked(table: dict[str, dict[str, float]], certainty: Callable[[str], float],
-               keep_zero: bool) -> tuple[Ranked, ...]:
+               keep_zero: bool, ceilings: dict[str, dict[str, float]]) -> tuple[Ranked, ...]:
         out = []
         for key, pieces in table.items():
-            value = round(max(0.0, certainty(key)), 3)
+            value = max(0.0, certainty(key))
             if value > 0 or keep_zero:
-                order = sorted(pieces, key=steps.__getitem__)
-                out.append(Ranked(key, value, tuple(order), tuple((r, pieces[r]) for r in order)))
+                caps = ceilings.get(key, {})
+                order = sorted([*pieces, *caps], key=steps.__getitem__)
+                out.append(Ranked(key, value, tuple(order),
+                                  tuple((r, pieces[r]) for r in order if r in pieces),
+                                  tuple((r, caps[r]) for r in order if r in caps)))
         return tuple(sorted(out, key=lambda r: (-r.certainty, r.id)))
 
-    emergency = level.id == kb.levels[-1].id
-    superseded = {rule for lv, rule in recorder.referrals if rank[lv] < level.rank}
-    advice: list[tuple[str, Advice]] = []
-    seen: set[str] = set()
-    for rule_id, item in sorted(recorder.advice,
-                                key=lambda ra: (ADVICE_ORDER.index(ra[1].kind), steps[ra[0]])):
-        if item.text in seen or (emergency and item.kind in DROPPED_IN_EMERGENCY):
-            continue
-        if rule_id in superseded and item.kind != "safety":
-            continue  # advice that came with a lower referral goes with it
-        seen.add(item.text)
-        advice.append((rule_id, item))
+    warning = bool(kb.voice and kb.voice.fact in recorder.derived_by)
     suggested = {t for _, t in recorder.tests}
     return Result(
         kb=kb,
@@ -116,9 +110,38 @@ def summarise(kb: KnowledgeBase, answers: Answers, recorder: Recorder) -> Result
         firings=tuple(recorder.firings),
         level=level,
         reasons=reasons,
-        hypotheses=ranked(recorder.evidence, recorder.certainty, keep_zero=True),
-        notes=ranked(recorder.note_evidence, recorder.note_certainty, keep_zero=False),
+        hypotheses=ranked(recorder.evidence, recorder.certainty, True, recorder.ceilings),
+        notes=ranked(recorder.note_evidence, recorder.note_certainty, False, {}),
         tests=tuple(t for t in kb.tests if t in suggested) if level.tests else (),
-        advice=tuple(advice),
+        advice=_advice(kb, recorder, level, warning, steps),
         derived_by={k: tuple(v) for k, v in recorder.derived_by.items()},
+        conflicts=tuple(dict.fromkeys(recorder.conflicts)),
+        warning=warning,
     )
+
+
+def _advice(kb: KnowledgeBase, recorder: Recorder, level: Level, warning: bool,
+            steps: dict[str, int]) -> tuple[tuple[str, Advice], ...]:
+    """The advice a report gives, in the catalog's order of kinds.
+
+    A level may keep only some kinds (an emergency leads with what to do now); a
+    warning sign drops the kinds that would sound like the fix; advice that came
+    with a referral a higher one overrode goes with it, unless its kind survives.
+    """
+    kinds = {kind.id: kind for kind in kb.advice_kinds}
+    order = {kind.id: index for index, kind in enumerate(kb.advice_kinds)}
+    kept = set(kinds if level.advice is None else level.advice)
+    if warning and kb.voice:
+        kept -= set(kb.voice.drops_advice)
+    overridden = {rule for lv, rule in recorder.referrals if kb.level_rank[lv] < level.rank}
+    advice: list[tuple[str, Advice]] = []
+    seen: set[str] = set()
+    for rule_id, item in sorted(recorder.advice, key=lambda ra: (order[ra[1].kind],
+                                                                 steps[ra[0]])):
+        if item.text in seen or item.kind not in kept:
+            continue
+        if rule_id in overridden and not kinds[item.kind].kept_when_overridden:
+            continue
+        seen.add(item.text)
+        advice.append((rule_id, item))
+    return tuple(advice)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .conditions import Ask, FactIs, Leaf, LeafOracle, evaluate
+from .conditions import Ask, FactIs, Leaf, LeafOracle, answers_oracle, evaluate
 from .consultation import Result, consult
 from .errors import InputError
 from .facts import show
@@ -25,21 +25,20 @@ Node = dict[str, Any]
 def final_oracle(result: Result) -> LeafOracle:
     """Judge leaves against what a finished consultation established."""
 
-    def oracle(leaf: Leaf) -> bool | None:
-        if isinstance(leaf, Ask):
-            value = result.answers.get(leaf.question)
-            return None if value is None else leaf.test(value)
+    def established(leaf: Leaf) -> bool | None:
         if isinstance(leaf, FactIs):
             return (leaf.name in result.derived_by) != leaf.negated
         return leaf.test(result.certainty_of(leaf.hypothesis))
 
-    return oracle
+    return answers_oracle(result.answers, established, closed=True)
 
 
 def fix_for(question: Question, leaf: Ask, current: Any) -> Any:
     """An answer to ``question`` under which ``leaf`` holds, as close to ``current`` as
     possible; None if there is none."""
     op, value = leaf.op, leaf.value
+    if leaf.on_presence:  # any answer will do for "answered"; "unanswered" is not an answer
+        return None if not value or current is not None else _any_answer(question)
     if question.type == "multi":
         chosen = set(current or ())
         if leaf.negated:  # take out what the test must not find
@@ -70,6 +69,16 @@ def fix_for(question: Question, leaf: Ask, current: Any) -> Any:
                    and (question.max is None or o <= question.max)]
     held = [o for o in options if leaf.test(o)]
     return held[0] if held else None
+
+
+def _any_answer(question: Question) -> Any:
+    if question.type == "boolean":
+        return False
+    if question.type == "multi":
+        return ()
+    if question.type == "choice":
+        return question.choice_ids[0]
+    return question.min
 
 
 def _leaf_node(result: Result, leaf: Leaf, truth: bool | None) -> Node:

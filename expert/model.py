@@ -29,6 +29,7 @@ class Question(NamedTuple):
     sum: tuple[tuple[str, float], ...] = ()  # computed questions: weighted sum of answers
     path: str = ""
     line: int = 0
+    core: bool = False  # always asked, right after the warning signs (age, sex)
 
     @property
     def computed(self) -> bool:
@@ -77,16 +78,20 @@ class Effects(NamedTuple):
     advice: tuple[Advice, ...] = ()
     tests: tuple[str, ...] = ()
     facts: tuple[str, ...] = ()
+    ceilings: tuple[tuple[str, float], ...] = ()  # (hypothesis, the most it may be)
+    conflicts: tuple[str, ...] = ()  # answers that disagree, and the reading taken
 
     def describe(self) -> list[str]:
         """One phrase per conclusion: how the trace says what a rule asserted."""
         out = [f"hypothesis {h} {cf:+.2f}" for h, cf in self.hypotheses]
+        out += [f"hypothesis {h} at most {cap:.2f}" for h, cap in self.ceilings]
         out += [f"note {n} {cf:+.2f}" for n, cf in self.notes]
         if self.referral:
             out.append(f"referral {self.referral}")
         out += [f"test {t}" for t in self.tests]
         out += [f"fact {f}" for f in self.facts]
         out += [f"advice ({a.kind}): {a.text}" for a in self.advice]
+        out += [f"conflict: {text}" for text in self.conflicts]
         return out
 
 
@@ -124,6 +129,34 @@ class Level(NamedTuple):
     label: str
     action: str
     tests: bool = True  # whether a report at this level lists suggested tests
+    advice: tuple[str, ...] | None = None  # the advice kinds it keeps (None: all)
+
+
+class AdviceKind(NamedTuple):
+    """A kind of advice, in the order reports list them."""
+
+    id: str
+    label: str
+    kept_when_overridden: bool = False  # survives when a higher referral overrides its own
+
+
+class Voice(NamedTuple):
+    """How a report speaks once a warning sign is present (red flags change its voice)."""
+
+    fact: str  # the derived fact that says a warning sign is present
+    drops_advice: tuple[str, ...] = ()  # advice kinds that would sound like the fix
+    notes_caveat: str = ""  # said of the lifestyle triggers: they do not explain it
+
+
+class Constraint(NamedTuple):
+    """Answers that cannot all be true: refused in files, asked again in the dialogue."""
+
+    id: str
+    when: Any  # a Condition over answers only
+    message: str
+    questions: tuple[str, ...]
+    path: str = ""
+    line: int = 0
 
 
 class Entry(NamedTuple):
@@ -157,7 +190,9 @@ class KnowledgeBase:
     def __init__(self, *, manifests: tuple[Manifest, ...], questions: dict[str, Question],
                  rules: tuple[RuleDef, ...], levels: tuple[Level, ...],
                  hypotheses: dict[str, Entry], notes: dict[str, Entry], tests: dict[str, Entry],
-                 sources: dict[str, Source], evidence: dict[str, str], fingerprint: str):
+                 sources: dict[str, Source], evidence: dict[str, str], fingerprint: str,
+                 advice_kinds: tuple[AdviceKind, ...] = (), voice: Voice | None = None,
+                 constraints: tuple[Constraint, ...] = ()):
         self.manifests = manifests
         self.questions = questions
         self.rules = rules  # sorted by (stratum, id): the firing order of ties
@@ -168,6 +203,9 @@ class KnowledgeBase:
         self.sources = sources
         self.evidence = evidence  # reference fact id -> statement
         self.fingerprint = fingerprint  # sha256 of every file: the report's knowledge hash
+        self.advice_kinds = advice_kinds  # in report order
+        self.voice = voice
+        self.constraints = constraints
         self.rules_by_id = {r.id: r for r in rules}
         self.level_rank = {lv.id: lv.rank for lv in levels}
         self.askable = tuple(q for q in questions.values() if not q.computed)
@@ -205,6 +243,7 @@ class KnowledgeBase:
 
 def conclusion_keys(then: Effects) -> list[tuple[str, str]]:
     keys = [("hypothesis", h) for h, _ in then.hypotheses]
+    keys += [("ceiling", h) for h, _ in then.ceilings]
     keys += [("note", n) for n, _ in then.notes]
     keys += [("fact", f) for f in then.facts]
     keys += [("test", t) for t in then.tests]

@@ -21,7 +21,6 @@ DIALECT = "https://json-schema.org/draft/2020-12/schema"
 KEBAB = "^[a-z0-9]+(-[a-z0-9]+)*$"
 SNAKE = "^[a-z][a-z0-9_]*$"
 LEVELS = ["self_care", "routine", "within_days", "same_day", "emergency"]
-ADVICE_KINDS = ["safety", "urgent", "medical", "care", "diet", "supplement"]
 KINDS = ("kb", "questions", "catalog", "reference", "rules", "case")
 
 
@@ -91,6 +90,8 @@ def _questions_schema(kb: Any) -> dict[str, Any]:
             "section": {"type": "string"},
             "red_flag": {"enum": [True, *LEVELS[2:]],
                          "description": "For a boolean: a yes is a warning sign."},
+            "core": {"type": "boolean",
+                     "description": "Always asked, right after the warning signs."},
         },
         "allOf": [
             {"if": {"properties": {"type": {"enum": ["choice", "multi"]}}},
@@ -122,6 +123,18 @@ def _questions_schema(kb: Any) -> dict[str, Any]:
             },
         },
     }
+    constraint = {
+        "type": "object",
+        "required": ["id", "when", "message"],
+        "additionalProperties": False,
+        "properties": {
+            "id": {"type": "string", "pattern": KEBAB},
+            "when": {"$ref": "#/$defs/condition",
+                     "description": "Answers that cannot all be true (tests on answers only)."},
+            "message": {"type": "string", "minLength": 5,
+                        "description": "Said when they are given together."},
+        },
+    }
     return {
         "title": "twitchdx questions file",
         "type": "object",
@@ -129,7 +142,9 @@ def _questions_schema(kb: Any) -> dict[str, Any]:
         "properties": {
             "questions": {"type": "array", "items": question},
             "computed": {"type": "array", "items": computed},
+            "constraints": {"type": "array", "items": constraint},
         },
+        "$defs": _condition_defs(kb),
     }
 
 
@@ -155,6 +170,35 @@ def _catalog_schema(kb: Any) -> dict[str, Any]:
             "action": {"type": "string"},
             "tests": {"type": "boolean", "description": "List suggested tests at this level "
                       "(default true); self-care suggests none now."},
+            "advice": {"type": "array", "items": {"type": "string", "pattern": SNAKE},
+                       "description": "The advice kinds a report at this level keeps "
+                       "(default: all)."},
+        },
+    }
+    advice_kind = {
+        "type": "object",
+        "required": ["id", "label"],
+        "additionalProperties": False,
+        "properties": {
+            "id": {"type": "string", "pattern": SNAKE},
+            "label": {"type": "string", "minLength": 1},
+            "kept_when_overridden": {
+                "type": "boolean",
+                "description": "Kept when a higher referral overrides the rule's own (safety)."},
+        },
+    }
+    voice = {
+        "type": "object",
+        "required": ["fact"],
+        "additionalProperties": False,
+        "description": "How a report speaks once a warning sign is present.",
+        "properties": {
+            "fact": {"type": "string", "pattern": SNAKE,
+                     "description": "The derived fact that says a warning sign is present."},
+            "drops_advice": {"type": "array", "items": {"type": "string", "pattern": SNAKE},
+                             "description": "Advice kinds that would sound like the fix."},
+            "notes_caveat": {"type": "string",
+                             "description": "Said of the lifestyle triggers."},
         },
     }
     return {
@@ -163,6 +207,9 @@ def _catalog_schema(kb: Any) -> dict[str, Any]:
         "additionalProperties": False,
         "properties": {
             "levels": {"type": "array", "items": level},
+            "advice_kinds": {"type": "array", "items": advice_kind,
+                             "description": "Kinds of advice, in the order reports list them."},
+            "warning_signs": voice,
             "hypotheses": {"type": "array", "items": entry},
             "notes": {"type": "array", "items": entry},
             "tests": {"type": "array", "items": entry},
@@ -215,6 +262,9 @@ def _condition_defs(kb: Any) -> dict[str, Any]:
             "above": {"type": "number"},
             "below": {"type": "number"},
             "between": {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2},
+            "answered": {"type": "boolean",
+                         "description": "true: the question was answered; false: it was left "
+                         "unknown (a proxy may then stand in for it)"},
             "is": scalar,
         },
     }
@@ -276,13 +326,27 @@ def _weighted(kb: Any, catalog: str) -> dict[str, Any]:
     }
 
 
+def _ceiling(kb: Any) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "required": ["id", "at_most"],
+        "additionalProperties": False,
+        "properties": {
+            "id": _enum_or(SNAKE, _ids(kb, "hypotheses")),
+            "at_most": {"type": "number", "minimum": 0, "maximum": 1,
+                        "description": "the most the hypothesis may be while this rule holds"},
+        },
+    }
+
+
 def _rules_schema(kb: Any) -> dict[str, Any]:
+    kinds = [k.id for k in kb.advice_kinds] if kb else None
     advice = {
         "oneOf": [
             {"type": "string", "minLength": 1},
             {"type": "object", "required": ["text"], "additionalProperties": False,
              "properties": {"text": {"type": "string", "minLength": 1},
-                            "kind": {"enum": ADVICE_KINDS}}},
+                            "kind": _enum_or(SNAKE, kinds)}},
         ]
     }
     then = {
@@ -290,13 +354,16 @@ def _rules_schema(kb: Any) -> dict[str, Any]:
         "minProperties": 1,
         "additionalProperties": False,
         "properties": {
-            "hypothesis": _one_or_many(_weighted(kb, "hypotheses")),
+            "hypothesis": _one_or_many({"oneOf": [_weighted(kb, "hypotheses"), _ceiling(kb)]}),
             "note": _one_or_many(_weighted(kb, "notes")),
             "referral": {"enum": LEVELS},
             "advice": _one_or_many(advice),
             "tests": {"type": "array", "minItems": 1, "items": _enum_or(SNAKE, _ids(kb, "tests"))},
             "facts": {"type": "array", "minItems": 1,
                       "items": {"type": "string", "pattern": SNAKE}},
+            "conflict": {"type": "string", "minLength": 10,
+                         "description": "Answers that disagree, and the reading taken: told "
+                         "to the person in the dialogue, in why and in the report."},
         },
     }
     rule = {
@@ -355,6 +422,10 @@ def _case_schema(kb: Any) -> dict[str, Any]:
                     "at_least": {"type": "object",
                                  "additionalProperties": {"type": "number"},
                                  "description": "hypothesis or note id -> minimum certainty"},
+                    "below": {"type": "object",
+                              "additionalProperties": {"type": "number"},
+                              "description": "hypothesis or note id -> certainty it must "
+                              "stay below"},
                     "low": {"type": "array", "items": _enum_or(SNAKE, ids("hypotheses")),
                             "description": "Hypotheses that must stay below 0.2."},
                     "notes": {"type": "array", "items": _enum_or(SNAKE, ids("notes")),
@@ -368,6 +439,19 @@ def _case_schema(kb: Any) -> dict[str, Any]:
                     "advice_mentions": {"type": "array", "items": {"type": "string"}},
                     "advice_excludes": {"type": "array", "items": {"type": "string"},
                                         "description": "Words no advice may contain."},
+                    "advice_first": {"type": "string",
+                                     "description": "Words the first advice must contain."},
+                    "advice_kinds_exclude": {"type": "array",
+                                             "items": {"type": "string", "pattern": SNAKE},
+                                             "description": "Kinds of advice no advice may "
+                                             "be."},
+                    "conflicts_mention": {"type": "array", "items": {"type": "string"},
+                                          "description": "Words a conflict notice must "
+                                          "contain."},
+                    "no_conflicts": {"type": "boolean"},
+                    "warning": {"type": "boolean",
+                                "description": "Whether the report speaks with a warning "
+                                "sign's voice."},
                 },
             },
         },

@@ -23,7 +23,7 @@ def dependencies(rules: Iterable[RuleDef]) -> dict[str, set[str]]:
     for rule in rules:
         for name in rule.then.facts:
             fact_makers.setdefault(name, set()).add(rule.id)
-        for hypothesis, _ in rule.then.hypotheses:
+        for hypothesis, _ in (*rule.then.hypotheses, *rule.then.ceilings):
             belief_makers.setdefault(hypothesis, set()).add(rule.id)
     deps: dict[str, set[str]] = {}
     for rule in rules:

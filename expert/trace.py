@@ -9,7 +9,7 @@ the rules that derived it down to the answers (see explain.py's HOW tree).
 from collections.abc import Callable
 from typing import Any, NamedTuple, Protocol
 
-from .certainty import combine
+from .certainty import settle
 from .facts import Answer, Certainty, Derived, Fired, describe, fact_id
 from .model import Advice, RuleDef
 
@@ -82,7 +82,9 @@ class Recorder:
         self.watch = watch
         self.firings: list[Firing] = []
         self.evidence: dict[str, dict[str, float]] = {}  # hypothesis -> rule -> cf
+        self.ceilings: dict[str, dict[str, float]] = {}  # hypothesis -> rule -> at most
         self.note_evidence: dict[str, dict[str, float]] = {}  # note -> rule -> cf
+        self.conflicts: list[tuple[str, str]] = []  # (rule, text)
         self.referrals: list[tuple[str, str]] = []  # (level, rule)
         self.advice: list[tuple[str, Advice]] = []  # (rule, advice)
         self.tests: list[tuple[str, str]] = []  # (rule, test)
@@ -94,21 +96,29 @@ class Recorder:
         """Record a firing; ``once`` marks a rule of several alternatives as done."""
         step = len(self.firings) + 1
         matched = sorted((v for k, v in bindings.items() if k.startswith("p")), key=fact_id)
-        changes: list[tuple[str, float, float]] = []
+        changes: dict[tuple[str, str], tuple[float, float]] = {}
         refs = tuple(fact_ref(f, self._provenance(f)) for f in matched)
-        for hypothesis, cf in rule.then.hypotheses:
+        moved = [(h, self.evidence, cf) for h, cf in rule.then.hypotheses]
+        moved += [(h, self.ceilings, cap) for h, cap in rule.then.ceilings]
+        for hypothesis, table, value in moved:
             self.evidence_steps.setdefault(hypothesis, []).append(step)
-            before, after = self._add(self.evidence, hypothesis, rule.id, cf)
-            changes.append((hypothesis, before, after))
-            old = self.certainty_facts[hypothesis]
-            self.certainty_facts[hypothesis] = self.engine.modify(old, cf=round(after, 4))
+            before = self.certainty(hypothesis)
+            table.setdefault(hypothesis, {})[rule.id] = value
+            after = self.certainty(hypothesis)
+            first = changes.get(("hypothesis", hypothesis), (before, after))[0]
+            changes[("hypothesis", hypothesis)] = (first, after)
+            if after != before:
+                old = self.certainty_facts[hypothesis]
+                self.certainty_facts[hypothesis] = self.engine.modify(old, cf=after)
         for note, cf in rule.then.notes:
-            before, after = self._add(self.note_evidence, note, rule.id, cf)
-            changes.append((note, before, after))
+            before = self.note_certainty(note)
+            self.note_evidence.setdefault(note, {})[rule.id] = cf
+            changes[("note", note)] = (before, self.note_certainty(note))
         if rule.then.referral:
             self.referrals.append((rule.then.referral, rule.id))
         self.advice += [(rule.id, a) for a in rule.then.advice]
         self.tests += [(rule.id, t) for t in rule.then.tests]
+        self.conflicts += [(rule.id, text) for text in rule.then.conflicts]
         for name in rule.then.facts:
             self.engine.declare(Derived(name=name))
             self.derived_by.setdefault(name, []).append(step)
@@ -127,34 +137,30 @@ class Recorder:
         return ()
 
     @staticmethod
-    def _add(table: dict[str, dict[str, float]], key: str, rule_id: str,
-             cf: float) -> tuple[float, float]:
-        pieces = table.setdefault(key, {})
-        before = combine(pieces[r] for r in sorted(pieces))
-        pieces[rule_id] = cf
-        return before, combine(pieces[r] for r in sorted(pieces))
-
-    @staticmethod
-    def _asserted(rule: RuleDef, changes: list[tuple[str, float, float]]) -> list[str]:
+    def _asserted(rule: RuleDef, changes: dict[tuple[str, str], tuple[float, float]]) -> list[str]:
         out = []
-        moved = {name: (before, after) for name, before, after in changes}
         for hypothesis, cf in rule.then.hypotheses:
-            before, after = moved[hypothesis]
+            before, after = changes["hypothesis", hypothesis]
             out.append(f"hypothesis {hypothesis} {cf:+.2f} ({before:.2f} -> {after:.2f})")
+        for hypothesis, cap in rule.then.ceilings:
+            before, after = changes["hypothesis", hypothesis]
+            out.append(f"hypothesis {hypothesis} at most {cap:.2f} ({before:.2f} -> {after:.2f})")
         for note, cf in rule.then.notes:
-            before, after = moved[note]
+            before, after = changes["note", note]
             out.append(f"note {note} {cf:+.2f} ({before:.2f} -> {after:.2f})")
         if rule.then.referral:
             out.append(f"referral {rule.then.referral}")
         out += [f"test {t}" for t in rule.then.tests]
         out += [f"fact {f}" for f in rule.then.facts]
         out += [f"advice: {a.text}" for a in rule.then.advice]
+        out += [f"conflict: {text}" for text in rule.then.conflicts]
         return out
 
     def certainty(self, hypothesis: str) -> float:
         pieces = self.evidence.get(hypothesis, {})
-        return combine(pieces[r] for r in sorted(pieces))
+        return settle((pieces[r] for r in sorted(pieces)),
+                      self.ceilings.get(hypothesis, {}).values())
 
     def note_certainty(self, note: str) -> float:
         pieces = self.note_evidence.get(note, {})
-        return combine(pieces[r] for r in sorted(pieces))
+        return settle(pieces[r] for r in sorted(pieces))

@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .answers import with_computed
-from .certainty import combine
+from .certainty import settle
 from .conditions import (
     Ask,
     Belief,
@@ -43,7 +43,7 @@ class RuleStatus:
         self.asked = set(answers)  # answered, or answered "unknown"
         self.answers = with_computed(kb, dict(answers))
         self.rules: dict[str, Evaluation] = {}
-        plain = answers_oracle(self.answers, self._judge)
+        plain = answers_oracle(self.answers, self._judge)  # open world: unasked is unknown
 
         def oracle(leaf: Leaf) -> Truth:
             if isinstance(leaf, Ask) and self.kb.questions[leaf.question].computed:
@@ -70,7 +70,7 @@ class RuleStatus:
 
     def bounds(self, hypothesis: str) -> tuple[float, float]:
         """(lowest, highest) certainty ``hypothesis`` can still end with."""
-        low, high = [], []
+        low, high, low_caps, high_caps = [], [], [], []
         for rule in self.kb.producers("hypothesis", hypothesis):
             truth = self.rules.get(rule.id, Evaluation(None)).truth
             if truth is False:
@@ -83,7 +83,13 @@ class RuleStatus:
                 low.append(cf)
             else:
                 high.append(cf)
-        return combine(low), combine(high)
+        for rule in self.kb.producers("ceiling", hypothesis):
+            truth = self.rules.get(rule.id, Evaluation(None)).truth
+            if truth is not False:  # a ceiling that may still hold may still lower it
+                low_caps.append(dict(rule.then.ceilings)[hypothesis])
+                if truth is True:
+                    high_caps.append(low_caps[-1])
+        return settle(low, low_caps), settle(high, high_caps)
 
     def _judge_computed(self, leaf: Ask) -> Truth:
         """A computed answer (the caffeine estimate) while some of its inputs are not yet
