@@ -70,9 +70,20 @@ def check_answers(kb: KnowledgeBase, raw: Mapping[str, Any], source: str = "") -
             answers[question.id] = coerce(question, value)
         except ValueError as exc:
             problems.append(str(exc))
+    if not problems:
+        problems = contradictions(kb, answers)
     if problems:
         raise AnswerError(problems, source)
     return answers
+
+
+def contradictions(kb: KnowledgeBase, answers: Mapping[str, Any]) -> list[str]:
+    """One line per constraint of the knowledge that these answers break."""
+    from .conditions import answers_oracle, evaluate
+
+    oracle = answers_oracle(answers)
+    return [f"{', '.join(c.questions)}: {c.message}" for c in kb.constraints
+            if evaluate(c.when, oracle).truth is True]
 
 
 def _suggest(key: str, kb: KnowledgeBase) -> str:

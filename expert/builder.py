@@ -170,7 +170,8 @@ def _add_questions(b: _Builder, data: LineDict, path: str, _: set[int]) -> None:
             b.problem(path, raw.line_of("red_flag"), qid,
                       "red_flag on a question needs a boolean; flag choices instead")
         b.questions[qid] = Question(
-            id=qid, text=raw["text"], type=raw["type"], choices=choices, min=lo, max=hi,
+            id=qid, text=" ".join(raw["text"].split()), type=raw["type"], choices=choices,
+            min=lo, max=hi,
             unit=raw.get("unit", ""), help=" ".join(raw.get("help", "").split()),
             section=raw.get("section", ""), red_flag=_flag(raw.get("red_flag")),
             path=path, line=raw.line, core=bool(raw.get("core", False)))

@@ -85,7 +85,8 @@ def _unknown_ids(kb: KnowledgeBase, data: Any, path: str) -> list[Problem]:
     known = {"leading": kb.hypotheses, "low": kb.hypotheses, "notes": kb.notes,
              "notes_include": kb.notes, "notes_exclude": kb.notes, "tests_include": kb.tests,
              "tests_exclude": kb.tests, "fires": kb.rules_by_id, "not_fires": kb.rules_by_id,
-             "at_least": {**kb.hypotheses, **kb.notes}}
+             "at_least": {**kb.hypotheses, **kb.notes}, "below": {**kb.hypotheses, **kb.notes},
+             "advice_kinds_exclude": {kind.id: kind for kind in kb.advice_kinds}}
     problems = []
     for key, ids in known.items():
         for ident in expect.get(key, ()):
@@ -118,6 +119,9 @@ def check(result: Result, expect: dict[str, Any]) -> list[Failure]:
     for ident, floor in expect.get("at_least", {}).items():
         if result.certainty_of(ident) < floor:
             fail(f"{ident} certainty", f">= {floor}", result.certainty_of(ident))
+    for ident, ceiling in expect.get("below", {}).items():
+        if result.certainty_of(ident) >= ceiling:
+            fail(f"{ident} certainty", f"< {ceiling}", result.certainty_of(ident))
     if "notes" in expect and notes != list(expect["notes"]):
         fail("notes", expect["notes"], _notes(result))
     for ident in expect.get("notes_include", ()):
@@ -147,6 +151,24 @@ def check(result: Result, expect: dict[str, Any]) -> list[Failure]:
         if words.lower() in advice:
             rule = next(r for r, a in result.advice if words.lower() in a.text.lower())
             fail("advice", f"not to mention {words!r}", f"it does ({rule})")
+    if "advice_first" in expect:
+        first = result.advice[0] if result.advice else None
+        if first is None or expect["advice_first"].lower() not in first[1].text.lower():
+            fail("first advice", f"to mention {expect['advice_first']!r}",
+                 f"{first[0]}: {first[1].text}" if first else "no advice")
+    for kind in expect.get("advice_kinds_exclude", ()):
+        given = [rule for rule, a in result.advice if a.kind == kind]
+        if given:
+            fail("advice", f"no {kind} advice", f"{kind} advice from {', '.join(given)}")
+    conflicts = " ".join(text for _, text in result.conflicts).lower()
+    for words in expect.get("conflicts_mention", ()):
+        if words.lower() not in conflicts:
+            fail("conflicts", f"to mention {words!r}", conflicts or "no conflict")
+    if expect.get("no_conflicts") and result.conflicts:
+        fail("conflicts", "none", conflicts)
+    if "warning" in expect and result.warning != expect["warning"]:
+        fail("warning voice", "on" if expect["warning"] else "off",
+             "on" if result.warning else "off")
     return failures
 
 

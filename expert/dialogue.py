@@ -13,10 +13,10 @@ import sys
 import textwrap
 from typing import Any
 
-from .answers import coerce
+from .answers import coerce, contradictions
 from .consultation import Result, consult
 from .model import KnowledgeBase, Question
-from .planner import Plan, describe, next_question, reasons
+from .planner import Plan, claim_text, describe, next_question, reasons, verify
 from .session import Session
 
 COMMANDS = ("why", "back", "unknown", "help", "quit")
@@ -123,6 +123,7 @@ class Dialogue:
         self.io = io or TerminalIO()
         self.asked = 0
         self._again: str | None = None  # a question undone with back: asked next
+        self._told: set[str] = set()  # conflicts already pointed out
 
     def run(self) -> Result:
         """Ask until nothing left can change the report; Quit, KeyboardInterrupt or
@@ -131,6 +132,7 @@ class Dialogue:
         state: Plan | None = None
         while True:
             question, state = next_question(self.kb, self.session.answers, state)
+            self._tell_conflicts(state)
             if self._again and not state.emergency:
                 question, self._again = self.kb.questions[self._again], None
             if question is None:
@@ -182,12 +184,46 @@ class Dialogue:
                         question.id + ":") else str(exc)
                     self.io.say(f"  Not accepted: {message}. (Type help for help.)")
                     continue
+                clash = contradictions(self.kb, {**self.session.answers, question.id: value})
+                if clash:
+                    for line in clash:
+                        self.io.say(_fill(f"Not accepted: {line}.", "  "))
+                    continue
                 self.session.answer(question.id, value)
                 self.asked += 1
                 return True
 
+    def _tell_conflicts(self, state: Plan) -> None:
+        """Say, once each, where answers disagree and which reading was taken."""
+        for rule_id, text in state.result.conflicts:
+            if rule_id not in self._told:
+                self._told.add(rule_id)
+                self.io.say("")
+                self.io.say(_fill(f"Note: {text}", "  "))
+
+    def _conflicts_about(self, question: Question, state: Plan) -> list[str]:
+        return [text for rule_id, text in state.result.conflicts
+                if question.id in self.kb.rules_by_id[rule_id].questions]
+
     def _why(self, question: Question, state: Plan) -> None:
+        for text in self._conflicts_about(question, state):
+            self.io.say(_fill(f"Your answers disagree here: {text}", "  "))
+        claims = verify(self.kb, state, question.id, first_conclusion=True)
+        if claims:
+            self.io.say("  This question matters because")
+            for claim in claims[:4]:
+                self.io.say(textwrap.fill("- " + claim_text(self.kb, claim), WIDTH,
+                                          initial_indent="    ", subsequent_indent="      "))
+            rule = self.kb.rules_by_id.get(claims[0].rule)
+            if rule:
+                self.io.say(_fill(f"Rule {rule.id} says: {rule.because} (sources: "
+                                  f"{', '.join(rule.sources)})", "  "))
+            return
         found = reasons(self.kb, state, question.id)
+        if question.core and not found:
+            self.io.say("  Age and sex are asked of everyone: risk factors, nutrient needs and "
+                        "several rules depend on them.")
+            return
         if not found:  # a warning-sign question: asked first, always
             rules = [r for r in self.kb.rules if question.id in r.questions
                      and r.then.referral and self.kb.level_rank[r.then.referral] >= 3]
@@ -197,7 +233,8 @@ class Dialogue:
                 self.io.say(_fill(f"- rule {rule.id}: {rule.title} -> {rule.then.referral}",
                                   "    "))
             return
-        self.io.say("  This question matters because your answer")
+        self.io.say("  This question matters because your answer, together with answers still "
+                    "to come,")
         for impact in found[:4]:
             self.io.say(textwrap.fill("- " + describe(self.kb, impact), WIDTH,
                                       initial_indent="    ", subsequent_indent="      "))

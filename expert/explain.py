@@ -14,10 +14,11 @@ from typing import Any
 
 from .conditions import Ask, FactIs, Leaf, LeafOracle, answers_oracle, evaluate
 from .consultation import Result, consult
+from .counterfactual import answers_for, fix_for
 from .errors import InputError
 from .facts import show
 from .how import resolve
-from .model import Question, RuleDef
+from .model import RuleDef
 
 Node = dict[str, Any]
 
@@ -31,54 +32,6 @@ def final_oracle(result: Result) -> LeafOracle:
         return leaf.test(result.certainty_of(leaf.hypothesis))
 
     return answers_oracle(result.answers, established, closed=True)
-
-
-def fix_for(question: Question, leaf: Ask, current: Any) -> Any:
-    """An answer to ``question`` under which ``leaf`` holds, as close to ``current`` as
-    possible; None if there is none."""
-    op, value = leaf.op, leaf.value
-    if leaf.on_presence:  # any answer will do for "answered"; "unanswered" is not an answer
-        return None if not value or current is not None else _any_answer(question)
-    if question.type == "multi":
-        chosen = set(current or ())
-        if leaf.negated:  # take out what the test must not find
-            chosen -= {value} if op == "includes" else set(
-                value[1] if op == "includes_at_least" else value if op != "count_at_least"
-                else ())
-        elif op == "includes":
-            chosen.add(value)
-        elif op in ("includes_any", "includes_all"):
-            chosen |= set(value if op == "includes_all" else value[:1])
-        elif op == "includes_at_least":
-            chosen |= set(value[1][:value[0]])
-        elif op == "count_at_least":  # any choices will do: prefer ones that are no warning
-            calm = sorted(question.choices, key=lambda c: bool(c.red_flag))
-            chosen |= {c.id for c in calm[:value]}
-        candidate = tuple(c for c in question.choice_ids if c in chosen)
-        return candidate if leaf.test(candidate) else None
-    options: list[Any]
-    if question.type == "boolean":
-        options = [True, False]
-    elif question.type == "choice":
-        options = list(question.choice_ids)
-    else:
-        step = 1 if question.type == "integer" else 0.5
-        bounds = value if isinstance(value, tuple) else (value,)
-        options = [b + d for b in bounds for d in (0, step, -step)]
-        options = [o for o in options if (question.min is None or o >= question.min)
-                   and (question.max is None or o <= question.max)]
-    held = [o for o in options if leaf.test(o)]
-    return held[0] if held else None
-
-
-def _any_answer(question: Question) -> Any:
-    if question.type == "boolean":
-        return False
-    if question.type == "multi":
-        return ()
-    if question.type == "choice":
-        return question.choice_ids[0]
-    return question.min
 
 
 def _leaf_node(result: Result, leaf: Leaf, truth: bool | None) -> Node:
@@ -196,32 +149,10 @@ def candidate_changes(result: Result, makers: list[RuleDef]) -> list[tuple[str, 
                 rules += [r for r in result.kb.producers("fact", leaf.name) if r not in rules]
             if not isinstance(leaf, Ask):
                 continue
-            question = result.kb.questions[leaf.question]
-            if question.computed:
-                targets = [(q, _fix_computed(result, question, leaf, q)) for q, _ in question.sum]
-            else:
-                targets = [(leaf.question, fix_for(question, leaf,
-                                                   result.answers.get(leaf.question)))]
-            for change in targets:
-                if change[1] is not None and change not in seen and \
-                        result.answers.get(change[0]) != change[1]:
+            for change in answers_for(result.kb, result.answers, leaf):
+                if change not in seen:
                     seen.append(change)
     return seen
-
-
-def _fix_computed(result: Result, computed: Question, leaf: Ask, source: str) -> Any:
-    """A value of one input of a computed answer that makes ``leaf`` hold, others unchanged."""
-    question = result.kb.questions[source]
-    others = sum((result.answers.get(q) or 0) * w for q, w in computed.sum if q != source)
-    weight = dict(computed.sum)[source]
-    step = 1 if question.type == "integer" else 0.5
-    value = 0.0
-    upper = question.max if question.max is not None else 1000
-    while value <= upper:
-        if leaf.test(round(others + value * weight, 3)):
-            return int(value) if float(value).is_integer() else value
-        value += step
-    return None
 
 
 def best_change(result: Result, kind: str, ident: str,

@@ -84,21 +84,24 @@ def _belief_node(result: Result, kind: str, ident: str) -> Node:
     if ranked is None:
         raise InputError(f"no rule gave evidence for {kind} {ident}; try --why-not {ident}")
     entry = (result.kb.hypotheses if kind == "hypothesis" else result.kb.notes)[ident]
-    contributions = dict(ranked.contributions)
+    contributions, ceilings = dict(ranked.contributions), dict(ranked.ceilings)
     return {
         "kind": kind, "id": ident, "label": entry.label, "certainty": ranked.certainty,
         "band": ranked.band,
         "text": f"{kind} {ident}: {entry.label} = {ranked.certainty:.2f} ({ranked.band})",
-        "children": [_rule_node(result, _firing(result, r), contributions[r])
+        "children": [_rule_node(result, _firing(result, r), contributions.get(r), ceilings.get(r))
                      for r in ranked.rules],
     }
 
 
-def _rule_node(result: Result, firing: Firing, contribution: float | None) -> Node:
+def _rule_node(result: Result, firing: Firing, contribution: float | None,
+               ceiling: float | None = None) -> Node:
     kb = result.kb
     rule = kb.rules_by_id[firing.rule]
     part = f" {contribution:+.2f}" if contribution is not None else ""
-    return {
+    if ceiling is not None:
+        part = f" at most {ceiling:.2f}"
+    node: Node = {
         "kind": "rule",
         "id": rule.id,
         "title": rule.title,
@@ -111,6 +114,9 @@ def _rule_node(result: Result, firing: Firing, contribution: float | None) -> No
         "text": f"rule {rule.id}{part} (step {firing.step}): {rule.title}",
         "children": [_fact_node(result, ref, rule) for ref in firing.facts],
     }
+    if ceiling is not None:
+        node["ceiling"] = ceiling
+    return node
 
 
 def _fact_node(result: Result, ref: FactRef, rule: RuleDef) -> Node:

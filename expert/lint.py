@@ -208,6 +208,7 @@ def _contradictions(kb: KnowledgeBase, rule: RuleDef) -> list[Problem]:
 
 def _unused_questions(kb: KnowledgeBase) -> list[Problem]:
     used = {q for rule in kb.rules for q in rule.questions}
+    used |= {q for constraint in kb.constraints for q in constraint.questions}
     used |= {source for q in kb.questions.values() if q.computed and q.id in used
              for source, _ in q.sum}
     return [Problem(q.path, q.line, q.id, f"question {q.id} is not used by any rule")

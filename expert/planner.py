@@ -6,7 +6,12 @@ firing that rule would change something a person reads: raise the referral,
 move a hypothesis or a note into another band (low / possible / likely), or
 derive a fact that another such rule reads.  Answers that can only nudge a
 certainty within its band are not worth a question.  Warning-sign questions
-are asked before all others.
+are asked before all others, then the core questions (age, sex).
+
+That estimate chooses questions.  A claim made to the person ("answering this
+could raise the referral") is only made once it is true: the engine is re-run
+with the answer that would do it (``verify``), so rival rules, ceilings and
+chains are all counted.
 """
 
 
@@ -16,6 +21,7 @@ from typing import Any, NamedTuple
 from .certainty import band, combine
 from .conditions import Ask, FactIs
 from .consultation import Result, consult
+from .counterfactual import answers_for
 from .model import KnowledgeBase, Question, RuleDef
 from .truth import RuleStatus
 
@@ -124,8 +130,8 @@ def _band(kind: str, certainty: float) -> str:
 
 
 def priority(question: Question) -> int:
-    """Warning signs first, then the order of questions.yaml."""
-    return 0 if question.red_flags else 1
+    """Warning signs first, then the core questions, then the order of questions.yaml."""
+    return 0 if question.red_flags else 1 if question.core else 2
 
 
 def next_question(kb: KnowledgeBase, answers: Mapping[str, Any],
@@ -139,7 +145,7 @@ def next_question(kb: KnowledgeBase, answers: Mapping[str, Any],
     for question in order:
         if question.id in answers:
             continue
-        if question.red_flags or question.id in state.needs:
+        if question.red_flags or question.core or question.id in state.needs:
             return question, state
     return None, state
 
@@ -151,23 +157,133 @@ def reasons(kb: KnowledgeBase, state: Plan, question_id: str) -> list[Impact]:
     return sorted(found, key=lambda i: (-i.weight, i.kind, i.target, i.rule))
 
 
+BAND_WEIGHT = {"low": 0.0, "possible": 0.1, "likely": 0.2}  # a stronger change ranks first
+
+
+class Claim(NamedTuple):
+    """What one answer to a question really changes, found by re-running the engine."""
+
+    question: str
+    answer: Any
+    kind: str  # referral | hypothesis | note
+    target: str
+    before: str
+    after: str
+    leads: bool
+    rule: str  # the rule that makes the change
+    weight: float
+
+
+def verify(kb: KnowledgeBase, state: Plan, question_id: str,
+           first_conclusion: bool = False) -> list[Claim]:
+    """The changes an answer to ``question_id`` would really make, strongest first.
+
+    Candidate answers come from the undecided rules that need the question; each is
+    tried in a fresh consultation.  Counted: a higher referral, a new leading
+    hypothesis or note, and (with ``first_conclusion``) a first hypothesis above low.
+    """
+    result = state.result
+    answers = {q: v for q, v in result.answers.items() if not kb.questions[q].computed}
+    tried: list[Any] = []
+    claims: list[Claim] = []
+    for rule_id in state.needs.get(question_id, ()):
+        for leaf in state.status.rules[rule_id].unknown:
+            if not isinstance(leaf, Ask):
+                continue
+            for question, value in answers_for(kb, answers, leaf):
+                if question != question_id or value in tried:
+                    continue
+                tried.append(value)
+                claims += _changes(kb, result, question, value,
+                                   consult(kb, {**answers, question: value}), first_conclusion)
+    claims.sort(key=lambda c: (-c.weight, c.kind, c.target))
+    best: dict[tuple[str, str], Claim] = {}
+    for claim in claims:  # strongest first: keep the strongest claim about each target
+        best.setdefault((claim.kind, claim.target), claim)
+    return list(best.values())
+
+
+def _changes(kb: KnowledgeBase, before: Result, question: str, answer: Any, after: Result,
+             first_conclusion: bool) -> list[Claim]:
+    out = []
+    if after.level.rank > before.level.rank:
+        out.append(Claim(question, answer, "referral", after.level.id, before.level.id,
+                         after.level.id, False, after.reasons[0] if after.reasons else "",
+                         10.0 * (after.level.rank - before.level.rank)))
+    for kind, was, now in (("hypothesis", before.hypotheses, after.hypotheses),
+                           ("note", before.notes, after.notes)):
+        old_top = _leader(was)
+        new_top = _leader(now)
+        if new_top and new_top.id != (old_top.id if old_top else None):
+            old = next((r for r in was if r.id == new_top.id), None)
+            out.append(Claim(question, answer, kind, new_top.id, old.band if old else "low",
+                             new_top.band, True, _newest(after, new_top),
+                             2.0 + BAND_WEIGHT[new_top.band]))
+        elif first_conclusion and kind == "hypothesis" and not old_top and now:
+            raised = [h for h in now if h.band != "low"]
+            if raised:
+                out.append(Claim(question, answer, kind, raised[0].id, "low", raised[0].band,
+                                 False, _newest(after, raised[0]),
+                                 1.0 + BAND_WEIGHT[raised[0].band]))
+    return out
+
+
+def _leader(ranked: tuple[Any, ...]) -> Any:
+    """The leading conclusion, if it is above low (a real conclusion)."""
+    return ranked[0] if ranked and ranked[0].band != "low" else None
+
+
+def _newest(result: Result, ranked: Any) -> str:
+    """The last rule that gave evidence for a conclusion: the one the new answer fired."""
+    positive = [rule for rule, cf in ranked.contributions if cf > 0]
+    return positive[-1] if positive else ranked.rules[-1]
+
+
 def value_of_information(kb: KnowledgeBase, state: Plan) -> list[dict[str, Any]]:
-    """Unanswered questions that could change the referral or the top conclusion, ranked:
-    referral changes first, then changes of which hypothesis or note leads."""
+    """Unanswered questions whose answer would change the referral or the top conclusion
+    (or, when nothing is above low, make a first conclusion possible), each claim
+    checked by re-running the engine; referral changes first."""
+    quiet = _leader(state.result.hypotheses) is None
     ranked = []
     for position, question in enumerate(sorted(kb.askable, key=priority)):
-        found = [i for i in reasons(kb, state, question.id) if i.weight >= 2]
-        if not found:
+        promising = [i for i in reasons(kb, state, question.id)
+                     if i.weight >= 2 or (quiet and i.kind == "hypothesis")]
+        if not promising:
             continue
-        best = found[0]
-        ranked.append((-best.weight, position, {
+        claims = verify(kb, state, question.id, first_conclusion=quiet)
+        if not claims:
+            continue
+        ranked.append((-claims[0].weight, position, {
             "question": question.id,
-            "why": describe(kb, best),
-            "could_change": [{"kind": i.kind, "target": i.target, "from": i.before,
-                              "to": i.after, "leading": i.leads, "rule": i.rule}
-                             for i in found[:5]],
+            "answer": _plain(claims[0].answer),
+            "why": claim_text(kb, claims[0]),
+            "could_change": [{"kind": c.kind, "target": c.target, "from": c.before,
+                              "to": c.after, "leading": c.leads, "rule": c.rule,
+                              "answer": _plain(c.answer)}
+                             for c in claims[:5]],
         }))
     return [item for *_, item in sorted(ranked, key=lambda r: (r[0], r[1]))]
+
+
+def _plain(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value
+
+
+def claim_text(kb: KnowledgeBase, claim: Claim) -> str:
+    """A verified claim in plain words: the answer, what it changes, and the rule."""
+    from .facts import show
+
+    answer = f"answering {show(claim.answer)}"
+    if claim.kind == "referral":
+        what = f"would raise the referral to \"{kb.level(claim.after).label}\""
+    else:
+        label = (kb.hypotheses if claim.kind == "hypothesis" else kb.notes)[claim.target].label
+        if claim.leads:
+            what = f"would make {label} the leading {claim.kind} ({claim.after})"
+        else:
+            what = f"would make {label} {claim.after}"
+    rule = kb.rules_by_id.get(claim.rule)
+    return f"{answer} {what}" + (f" (rule {rule.id}: {rule.title})" if rule else "")
 
 
 def describe(kb: KnowledgeBase, impact: Impact) -> str:

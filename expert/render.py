@@ -47,6 +47,12 @@ def render_text(report: dict[str, Any]) -> str:
     out.append("")
     out.append("LIFESTYLE TRIGGERS")
     out += _ranked_rows(report["notes"]) if report["notes"] else ["  None found."]
+    caveat = next((n["caveat"] for n in report["notes"] if n.get("caveat")), "")
+    if caveat:
+        out.append(_wrap(caveat))
+    if report.get("conflicts"):
+        out += ["", "ANSWERS THAT DISAGREE"]
+        out += [_wrap(c["text"], "    ", "  - ") for c in report["conflicts"]]
     if report["advice"]:
         out += ["", "ADVICE"]
         out += [_wrap(a["text"], "    ", "  - ") for a in report["advice"]]
@@ -89,6 +95,12 @@ def render_markdown(report: dict[str, Any]) -> str:
     out += _markdown_table("Hypothesis", report["hypotheses"])
     out += ["", "## Lifestyle triggers", ""]
     out += _markdown_table("Trigger", report["notes"])
+    caveat = next((n["caveat"] for n in report["notes"] if n.get("caveat")), "")
+    if caveat:
+        out += ["", f"_{caveat}_"]
+    if report.get("conflicts"):
+        out += ["", "## Answers that disagree", ""] + [f"- {c['text']}"
+                                                      for c in report["conflicts"]]
     if report["advice"]:
         out += ["", "## Advice", ""] + [f"- {a['text']}" for a in report["advice"]]
     if report["tests"]:

@@ -34,7 +34,7 @@ def build_report(result: Result, extra: dict[str, Any] | None = None) -> dict[st
         ],
         "notes": [
             {"id": n.id, "certainty": n.certainty, "band": n.band, "label": kb.notes[n.id].label,
-             "rules": list(n.rules)}
+             "rules": list(n.rules), **({"caveat": result.voice} if result.voice else {})}
             for n in result.notes
         ],
         "tests": list(result.tests),
@@ -46,6 +46,8 @@ def build_report(result: Result, extra: dict[str, Any] | None = None) -> dict[st
             for f in result.firings
         ],
         "unknown": list(result.unknown),
+        "warning_sign": result.warning,
+        "conflicts": [{"rule": rule, "text": text} for rule, text in result.conflicts],
         "knowledge": {"version": kb.version, "hash": f"sha256:{kb.fingerprint[:16]}"},
         "computed": {q.id: result.answers.get(q.id) for q in kb.questions.values()
                      if q.computed and result.answers.get(q.id) is not None},

@@ -224,8 +224,10 @@ def test_every_shipped_file_names_and_passes_its_schema(kb):
 
 def test_kb_show_and_list(runner, cli):
     shown = run(runner, cli, "kb", "show", "ca-from-low-vitamin-d").stdout
-    assert shown.startswith("ca-from-low-vitamin-d: Low vitamin D means less calcium absorbed")
-    assert "  fed by: vd-bone-pain," in shown and "\n  feeds: advice-calcium-foods," in shown
+    assert shown.startswith("ca-from-low-vitamin-d: Low vitamin D, less calcium absorbed, and "
+                            "symptoms of low calcium")
+    assert "  fed by: ca-compatible-symptom, vd-bone-pain," in shown
+    assert "\n  feeds: advice-calcium-foods," in shown
     assert "S06 MedlinePlus – Vitamin D https://medlineplus.gov/vitamind.html" in shown
     data = json.loads(run(runner, cli, "kb", "show", "risk-older-age", "--format",
                           "json").stdout)

@@ -17,8 +17,9 @@ def test_a_chained_conclusion_reaches_the_answers_behind_the_chain(kb):
     rules = [child["id"] for child in tree["children"]]
     assert "ca-from-low-vitamin-d" in rules
     chain = next(c for c in tree["children"] if c["id"] == "ca-from-low-vitamin-d")
-    (vitamin_d,) = chain["children"]
-    assert vitamin_d["kind"] == "hypothesis" and vitamin_d["id"] == "vitamin_d"
+    assert {(c["kind"], c["id"]) for c in chain["children"]} == {
+        ("hypothesis", "vitamin_d"), ("fact", "calcium_symptoms")}
+    vitamin_d = next(c for c in chain["children"] if c["kind"] == "hypothesis")
     assert {"age", "sun_exposure", "darker_skin"} <= answers_in(vitamin_d)
     assert {"symptoms", "age", "sun_exposure", "darker_skin"} <= answers_in(tree)
 
@@ -44,7 +45,7 @@ def _rules(node):
 def test_rule_nodes_carry_sources_and_contribution(kb):
     tree = how(consult(kb, VITAMIN_D_CHAIN), "vitamin_d")
     low_sun = next(c for c in tree["children"] if c["id"] == "vd-low-sun")
-    assert low_sun["contribution"] == pytest.approx(0.35)
+    assert low_sun["contribution"] == pytest.approx(0.3)
     assert {"id": "S06", "title": kb.sources["S06"].title} in low_sun["sources"]
     (fact,) = low_sun["children"]  # a chain: the rule reads a fact another rule derived
     assert (fact["kind"], fact["id"]) == ("fact", "limited_sun")
@@ -58,10 +59,20 @@ def test_rule_nodes_carry_sources_and_contribution(kb):
 
 def test_the_text_tree_is_the_same_structure(kb):
     result = consult(kb, VITAMIN_D_CHAIN)
-    text = render_tree(how(result, "calcium"))
+    tree = how(result, "calcium")
+    text = render_tree(tree)
     assert text.splitlines()[0] == ("hypothesis calcium: Low blood calcium (hypocalcaemia) = "
-                                    f"{result.certainty_of('calcium'):.2f} (likely)")
+                                    f"{tree['certainty']:.2f} ({tree['band']})")
     assert "└─ answer age = 76  [is at least 65]" in text
+
+
+def test_a_ceiling_shows_in_the_tree_with_its_reason(kb):
+    result = consult(kb, {"medications": ["ppi_long_term"], "symptoms": []})
+    tree = how(result, "magnesium")
+    capped = next(c for c in tree["children"] if c["id"] == "mg-likely-needs-symptoms")
+    assert capped["ceiling"] == 0.45 and capped["contribution"] is None
+    assert capped["text"].startswith("rule mg-likely-needs-symptoms at most 0.45 (step ")
+    assert "some people have no symptoms" in capped["because"]
 
 
 def test_conclusions_not_reached_are_refused_with_a_hint(kb):

@@ -22,7 +22,9 @@ class Terminal:
     to the terminal."""
 
     def __init__(self, kb, tmp_path, *args):
-        self.texts = {q.text: q.id for q in kb.askable}
+        from expert.dialogue import render_question
+
+        self.texts = {render_question(q)[0].split(" [")[0]: q.id for q in kb.askable}
         self.report = tmp_path / f"report-{len(list(tmp_path.iterdir()))}.json"
         command = " ".join([sys.executable, str(ROOT / "cli.py"), "consult", "--format", "json",
                             *args, ">", str(self.report)])
@@ -85,7 +87,7 @@ def test_a_full_consultation_gives_the_same_report_as_an_answers_file(kb, tmp_pa
     assert report == non_interactive(tmp_path, saved)
     assert report["referral"]["level"] == "self_care"
     asked = term.transcript.count("\n> ")
-    assert asked <= 14 < len(kb.askable)
+    assert asked <= 20 < len(kb.askable)
 
 
 def test_why_gives_a_reason_tied_to_rules(kb, tmp_path, session):
@@ -93,9 +95,9 @@ def test_why_gives_a_reason_tied_to_rules(kb, tmp_path, session):
     term.answer(EYELID, {"coffee_cups_per_day": ["why", "5"]})
     term.finish()
     said = " ".join(term.transcript.split())
-    assert "This question matters because your answer" in said
-    assert "could move Caffeine from absent to likely (rule caffeine-over-400: More than 400 mg" \
-        " of caffeine a day)" in said
+    assert "This question matters because" in said
+    assert "answering 4.5 would make Caffeine the leading note (likely) (rule caffeine-over-400:" \
+        " More than 400 mg of caffeine a day)" in said
 
 
 def test_back_unknown_and_an_invalid_value(kb, tmp_path, session):
@@ -127,7 +129,7 @@ def test_ctrl_c_then_resume_gives_the_uninterrupted_report(kb, tmp_path, session
     term.child.expect(pexpect.EOF)
     term.child.close()
     assert term.child.exitstatus == 130
-    assert "Stopped. 6 answers saved in " + session in term.child.before
+    assert "Stopped. 12 answers saved in " + session in term.child.before
     kept = json.loads(Path(session).read_text())
     assert kept["answers"]["conditions"] == [] and not kept["complete"]
 
