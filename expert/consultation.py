@@ -5,13 +5,13 @@ the interactive dialogue, explanations and what-if all come through here.
 """
 
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import NamedTuple
 
 from .answers import Answers, with_computed
 from .certainty import band
 from .engine import engine_for
-from .model import Advice, KnowledgeBase, Level
+from .model import Advice, KnowledgeBase, Level, RuleDef
 from .trace import Firing, Recorder, Watcher
 
 
@@ -71,10 +71,11 @@ class Result(NamedTuple):
         return self.firings[step - 1]
 
 
-def consult(kb: KnowledgeBase, answers: Answers, watch: Watcher | None = None) -> Result:
+def consult(kb: KnowledgeBase, answers: Answers, watch: Watcher | None = None,
+            overrides: Mapping[str, RuleDef] | None = None) -> Result:
     """Run the engine on checked answers (see answers.check_answers)."""
     full = with_computed(kb, answers)
-    recorder = engine_for(kb).consult(kb, full, watch)
+    recorder = engine_for(kb).consult(kb, full, watch, overrides)
     return summarise(kb, full, recorder)
 
 

@@ -201,13 +201,9 @@ class Dialogue:
                 self.io.say("")
                 self.io.say(_fill(f"Note: {text}", "  "))
 
-    def _conflicts_about(self, question: Question, state: Plan) -> list[str]:
-        return [text for rule_id, text in state.result.conflicts
-                if question.id in self.kb.rules_by_id[rule_id].questions]
-
     def _why(self, question: Question, state: Plan) -> None:
-        for text in self._conflicts_about(question, state):
-            self.io.say(_fill(f"Your answers disagree here: {text}", "  "))
+        for _, text in state.result.conflicts:  # the reading taken shapes what matters next
+            self.io.say(_fill(f"Your answers so far disagree: {text}", "  "))
         claims = verify(self.kb, state, question.id, first_conclusion=True)
         if claims:
             self.io.say("  This question matters because")

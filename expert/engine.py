@@ -40,10 +40,15 @@ class TwitchEngine(KnowledgeEngine):
         self.recorder.fire(rule, bindings, once)
 
     def consult(self, kb: KnowledgeBase, answers: Mapping[str, Any],
-                watch: Watcher | None = None) -> Recorder:
-        """Reset, declare the answers (in question order) and run to quiescence."""
+                watch: Watcher | None = None,
+                overrides: Mapping[str, RuleDef] | None = None) -> Recorder:
+        """Reset, declare the answers (in question order) and run to quiescence.
+
+        ``overrides`` replaces what some rules conclude (their conditions stay
+        compiled): how mutation analysis weakens one rule without a new network.
+        """
         self.reset()
-        recorder = Recorder(self, watch=watch)
+        recorder = Recorder(self, watch=watch, overrides=overrides)
         self.recorder = recorder
         for hypothesis in kb.hypotheses:
             recorder.certainty_facts[hypothesis] = self.declare(

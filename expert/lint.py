@@ -255,16 +255,26 @@ def guaranteed_level(kb: KnowledgeBase, answers: dict[str, Any]) -> tuple[str, l
 
 
 def safety(kb: KnowledgeBase) -> list[Problem]:
+    """Every warning sign reaches its level, and changes the report's voice, whatever else
+    is answered."""
     out = []
     for question, answer, floor, line in red_flags(kb):
         level, _ = guaranteed_level(kb, {question.id: answer})
+        shown = "yes" if answer is True else answer[0]
+        where = (question.path, line or question.line, question.id)
         if kb.level_rank[level] < kb.level_rank[floor]:
-            shown = "yes" if answer is True else answer[0]
-            out.append(Problem(question.path, line or question.line, question.id,
-                               f"warning sign {question.id}={shown} must lead to at least "
-                               f"{floor} whatever else is answered, but is only sure to reach "
-                               f"{level}"))
+            out.append(Problem(*where, f"warning sign {question.id}={shown} must lead to at "
+                               f"least {floor} whatever else is answered, but is only sure to "
+                               f"reach {level}"))
+        if kb.voice and not _sure_to_derive(kb, {question.id: answer}, kb.voice.fact):
+            out.append(Problem(*where, f"warning sign {question.id}={shown} must derive fact "
+                               f"{kb.voice.fact} (the warning voice) whatever else is answered"))
     return out
+
+
+def _sure_to_derive(kb: KnowledgeBase, answers: dict[str, Any], fact: str) -> bool:
+    status = RuleStatus(kb, answers)
+    return any(status.truth(rule.id) is True for rule in kb.producers("fact", fact))
 
 
 def _requires(alternative: tuple[Leaf, ...], question: str, value: Any) -> bool:

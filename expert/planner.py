@@ -137,12 +137,22 @@ def priority(question: Question) -> int:
 def next_question(kb: KnowledgeBase, answers: Mapping[str, Any],
                   current: Plan | None = None) -> tuple[Question | None, Plan]:
     """The next question worth asking, or None when nothing left can change the report
-    (or an emergency is already established)."""
+    (or an emergency is already established).  A question that could make the referral
+    an emergency (did the weakness come on suddenly?) comes right after the warning signs."""
     state = current or plan(kb, answers)
     if state.emergency:
         return None, state
-    order = sorted(kb.askable, key=priority)
-    for question in order:
+    top = kb.levels[-1].id
+    urgent = {q for q, rules in state.needs.items()
+              if any(i.kind == "referral" and i.after == top
+                     for rule in rules for i in state.impacts[rule])}
+
+    def rank(question: Question) -> int:
+        if question.red_flags:
+            return 0
+        return 1 if question.id in urgent else 2 if question.core else 3
+
+    for question in sorted(kb.askable, key=rank):
         if question.id in answers:
             continue
         if question.red_flags or question.core or question.id in state.needs:

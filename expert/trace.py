@@ -6,7 +6,7 @@ the rules that derived it down to the answers (see explain.py's HOW tree).
 """
 
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple, Protocol
 
 from .certainty import settle
@@ -77,9 +77,11 @@ class EchoWatcher:
 class Recorder:
     """Collects conclusions as rules fire; ``engine`` is used to declare new facts."""
 
-    def __init__(self, engine: Any, watch: Watcher | None = None):
+    def __init__(self, engine: Any, watch: Watcher | None = None,
+                 overrides: Mapping[str, RuleDef] | None = None):
         self.engine = engine
         self.watch = watch
+        self.overrides = overrides or {}  # rule id -> the definition to act on instead
         self.firings: list[Firing] = []
         self.evidence: dict[str, dict[str, float]] = {}  # hypothesis -> rule -> cf
         self.ceilings: dict[str, dict[str, float]] = {}  # hypothesis -> rule -> at most
@@ -94,6 +96,7 @@ class Recorder:
 
     def fire(self, rule: RuleDef, bindings: dict[str, Any], once: bool = False) -> None:
         """Record a firing; ``once`` marks a rule of several alternatives as done."""
+        rule = self.overrides.get(rule.id, rule)
         step = len(self.firings) + 1
         matched = sorted((v for k, v in bindings.items() if k.startswith("p")), key=fact_id)
         changes: dict[tuple[str, str], tuple[float, float]] = {}

@@ -81,6 +81,7 @@ def test_markdown_report(runner, cli):
     ("smoker: perhaps\n", "smoker: 'perhaps' is not allowed; expected yes or no"),
     ("age: [30\n", "not valid YAML"),
     ("just text\n", "must map question ids to answers"),
+    ("sex: male\npregnant: true\n", "pregnant, sex: pregnant is yes but sex is male"),
 ])
 def test_bad_input_exits_2_with_one_clear_line(runner, cli, tmp_path, content, message):
     path = tmp_path / "answers.yaml"
@@ -145,3 +146,24 @@ def test_internal_errors_are_one_line_not_a_traceback(runner, cli, monkeypatch):
     assert result.exit_code == 1
     assert "internal error: RuntimeError: boom" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_pregnant_with_sex_unanswered_counts_as_female(runner, cli, tmp_path):
+    path = tmp_path / "answers.yaml"
+    path.write_text("pregnant: true\nsymptoms: [cramps]\n")
+    report = consult_json(runner, cli, path)
+    magnesium = next(h for h in report["hypotheses"] if h["id"] == "magnesium")
+    assert "mg-pregnancy" in magnesium["rules"]
+
+
+def test_conflicts_and_the_warning_voice_are_in_the_report(runner, cli, tmp_path):
+    path = tmp_path / "answers.yaml"
+    path.write_text("symptoms: []\nrise_from_chair_without_arms: false\nstress_level: high\n")
+    report = consult_json(runner, cli, path)
+    assert report["referral"]["level"] == "within_days" and report["warning_sign"] is True
+    assert [c["rule"] for c in report["conflicts"]] == ["conflict-weakness-described-not-chosen"]
+    assert "more serious reading" in report["conflicts"][0]["text"]
+    (stress,) = report["notes"]
+    assert stress["caveat"].startswith("These everyday triggers can add to twitching")
+    text = " ".join(runner.invoke(cli, ["consult", "--answers", str(path)]).stdout.split())
+    assert "ANSWERS THAT DISAGREE" in text and "do not explain the warning signs" in text

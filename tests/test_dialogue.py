@@ -204,3 +204,41 @@ def test_help_shows_the_question_help_and_the_commands(kb, tmp_path):
     assert "The first group are warning signs" in text
     assert "Expected: the numbers or names of any of the choices above, or none." in text
     assert "Commands: why (why this question), back (undo the last answer)" in text
+
+
+def test_contradicting_answers_are_refused_and_asked_again(kb, tmp_path):
+    answers = {**EYELID, "sex": "male", "pregnant": True}
+    io = ScriptedIO(by_question(kb, answers, {"sex": ["male", "female"]}))
+    session = Session(tmp_path / "s.json", kb.version, {"pregnant": True}, ["pregnant"])
+    Dialogue(kb, session, io).run()
+    refused = [line for line in io.lines if line.startswith("  Not accepted: pregnant, sex:")]
+    assert len(refused) == 1 and "pregnant is yes but sex is male" in refused[0]
+    assert session.answers["sex"] == "female"
+
+
+def test_a_conflict_is_told_once_with_the_reading_taken(kb, tmp_path):
+    answers = {**EYELID, "rise_from_chair_without_arms": False}
+    _, _, io = run_dialogue(kb, tmp_path, answers)
+    notes = [line for line in io.lines if line.startswith("  Note: You did not choose muscle")]
+    assert len(notes) == 1
+    said = " ".join(" ".join(io.lines).split())
+    assert "twitchdx takes the more serious reading: muscle weakness." in said
+
+
+def test_why_points_out_a_conflict_and_the_reading_taken(kb, tmp_path):
+    answers = {**EYELID, "rise_from_chair_without_arms": False}
+    text = " ".join(transcript_of(kb, tmp_path, answers, {"medications": ["why", "none"]}
+                                  ).split())
+    assert "Your answers so far disagree: You did not choose muscle weakness" in text
+
+
+def transcript_of(kb, tmp_path, answers, script):
+    _, _, io = run_dialogue(kb, tmp_path, answers, script)
+    return "\n".join(io.lines)
+
+
+def test_sudden_onset_is_asked_when_weakness_is_chosen(kb, tmp_path):
+    answers = {**EYELID, "symptoms": ["weakness"], "sudden_onset": True}
+    result, session, _ = run_dialogue(kb, tmp_path, answers)
+    assert session.order == ["symptoms", "sudden_onset"]
+    assert result.level.id == "emergency"

@@ -92,3 +92,70 @@ def test_an_answer_never_lowers_a_decided_rule(kb, samples):
         for rule_id, verdict in before.rules.items():
             if verdict.truth is not None:
                 assert after.truth(rule_id) == verdict.truth, rule_id
+
+
+def with_flag(question, answer, answers):
+    answers = dict(answers)
+    if question.type == "multi":
+        chosen = set(answers.get(question.id) or ()) | set(answer)
+        answers[question.id] = tuple(c for c in question.choice_ids if c in chosen)
+    else:
+        answers[question.id] = answer
+    return answers
+
+
+def test_a_warning_sign_changes_the_voice(kb, samples):
+    """No reassurance and no diet or supplement talk once a warning sign is present, and
+    the lifestyle notes say they do not explain it."""
+    flags = red_flags(kb)
+    for index, answers in enumerate(samples):
+        question, answer, _, _ = flags[index % len(flags)]
+        result = consult(kb, with_flag(question, answer, answers))
+        assert result.warning, (question.id, answer)
+        kinds = {a.kind for _, a in result.advice}
+        assert kinds.isdisjoint({"reassurance", "diet", "supplement"}), (question.id, kinds)
+        assert not any("7 in 10 healthy people" in a.text for _, a in result.advice)
+        report = build_report(result)
+        assert all("do not explain the warning signs" in n["caveat"] for n in report["notes"])
+
+
+def test_without_a_warning_sign_the_report_may_reassure(kb, samples):
+    calm = [a for a in samples if not consult(kb, a).warning]
+    assert calm, "the samples include consultations without a warning sign"
+    for answers in calm:
+        report = build_report(consult(kb, answers))
+        assert all("caveat" not in n for n in report["notes"])
+
+
+def test_kidney_disease_never_gets_potassium_food_or_magnesium_supplement_advice(kb, samples):
+    for answers in samples:
+        conditions = tuple(sorted({*answers.get("conditions", ()), "kidney_disease"}))
+        answers = {**answers, "conditions": conditions,
+                   "medications": ("loop_diuretic", "ppi_long_term"),
+                   "symptoms": ("cramps", "constipation", "fatigue", "tremor")}
+        result = consult(kb, answers)
+        assert result.certainty_of("potassium") >= 0.2 and result.certainty_of("magnesium") >= 0.2
+        texts = " ".join(a.text for _, a in result.advice).lower()
+        assert "bananas" not in texts and "350 mg" not in texts, texts
+        assert "kidney" in texts
+
+
+def test_every_value_of_information_claim_holds_when_replayed(kb, samples):
+    from expert.answers import check_answers
+
+    for answers in samples[:25]:
+        answers = {k: v for k, v in answers.items() if k not in ("age", "sex")}
+        report = build_report(consult(kb, answers))
+        for item in report["value_of_information"]:
+            replayed = dict(answers)
+            replayed.update(check_answers(kb, {item["question"]: item["answer"]}))
+            after = consult(kb, replayed)
+            claim = item["could_change"][0]
+            if claim["kind"] == "referral":
+                assert after.level.id == claim["to"], item
+            else:
+                ranked = after.hypotheses if claim["kind"] == "hypothesis" else after.notes
+                target = next(r for r in ranked if r.id == claim["target"])
+                assert target.band == claim["to"], item
+                if claim["leading"]:
+                    assert ranked[0].id == claim["target"], item
