@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -44,10 +45,22 @@ text_or_json = click.option("--format", "fmt", type=click.Choice(["text", "json"
                             default="text", show_default=True)
 kb_option = click.option("--kb", "kb_dirs", multiple=True, metavar="DIR",
                          type=click.Path(file_okay=False, path_type=Path), help=KB_HELP)
+answers_options = [
+    click.option("--answers", "answers_file", type=click.Path(dir_okay=False, path_type=Path),
+                 help="YAML or JSON answers file."),
+    click.option("--session", "session_file", type=click.Path(dir_okay=False, path_type=Path),
+                 help="An interactive session file instead."),
+]
+
+
+def with_answers(function: Any) -> Any:
+    for option in reversed(answers_options):
+        function = option(function)
+    return function
 
 
 def load_kb(kb_dirs: tuple[Path, ...]) -> Any:
-    from expert.loader import load_knowledge
+    from expert.kb.loader import load_knowledge
 
     return load_knowledge(kb_dirs)
 
@@ -63,7 +76,7 @@ def twitchdx() -> None:
     """
 
 
-@twitchdx.command()
+@twitchdx.command("consult")
 @click.option("--answers", "answers_file", type=click.Path(dir_okay=False, path_type=Path),
               help="YAML or JSON file of answers: consult without asking anything.")
 @click.option("--ask-missing", is_flag=True,
@@ -80,9 +93,9 @@ def twitchdx() -> None:
 @click.option("--trace", is_flag=True,
               help="Print every fact and firing on stderr as it happens (CLIPS's watch).")
 @kb_option
-def consult(answers_file: Path | None, ask_missing: bool, resume: Path | None,
-            session_file: Path | None, save_file: Path | None, fmt: str, trace: bool,
-            kb_dirs: tuple[Path, ...]) -> None:
+def consult_command(answers_file: Path | None, ask_missing: bool, resume: Path | None,
+                    session_file: Path | None, save_file: Path | None, fmt: str, trace: bool,
+                    kb_dirs: tuple[Path, ...]) -> None:
     """Run a consultation and print the report.
 
     With --answers it asks nothing. Without it (or with --ask-missing) it asks,
@@ -90,12 +103,10 @@ def consult(answers_file: Path | None, ask_missing: bool, resume: Path | None,
     warning signs first; type why, back, unknown, help or quit at any prompt.
     Every answer is saved as it is given: continue later with --resume.
     """
-    from expert.answers import check_answers, read_answers_file
-    from expert.consultation import consult as run
+    from expert.consult.answers import check_answers, read_answers_file
+    from expert.consult.consultation import consult
+    from expert.consult.session import Session, resume_session, start_session
     from expert.errors import InputError
-    from expert.report import build_report
-    from expert.session import Session, start
-    from expert.session import resume as resume_session
 
     if resume and (answers_file or session_file):
         raise InputError("--resume continues a session: give it alone, without --answers or "
@@ -111,27 +122,32 @@ def consult(answers_file: Path | None, ask_missing: bool, resume: Path | None,
     if answers_file and not ask_missing:
         if save_file:
             Session(save_file, kb.version, answers).export(save_file)
-        emit(build_report(run(kb, answers, watcher(trace))), fmt)
+        emit(consult(kb, answers, watcher(trace)), fmt)
         return
-    session = resume_session(kb, resume) if resume else start(kb, answers, session_file)
+    if resume:
+        session = resume_session(kb, resume)
+        click.echo(f"Resumed {session.path}: {len(session.answers)} answer"
+                   f"{'s' if len(session.answers) != 1 else ''} restored.", err=True)
+    else:
+        session = start_session(kb, answers, session_file)
     result = converse(kb, session, save_file)
     if trace:
-        result = run(kb, result.answers, watcher(trace))
-    emit(build_report(result), fmt)
+        result = consult(kb, result.answers, watcher(trace))
+    emit(result, fmt)
     click.echo(f"Session saved to {session.path}", err=True)
 
 
 def watcher(trace: bool) -> Any:
     if not trace:
         return None
-    from expert.trace import EchoWatcher
+    from expert.engine.trace import EchoWatcher
 
     return EchoWatcher(lambda line: click.echo(line, err=True))
 
 
 def converse(kb: Any, session: Any, save_file: Path | None) -> Any:
     """Run the dialogue; on quit, Ctrl-C or end of input say where the answers are kept."""
-    from expert.dialogue import Dialogue, Quit
+    from expert.consult.dialogue import Dialogue, Quit
 
     gc.enable()  # a dialogue runs for minutes: let the collector work (see main)
     say = lambda text: click.echo(text, err=True)  # noqa: E731
@@ -158,37 +174,37 @@ def converse(kb: Any, session: Any, save_file: Path | None) -> Any:
             session.export(save_file)
 
 
-def emit(report: dict[str, Any], fmt: str) -> None:
-    if fmt == "json":
-        output(report, fmt, str)
-        return
-    from expert.render import render_markdown, render_text
+def emit(result: Any, fmt: str) -> None:
+    """Print a consultation's report in ``fmt``: JSON as the contract says, or text drawn
+    from the same report (coloured and wrapped to the terminal only on a terminal)."""
+    from expert.consult.planner import questions_that_matter
+    from expert.report.report import build_report, to_json
 
-    click.echo((render_text if fmt == "text" else render_markdown)(report), nl=False)
+    report = build_report(result, questions_that_matter(result))
+    if fmt == "json":
+        click.echo(to_json(report), nl=False)
+    elif fmt == "markdown":
+        from expert.report.render import render_markdown
+
+        click.echo(render_markdown(report), nl=False)
+    else:
+        from expert.report.render import colour_style, plain_style, render_text
+        from expert.text import WIDTH, terminal_width
+
+        on_terminal = sys.stdout.isatty()
+        style = colour_style if on_terminal and not os.environ.get("NO_COLOR") else plain_style
+        click.echo(render_text(report, terminal_width() if on_terminal else WIDTH, style),
+                   nl=False)
 
 
 def output(node: Any, fmt: str, render: Any) -> None:
     """Print a result as JSON, or as the text ``render`` draws from the same structure."""
     if fmt == "json":
-        from expert.report import to_json
+        from expert.report.report import to_json
 
         click.echo(to_json(node), nl=False)
     else:
         click.echo(render(node), nl=False)
-
-
-answers_options = [
-    click.option("--answers", "answers_file", type=click.Path(dir_okay=False, path_type=Path),
-                 help="YAML or JSON answers file."),
-    click.option("--session", "session_file", type=click.Path(dir_okay=False, path_type=Path),
-                 help="An interactive session file instead."),
-]
-
-
-def with_answers(function: Any) -> Any:
-    for option in reversed(answers_options):
-        function = option(function)
-    return function
 
 
 @twitchdx.command()
@@ -205,23 +221,22 @@ def explain(answers_file: Path | None, session_file: Path | None, how_id: str | 
             why_not_id: str | None, rule_id: str | None, fmt: str,
             kb_dirs: tuple[Path, ...]) -> None:
     """Explain a consultation: HOW a conclusion was reached, WHY-NOT another, or a rule."""
-    from expert.consultation import consult as run
+    from expert.consult.consultation import consult
+    from expert.consult.session import answers_from
     from expert.errors import InputError
 
     asked = [name for name, value in (("--how", how_id), ("--why-not", why_not_id),
                                       ("--rule", rule_id)) if value]
     if len(asked) != 1:
         raise InputError("give exactly one of --how ID, --why-not ID or --rule RULE_ID")
-    from expert.session import answers_from
-
     kb = load_kb(kb_dirs)
-    result = run(kb, answers_from(kb, answers_file, session_file))
+    result = consult(kb, answers_from(kb, answers_file, session_file))
     if how_id:
-        from expert.how import how, render_tree
+        from expert.explain.how import how, render_tree
 
         output(how(result, how_id), fmt, render_tree)
     else:
-        from expert.explain import explain_rule, render, why_not
+        from expert.explain.whynot import explain_rule, render, why_not
 
         node = why_not(result, why_not_id) if why_not_id else explain_rule(result, rule_id)
         output(node, fmt, render)
@@ -238,8 +253,8 @@ def explain(answers_file: Path | None, session_file: Path | None, how_id: str | 
 def whatif(answers_file: Path | None, session_file: Path | None, settings: tuple[str, ...],
            fmt: str, kb_dirs: tuple[Path, ...]) -> None:
     """Re-run a consultation with some answers changed and show what moved."""
-    from expert.session import answers_from
-    from expert.whatif import parse_settings, render, what_if
+    from expert.consult.session import answers_from
+    from expert.explain.whatif import parse_settings, render, what_if
 
     kb = load_kb(kb_dirs)
     answers = answers_from(kb, answers_file, session_file)
@@ -251,7 +266,7 @@ def whatif(answers_file: Path | None, session_file: Path | None, settings: tuple
 @kb_option
 def questions(fmt: str, kb_dirs: tuple[Path, ...]) -> None:
     """List every question an answers file may answer."""
-    from expert.questionlist import questions_data, render_questions
+    from expert.report.questions import questions_data, render_questions
 
     kb = load_kb(kb_dirs)
     output(questions_data(kb) if fmt == "json" else kb, fmt, render_questions)
@@ -267,7 +282,7 @@ def kb_group() -> None:
 @click.pass_context
 def kb_check(ctx: click.Context, kb_dirs: tuple[Path, ...]) -> None:
     """Validate every knowledge file; report all problems as path:line: rule-id: message."""
-    from expert.lint import check_knowledge
+    from expert.authoring.check import check_knowledge
 
     problems, kb = check_knowledge(kb_dirs)
     for problem in problems:
@@ -285,8 +300,8 @@ def kb_check(ctx: click.Context, kb_dirs: tuple[Path, ...]) -> None:
 @click.pass_context
 def kb_test(ctx: click.Context, kb_dirs: tuple[Path, ...]) -> None:
     """Run every knowledge case (cases/*.yaml) and report coverage."""
-    from expert.cases import coverage, load_cases, render_results, run_case
-    from expert.loader import knowledge_dirs
+    from expert.authoring.cases import coverage, load_cases, render_results, run_case
+    from expert.kb.loader import knowledge_dirs
 
     kb = load_kb(kb_dirs)
     cases = load_cases(kb, knowledge_dirs(kb_dirs))
@@ -301,21 +316,27 @@ def kb_test(ctx: click.Context, kb_dirs: tuple[Path, ...]) -> None:
 @kb_group.command("schema")
 @click.option("--kind", type=click.Choice(["rules", "questions", "catalog", "reference", "kb",
                                            "case"]), default="rules", show_default=True)
-@click.option("--write", is_flag=True, help="Write every schema into knowledge/schema/.")
+@click.option("--write", is_flag=True,
+              help="Write every schema into the schema/ folder of the last --kb folder.")
 @kb_option
 def kb_schema(kind: str, write: bool, kb_dirs: tuple[Path, ...]) -> None:
     """Print the JSON Schema of a kind of knowledge file, with this base's ids as enums."""
-    from expert.report import to_json
-    from expert.schema import KINDS, schema
+    from expert.kb.schema import KINDS, schema
+    from expert.report.report import to_json
 
     kb = load_kb(kb_dirs)
     if write:
-        from expert.loader import PACKAGE_KB
-        from expert.session import write_atomic
+        from expert.errors import InputError
+        from expert.fileio import write_atomic
 
+        if not kb_dirs:
+            raise InputError("--write needs --kb DIR: the knowledge folder to write the "
+                             "schemas into (never the installed package)")
+        folder = kb_dirs[-1] / "schema"
+        folder.mkdir(exist_ok=True)
         for each in KINDS:
-            write_atomic(PACKAGE_KB / "schema" / f"{each}.schema.json", to_json(schema(each, kb)))
-        click.echo(f"wrote {len(KINDS)} schemas to {PACKAGE_KB / 'schema'}", err=True)
+            write_atomic(folder / f"{each}.schema.json", to_json(schema(each, kb)))
+        click.echo(f"wrote {len(KINDS)} schemas to {folder}", err=True)
         return
     click.echo(to_json(schema(kind, kb)), nl=False)
 
@@ -325,7 +346,7 @@ def kb_schema(kind: str, write: bool, kb_dirs: tuple[Path, ...]) -> None:
 @kb_option
 def kb_list(fmt: str, kb_dirs: tuple[Path, ...]) -> None:
     """List every rule: id, file:line, title."""
-    from expert.kbview import render_list, rule_rows
+    from expert.authoring.views import render_list, rule_rows
 
     kb = load_kb(kb_dirs)
     output(rule_rows(kb) if fmt == "json" else kb, fmt, render_list)
@@ -337,7 +358,7 @@ def kb_list(fmt: str, kb_dirs: tuple[Path, ...]) -> None:
 @kb_option
 def kb_show(rule_id: str, fmt: str, kb_dirs: tuple[Path, ...]) -> None:
     """Show a rule, its sources, and the rules it feeds and is fed by."""
-    from expert.kbview import render_show, show
+    from expert.authoring.views import render_show, show
 
     output(show(load_kb(kb_dirs), rule_id), fmt, render_show)
 
@@ -350,18 +371,15 @@ def kb_show(rule_id: str, fmt: str, kb_dirs: tuple[Path, ...]) -> None:
 @kb_option
 def kb_graph(fmt: str, output: Path | None, kb_dirs: tuple[Path, ...]) -> None:
     """Draw questions, rules and conclusions as a graph (svg/png need Graphviz)."""
-    from expert.kbview import render_image, to_dot, to_mermaid
+    from expert.authoring.views import render_image, to_dot, to_mermaid
 
     kb = load_kb(kb_dirs)
     text = to_mermaid(kb) if fmt == "mermaid" else to_dot(kb)
     data = render_image(text, fmt) if fmt in ("svg", "png") else text.encode()
     if output:
-        from expert.session import write_atomic
+        from expert.fileio import write_atomic
 
-        if fmt == "png":
-            output.write_bytes(data)
-        else:
-            write_atomic(output, data.decode())
+        write_atomic(output, data)
         click.echo(f"wrote {output}", err=True)
     elif fmt == "png":
         click.get_binary_stream("stdout").write(data)

@@ -6,7 +6,7 @@
    example answers file and reports consultations/s and ms per consultation.
 2. Cold: times `twitchdx consult --answers examples/eyelid-coffee.yaml --format json`
    as a fresh process against the import floor, a process that only imports
-   experta (through expert.compat: plain `import experta` fails on Python 3.11),
+   experta (through expert.engine.compat: plain `import experta` fails on Python 3.11),
    click and yaml.  The two run alternately, --runs times each; medians are
    compared.  The target is at most +30%.
 
@@ -28,10 +28,10 @@ sys.path.insert(0, str(ROOT))
 
 
 def warm(n: int) -> tuple[float, float, float]:
-    from expert.answers import check_answers, read_answers_file
-    from expert.consultation import consult
-    from expert.engine import engine_for
-    from expert.loader import load_knowledge
+    from expert.consult.answers import check_answers, read_answers_file
+    from expert.consult.consultation import consult
+    from expert.engine.engine import engine_for
+    from expert.kb.loader import load_knowledge
 
     kb = load_knowledge()
     start = time.perf_counter()
@@ -58,7 +58,7 @@ def cold(runs: int) -> tuple[float, float]:
     machine's load touches both alike."""
     twitchdx = shutil.which("twitchdx") or str(Path(sys.executable).parent / "twitchdx")
     cli = [twitchdx, "consult", "--answers", "examples/eyelid-coffee.yaml", "--format", "json"]
-    floor = [sys.executable, "-c", "import expert.compat, click, yaml"]
+    floor = [sys.executable, "-c", "import expert.engine.compat, click, yaml"]
     subprocess.run(cli, check=True, stdout=subprocess.DEVNULL, cwd=ROOT)  # warm the caches
     floors, clis = [], []
     for _ in range(runs):
@@ -72,7 +72,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=200, help="warm consultations")
     parser.add_argument("--runs", type=int, default=41, help="cold runs of each command")
     args = parser.parse_args()
-    from expert.loader import load_knowledge
+    from expert.kb.loader import load_knowledge
 
     rules = len(load_knowledge().rules)
     build, per_second, per_ms = warm(args.n)

@@ -16,6 +16,27 @@ class InputError(TwitchdxError):
     exit_code = 2
 
 
+class AnswerProblem(InputError, ValueError):
+    """One answer that is not acceptable: which question, and the reason (what is allowed).
+
+    Kept as two parts so each place says it its own way: a file names the question,
+    a prompt that is asking the question gives only the reason.
+    """
+
+    def __init__(self, question: str, reason: str):
+        self.question, self.reason = question, reason
+        super().__init__(f"{question}: {reason}" if question else reason)
+
+
+class AnswerError(InputError):
+    """Every unacceptable answer of an answers file or session, each an AnswerProblem."""
+
+    def __init__(self, problems: list[AnswerProblem], source: str = ""):
+        self.problems = problems
+        prefix = f"{source}: " if source else ""
+        super().__init__("\n".join(prefix + str(p) for p in problems))
+
+
 class Problem(NamedTuple):
     """One finding about a knowledge file, printed as ``path:line: rule-id: message``."""
 

@@ -25,14 +25,14 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.fixture(scope="session")
 def kb():
-    from expert.loader import load_knowledge
+    from expert.kb.loader import load_knowledge
 
     return load_knowledge()
 
 
 @pytest.fixture(scope="session")
 def mini():
-    from expert.loader import load_knowledge
+    from expert.kb.loader import load_knowledge
 
     return load_knowledge((MINI,), package=False)
 
@@ -59,9 +59,9 @@ def run_cli(*args: str, env: dict | None = None):
                           text=True, env={**os.environ, **(env or {})}, cwd=ROOT)
 
 
-def consult(kb, answers: dict):
+def consult_raw(kb, answers: dict):
     """Check raw answers, then consult: the answers-file path without the file."""
-    from expert.answers import check_answers
-    from expert.consultation import consult as run
+    from expert.consult.answers import check_answers
+    from expert.consult.consultation import consult as run
 
     return run(kb, check_answers(kb, answers))

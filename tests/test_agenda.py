@@ -6,8 +6,8 @@ import sys
 
 import pytest
 
-from expert.agenda import StableStrategy
-from expert.compat import AS, NOT, DepthStrategy, Fact, KnowledgeEngine, Rule
+from expert.engine.agenda import StableStrategy
+from expert.engine.compat import AS, NOT, DepthStrategy, Fact, KnowledgeEngine, Rule
 
 
 def stale_activation_engine(strategy, rules: int = 8, seed: int = 7):
@@ -52,8 +52,8 @@ def test_the_stock_strategy_does_fire_stale_activations():
 
 
 ORDER_SCRIPT = """
-import expert.compat as c
-from expert.agenda import StableStrategy
+import expert.engine.compat as c
+from expert.engine.agenda import StableStrategy
 order = []
 ns = {"__strategy__": StableStrategy}
 for name in ["delta", "alpha", "echo", "charlie", "bravo", "foxtrot", "golf", "hotel"]:

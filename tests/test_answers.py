@@ -5,8 +5,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from expert.answers import AnswerError, check_answers, read_answers_file, with_computed
-from expert.errors import InputError
+from expert.consult.answers import check_answers, read_answers_file
+from expert.errors import AnswerError, InputError
+from expert.language.computed import with_computed
 
 VOCABULARY = yaml.safe_load((Path(__file__).parent / "data" / "vocabulary.yaml").read_text())
 
@@ -41,11 +42,11 @@ def test_every_allowed_value_is_accepted(kb, qid):
 
 
 def test_a_full_answers_file_of_the_vocabulary_runs(kb):
-    from conftest import consult
+    from conftest import consult_raw
 
     answers = {qid: spec["choices"] if spec["type"] == "multi" else sample_values(spec)[-1]
                for qid, spec in VOCABULARY.items()}
-    result = consult(kb, answers)
+    result = consult_raw(kb, answers)
     assert result.level.id == "emergency"  # every symptom ticked includes the red flags
     assert not set(VOCABULARY) & set(result.unknown)
 

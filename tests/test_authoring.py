@@ -140,8 +140,8 @@ def test_all_problems_are_reported_at_once_and_the_shipped_base_is_clean(runner,
 
 
 def test_unused_questions_and_unreached_conclusions(kb):
-    from expert.lint import lint
-    from expert.model import KnowledgeBase
+    from expert.authoring.lint import lint
+    from expert.language.model import KnowledgeBase
 
     trimmed = KnowledgeBase(
         manifests=kb.manifests, questions=kb.questions,
@@ -190,11 +190,11 @@ def test_a_broken_case_file_is_reported(runner, cli, tmp_path):
 def test_the_shipped_schemas_are_current_and_valid(kb, runner, cli):
     from jsonschema import Draft202012Validator
 
-    from expert.schema import KINDS, schema
+    from expert.kb.schema import KINDS, schema
 
     for kind in KINDS:
         shipped = json.loads((ROOT / "knowledge" / "schema" / f"{kind}.schema.json").read_text())
-        assert shipped == schema(kind, kb), f"run: twitchdx kb schema --write ({kind})"
+        assert shipped == schema(kind, kb), f"twitchdx kb schema --write --kb knowledge ({kind})"
         Draft202012Validator.check_schema(shipped)
     printed = json.loads(run(runner, cli, "kb", "schema").stdout)
     assert printed["title"] == "twitchdx rule file"

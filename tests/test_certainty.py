@@ -2,7 +2,7 @@ import itertools
 
 import pytest
 
-from expert.certainty import band, combine
+from expert.language.certainty import band, combine
 
 
 def test_positive_evidence_combines_the_mycin_way():

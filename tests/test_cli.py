@@ -135,12 +135,12 @@ def test_the_checkout_entry_point_works():
 
 
 def test_internal_errors_are_one_line_not_a_traceback(runner, cli, monkeypatch):
-    import expert.consultation
+    import expert.consult.consultation
 
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(expert.consultation, "consult", broken)
+    monkeypatch.setattr(expert.consult.consultation, "consult", broken)
     monkeypatch.delenv("TWITCHDX_DEBUG", raising=False)
     result = runner.invoke(cli, ["consult", "--answers", EYELID])
     assert result.exit_code == 1

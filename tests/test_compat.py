@@ -5,7 +5,7 @@ import subprocess
 import sys
 
 SMOKE = """
-import expert.compat as c
+import expert.engine.compat as c
 fired = []
 
 class Engine(c.KnowledgeEngine):

@@ -1,6 +1,6 @@
 import pytest
 
-from expert.conditions import (
+from expert.language.conditions import (
     ALWAYS,
     All,
     AnyOf,

@@ -2,34 +2,34 @@
 
 import pytest
 
-from conftest import consult
+from conftest import consult_raw
 
 
 def test_evidence_from_several_rules_combines(mini):
-    result = consult(mini, {"a": True, "n": 60})
+    result = consult_raw(mini, {"a": True, "n": 60})
     assert result.certainty_of("h1") == pytest.approx(0.4 + 0.5 - 0.2, abs=1e-3)
     assert result.hypothesis("h1").rules == ("h1-from-a", "h1-from-n")
 
 
 def test_negative_evidence_lowers_a_hypothesis(mini):
-    result = consult(mini, {"a": True, "n": 60, "b": True})
+    result = consult_raw(mini, {"a": True, "n": 60, "b": True})
     assert result.certainty_of("h1") == pytest.approx((0.7 - 0.3) / (1 - 0.3), abs=1e-3)
     assert "h1-against-b" in result.hypothesis("h1").rules
 
 
 def test_a_rule_reading_a_certainty_waits_for_all_evidence(mini):
     # aa-h2-chain sorts before the h1 rules; only its stratum makes it wait for them
-    assert "aa-h2-chain" in consult(mini, {"a": True, "n": 60}).fired
-    assert consult(mini, {"a": True, "n": 60}).certainty_of("h2") == pytest.approx(0.6)
-    lowered = consult(mini, {"a": True, "n": 60, "b": True})  # h1 = 0.57: still likely
+    assert "aa-h2-chain" in consult_raw(mini, {"a": True, "n": 60}).fired
+    assert consult_raw(mini, {"a": True, "n": 60}).certainty_of("h2") == pytest.approx(0.6)
+    lowered = consult_raw(mini, {"a": True, "n": 60, "b": True})  # h1 = 0.57: still likely
     assert lowered.certainty_of("h2") == pytest.approx(0.6)
-    too_low = consult(mini, {"a": True, "b": True})  # h1 = 0.14
+    too_low = consult_raw(mini, {"a": True, "b": True})  # h1 = 0.14
     assert "aa-h2-chain" not in too_low.fired
     assert too_low.hypothesis("h2") is None
 
 
 def test_chaining_through_a_derived_fact(mini):
-    result = consult(mini, {"a": True, "b": False})
+    result = consult_raw(mini, {"a": True, "b": False})
     assert result.level.id == "routine"
     assert result.reasons == ("fact-chain",)
     chain = next(f for f in result.firings if f.rule == "fact-chain")
@@ -40,43 +40,43 @@ def test_chaining_through_a_derived_fact(mini):
 
 def test_an_unknown_answer_is_not_a_no(mini):
     # fact-chain needs "not b": with b unknown it must not fire
-    assert "fact-chain" not in consult(mini, {"a": True}).fired
-    assert "fact-chain" in consult(mini, {"a": True, "b": False}).fired
+    assert "fact-chain" not in consult_raw(mini, {"a": True}).fired
+    assert "fact-chain" in consult_raw(mini, {"a": True, "b": False}).fired
 
 
 def test_negated_derived_facts_are_closed_world(mini):
-    assert "no-a-fact" in consult(mini, {}).fired
-    assert "no-a-fact" in consult(mini, {"a": False}).fired
-    assert "no-a-fact" not in consult(mini, {"a": True}).fired
+    assert "no-a-fact" in consult_raw(mini, {}).fired
+    assert "no-a-fact" in consult_raw(mini, {"a": False}).fired
+    assert "no-a-fact" not in consult_raw(mini, {"a": True}).fired
 
 
 def test_the_highest_referral_wins_and_emergency_drops_lower_advice(mini):
-    result = consult(mini, {"a": True, "b": False, "many": ["red"]})
+    result = consult_raw(mini, {"a": True, "b": False, "many": ["red"]})
     assert result.level.id == "emergency"
     texts = [a.text for _, a in result.advice]
     assert texts == ["Go now."]
 
 
 def test_advice_of_an_overridden_referral_is_dropped(mini):
-    result = consult(mini, {"a": True, "b": False})
+    result = consult_raw(mini, {"a": True, "b": False})
     assert [a.text for _, a in result.advice] == ["Book a check."]
-    assert [a.text for _, a in consult(mini, {}).advice] == ["Rest is fine."]
+    assert [a.text for _, a in consult_raw(mini, {}).advice] == ["Rest is fine."]
 
 
 def test_a_rule_with_several_alternatives_fires_once(mini):
-    result = consult(mini, {"many": ["red"], "n": 100})
+    result = consult_raw(mini, {"many": ["red"], "n": 100})
     assert result.fired.count("red-or-total") == 1
 
 
 def test_computed_values_feed_rules(mini):
-    assert consult(mini, {"n": 80}).answers["total"] == 160
-    assert "red-or-total" in consult(mini, {"n": 80}).fired
-    assert "red-or-total" not in consult(mini, {"n": 70}).fired
-    assert consult(mini, {}).answers["total"] is None
+    assert consult_raw(mini, {"n": 80}).answers["total"] == 160
+    assert "red-or-total" in consult_raw(mini, {"n": 80}).fired
+    assert "red-or-total" not in consult_raw(mini, {"n": 70}).fired
+    assert consult_raw(mini, {}).answers["total"] is None
 
 
 def test_every_firing_is_recorded_with_its_facts(mini):
-    result = consult(mini, {"a": True, "n": 60})
+    result = consult_raw(mini, {"a": True, "n": 60})
     assert [f.step for f in result.firings] == list(range(1, len(result.firings) + 1))
     first = result.firings[0]
     assert first.rule == "base"
@@ -90,13 +90,13 @@ def test_every_firing_is_recorded_with_its_facts(mini):
 
 def test_the_same_answers_give_the_same_firings(mini):
     answers = {"a": True, "n": 60, "b": False, "many": ["green", "red"]}
-    first = consult(mini, answers)
-    second = consult(mini, answers)
+    first = consult_raw(mini, answers)
+    second = consult_raw(mini, answers)
     assert first.firings == second.firings
     assert first.hypotheses == second.hypotheses
 
 
 def test_the_engine_is_built_once_per_process(mini):
-    from expert.engine import engine_for
+    from expert.engine.engine import engine_for
 
     assert engine_for(mini) is engine_for(mini)

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from conftest import EXAMPLES, consult
-from expert.explain import explain_rule, why_not
+from conftest import EXAMPLES, consult_raw
+from expert.explain.whynot import explain_rule, why_not
 
 EYELID = str(EXAMPLES / "eyelid-coffee.yaml")
 
@@ -26,7 +26,7 @@ def eyelid_answers():
 
 
 def test_why_not_names_each_rule_and_its_failing_condition(kb):
-    node = why_not(consult(kb, eyelid_answers()), "magnesium")
+    node = why_not(consult_raw(kb, eyelid_answers()), "magnesium")
     rules = {child["id"]: child for child in node["children"]}
     assert set(rules) == {r.id for r in kb.producers("hypothesis", "magnesium")}
     ppi = rules["mg-ppi-long-term"]
@@ -39,7 +39,7 @@ def test_why_not_names_each_rule_and_its_failing_condition(kb):
 
 
 def test_unknown_conditions_are_reported_as_unknown(kb):
-    node = why_not(consult(kb, {"strenuous_exercise_recent": True}), "dehydration",
+    node = why_not(consult_raw(kb, {"strenuous_exercise_recent": True}), "dehydration",
                    counterfactual=False)
     water = next(c for c in node["children"] if c["id"] == "dehydration-water-only")
     (leaf,) = water["children"]
@@ -77,12 +77,12 @@ def test_each_counterfactual_really_raises_the_conclusion_under_whatif(
 
 
 def test_a_referral_counterfactual_reaches_the_level_without_overshooting(kb):
-    node = why_not(consult(kb, eyelid_answers()), "within_days")
+    node = why_not(consult_raw(kb, eyelid_answers()), "within_days")
     assert node["counterfactual"]["after"] == "within_days"
 
 
 def test_rule_explanations(kb, runner, cli):
-    result = consult(kb, eyelid_answers())
+    result = consult_raw(kb, eyelid_answers())
     fired = explain_rule(result, "caffeine-over-400")
     assert fired["fired"] and len(fired["facts"]) == 1
     assert re.fullmatch(r"f-\d+ caffeine_mg_per_day = 555", fired["facts"][0])
@@ -118,7 +118,7 @@ def test_explain_refuses_bad_requests_clearly(runner, cli, args, message):
 
 
 def test_explain_from_a_session_file(runner, cli, tmp_path):
-    from expert.session import Session
+    from expert.consult.session import Session
 
     session = Session(tmp_path / "s.json", "kb", {"symptoms": ["weakness"]})
     session.save()

@@ -2,16 +2,16 @@
 
 import pytest
 
-from conftest import consult
+from conftest import consult_raw
 from expert.errors import InputError
-from expert.how import answers_in, how, render_tree
+from expert.explain.how import answers_in, how, render_tree
 
 VITAMIN_D_CHAIN = {"age": 76, "sun_exposure": "low", "darker_skin": True,
                    "symptoms": ["tingling_mouth", "weakness"]}
 
 
 def test_a_chained_conclusion_reaches_the_answers_behind_the_chain(kb):
-    result = consult(kb, VITAMIN_D_CHAIN)
+    result = consult_raw(kb, VITAMIN_D_CHAIN)
     tree = how(result, "calcium")
     assert tree["kind"] == "hypothesis"
     rules = [child["id"] for child in tree["children"]]
@@ -25,7 +25,7 @@ def test_a_chained_conclusion_reaches_the_answers_behind_the_chain(kb):
 
 
 def test_every_conclusion_has_a_tree_ending_in_answers(kb):
-    result = consult(kb, VITAMIN_D_CHAIN)
+    result = consult_raw(kb, VITAMIN_D_CHAIN)
     targets = [h.id for h in result.hypotheses] + [n.id for n in result.notes]
     targets += ["referral", *result.tests]
     for target in targets:
@@ -43,7 +43,7 @@ def _rules(node):
 
 
 def test_rule_nodes_carry_sources_and_contribution(kb):
-    tree = how(consult(kb, VITAMIN_D_CHAIN), "vitamin_d")
+    tree = how(consult_raw(kb, VITAMIN_D_CHAIN), "vitamin_d")
     low_sun = next(c for c in tree["children"] if c["id"] == "vd-low-sun")
     assert low_sun["contribution"] == pytest.approx(0.3)
     assert {"id": "S06", "title": kb.sources["S06"].title} in low_sun["sources"]
@@ -58,7 +58,7 @@ def test_rule_nodes_carry_sources_and_contribution(kb):
 
 
 def test_the_text_tree_is_the_same_structure(kb):
-    result = consult(kb, VITAMIN_D_CHAIN)
+    result = consult_raw(kb, VITAMIN_D_CHAIN)
     tree = how(result, "calcium")
     text = render_tree(tree)
     assert text.splitlines()[0] == ("hypothesis calcium: Low blood calcium (hypocalcaemia) = "
@@ -67,7 +67,7 @@ def test_the_text_tree_is_the_same_structure(kb):
 
 
 def test_a_ceiling_shows_in_the_tree_with_its_reason(kb):
-    result = consult(kb, {"medications": ["ppi_long_term"], "symptoms": []})
+    result = consult_raw(kb, {"medications": ["ppi_long_term"], "symptoms": []})
     tree = how(result, "magnesium")
     capped = next(c for c in tree["children"] if c["id"] == "mg-likely-needs-symptoms")
     assert capped["ceiling"] == 0.45 and capped["contribution"] is None
@@ -76,7 +76,7 @@ def test_a_ceiling_shows_in_the_tree_with_its_reason(kb):
 
 
 def test_conclusions_not_reached_are_refused_with_a_hint(kb):
-    result = consult(kb, {"age": 30})
+    result = consult_raw(kb, {"age": 30})
     with pytest.raises(InputError, match="try --why-not magnesium"):
         how(result, "magnesium")
     with pytest.raises(InputError, match="did you mean magnesium"):

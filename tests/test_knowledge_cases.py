@@ -2,15 +2,15 @@
 
 import pytest
 
-from expert.cases import case_files, load_cases, run_case
-from expert.loader import PACKAGE_KB
+from expert.authoring.cases import case_files, load_cases, run_case
+from expert.kb.loader import package_knowledge
 
-CASE_IDS = [p.stem for p in case_files([PACKAGE_KB])]
+CASE_IDS = [p.stem for p in case_files([package_knowledge()])]
 
 
 @pytest.fixture(scope="module")
 def cases(kb):
-    return {case.id: case for case in load_cases(kb, [PACKAGE_KB])}
+    return {case.id: case for case in load_cases(kb, [package_knowledge()])}
 
 
 @pytest.mark.parametrize("case_id", CASE_IDS)

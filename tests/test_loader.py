@@ -6,7 +6,7 @@ import pytest
 
 from conftest import MINI
 from expert.errors import InputError, KnowledgeError
-from expert.loader import load_knowledge
+from expert.kb.loader import load_knowledge
 
 GOOD_RULE = """
   - id: extra-rule
@@ -174,12 +174,12 @@ def test_a_missing_folder_is_refused(tmp_path):
 def test_a_cached_base_is_not_validated_again(tmp_path, monkeypatch):
     monkeypatch.setenv("TWITCHDX_CACHE", str(tmp_path / "cache"))
     first = load_knowledge((MINI,), package=False)
-    import expert.builder
+    import expert.kb.builder
 
     def fail(*args):
         raise AssertionError("built again")
 
-    monkeypatch.setattr(expert.builder, "build", fail)
+    monkeypatch.setattr(expert.kb.builder, "build", fail)
     assert load_knowledge((MINI,), package=False) == first
 
 

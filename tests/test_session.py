@@ -5,8 +5,9 @@ import os
 
 import pytest
 
+from expert.consult.session import Session
 from expert.errors import InputError
-from expert.session import Session, write_atomic
+from expert.fileio import write_atomic
 
 
 def test_every_answer_is_on_disk_at_once(tmp_path):
@@ -65,7 +66,7 @@ def test_a_broken_session_file_is_a_clear_error(tmp_path, text, message):
 
 
 def test_export_writes_an_answers_file(tmp_path, kb):
-    from expert.answers import check_answers, read_answers_file
+    from expert.consult.answers import check_answers, read_answers_file
 
     session = Session(tmp_path / "s.json", "kb 1", {"age": 30, "symptoms": ("cramps",),
                                                     "smoker": None})

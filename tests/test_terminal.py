@@ -22,7 +22,7 @@ class Terminal:
     to the terminal."""
 
     def __init__(self, kb, tmp_path, *args):
-        from expert.dialogue import render_question
+        from expert.consult.dialogue import render_question
 
         self.texts = {render_question(q)[0].split(" [")[0]: q.id for q in kb.askable}
         self.report = tmp_path / f"report-{len(list(tmp_path.iterdir()))}.json"

@@ -1,0 +1,240 @@
+"""Knowledge test cases: answers in, expected conclusions out, beside the rules.
+
+A case file (``knowledge/cases/*.yaml``, one case each, like Semgrep's and
+Sigma's rule tests) holds an ``answers`` mapping and an ``expect`` block.
+Every expectation is optional; each one that fails yields one line saying
+what was expected and what the consultation gave.
+"""
+
+
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from ..consult.answers import check_answers
+from ..consult.consultation import Result, consult
+from ..errors import InputError, KnowledgeError, Problem
+from ..kb.yamlsource import YAMLSyntaxError, load
+from ..language.model import KnowledgeBase
+
+LOW = 0.2  # below this a hypothesis is "low"
+
+
+class Failure(NamedTuple):
+    """One unmet expectation of a case."""
+
+    what: str
+    expected: Any
+    got: Any
+
+    def __str__(self) -> str:
+        return f"{self.what}: expected {self.expected}, got {self.got}"
+
+
+class Case(NamedTuple):
+    id: str
+    title: str
+    answers: dict[str, Any]
+    expect: dict[str, Any]
+    path: str
+    line: int
+
+
+def case_files(folders: list[Path]) -> list[Path]:
+    return [p for folder in folders for p in sorted((folder / "cases").glob("*.yaml"))]
+
+
+def load_cases(kb: KnowledgeBase, folders: list[Path]) -> list[Case]:
+    """Read and check every case file; KnowledgeError lists every bad one."""
+    from ..kb.builder import display_path
+    from ..kb.schema import validate
+
+    cases, problems = [], []
+    for path in case_files(folders):
+        shown = display_path(path)
+        try:
+            data = load(path)
+        except YAMLSyntaxError as exc:
+            problems.append(Problem(shown, exc.line, "", f"not valid YAML: {exc.problem}"))
+            continue
+        found, _ = validate(data, "case", shown)
+        if found:
+            problems += found
+            continue
+        try:
+            answers = check_answers(kb, data["answers"])
+        except InputError as exc:
+            problems += [Problem(shown, data.line_of("answers"), data["id"], line)
+                         for line in str(exc).splitlines()]
+            continue
+        problems += _unknown_ids(kb, data, shown)
+        cases.append(Case(data["id"], data.get("title", ""), answers, dict(data["expect"]),
+                          shown, data.line))
+    seen: dict[str, Case] = {}
+    for case in cases:
+        if case.id in seen:
+            problems.append(Problem(case.path, case.line, case.id,
+                                    f"case id also used in {seen[case.id].path}"))
+        seen[case.id] = case
+    if problems:
+        raise KnowledgeError(problems)
+    return cases
+
+
+def _unknown_ids(kb: KnowledgeBase, data: Any, path: str) -> list[Problem]:
+    expect = data["expect"]
+    known = {"leading": kb.hypotheses, "low": kb.hypotheses, "notes": kb.notes,
+             "notes_include": kb.notes, "notes_exclude": kb.notes, "tests_include": kb.tests,
+             "tests_exclude": kb.tests, "fires": kb.rules_by_id, "not_fires": kb.rules_by_id,
+             "at_least": {**kb.hypotheses, **kb.notes}, "below": {**kb.hypotheses, **kb.notes},
+             "advice_kinds_exclude": {kind.id: kind for kind in kb.advice_kinds}}
+    problems = []
+    for key, ids in known.items():
+        for ident in expect.get(key, ()):
+            if ident not in ids:
+                problems.append(Problem(path, expect.line_of(key), data["id"],
+                                        f"expect.{key}: unknown id {ident}"))
+    return problems
+
+
+def check(result: Result, expect: dict[str, Any]) -> list[Failure]:
+    """Every unmet expectation of ``expect`` in ``result``."""
+    failures: list[Failure] = []
+    got_hyp = {h.id: h.certainty for h in result.hypotheses}
+    raised = [h.id for h in result.hypotheses if h.certainty >= LOW]
+    notes = [n.id for n in result.notes]
+
+    def fail(what: str, expected: Any, got: Any) -> None:
+        failures.append(Failure(what, expected, got))
+
+    if "referral" in expect and result.level.id != expect["referral"]:
+        reasons = ", ".join(result.reasons) or "no rule"
+        fail("referral", expect["referral"], f"{result.level.id} (from {reasons})")
+    if "leading" in expect and raised[:len(expect["leading"])] != list(expect["leading"]):
+        fail("leading hypotheses", expect["leading"], _ranked(result))
+    if "leading" in expect and not expect["leading"] and raised:
+        fail("leading hypotheses", "none above low", _ranked(result))
+    for ident in expect.get("low", ()):
+        if got_hyp.get(ident, 0.0) >= LOW:
+            fail(f"{ident} (must stay low)", f"< {LOW}", got_hyp[ident])
+    for ident, floor in expect.get("at_least", {}).items():
+        if result.certainty_of(ident) < floor:
+            fail(f"{ident} certainty", f">= {floor}", result.certainty_of(ident))
+    for ident, ceiling in expect.get("below", {}).items():
+        if result.certainty_of(ident) >= ceiling:
+            fail(f"{ident} certainty", f"< {ceiling}", result.certainty_of(ident))
+    if "notes" in expect and notes != list(expect["notes"]):
+        fail("notes", expect["notes"], _notes(result))
+    for ident in expect.get("notes_include", ()):
+        if ident not in notes:
+            fail("notes", f"to include {ident}", _notes(result))
+    for ident in expect.get("notes_exclude", ()):
+        if ident in notes:
+            fail("notes", f"not to include {ident}", _notes(result))
+    for ident in expect.get("tests_include", ()):
+        if ident not in result.tests:
+            fail("tests", f"to include {ident}", list(result.tests))
+    for ident in expect.get("tests_exclude", ()):
+        if ident in result.tests:
+            fail("tests", f"not to include {ident}", list(result.tests))
+    fired = set(result.fired)
+    for rule in expect.get("fires", ()):
+        if rule not in fired:
+            fail("rules", f"{rule} to fire", "it did not")
+    for rule in expect.get("not_fires", ()):
+        if rule in fired:
+            fail("rules", f"{rule} not to fire", "it fired")
+    advice = " ".join(a.text for _, a in result.advice).lower()
+    for words in expect.get("advice_mentions", ()):
+        if words.lower() not in advice:
+            fail("advice", f"to mention {words!r}", "it does not")
+    for words in expect.get("advice_excludes", ()):
+        if words.lower() in advice:
+            rule = next(r for r, a in result.advice if words.lower() in a.text.lower())
+            fail("advice", f"not to mention {words!r}", f"it does ({rule})")
+    if "advice_first" in expect:
+        first = result.advice[0] if result.advice else None
+        if first is None or expect["advice_first"].lower() not in first[1].text.lower():
+            fail("first advice", f"to mention {expect['advice_first']!r}",
+                 f"{first[0]}: {first[1].text}" if first else "no advice")
+    for kind in expect.get("advice_kinds_exclude", ()):
+        given = [rule for rule, a in result.advice if a.kind == kind]
+        if given:
+            fail("advice", f"no {kind} advice", f"{kind} advice from {', '.join(given)}")
+    conflicts = " ".join(text for _, text in result.conflicts).lower()
+    for words in expect.get("conflicts_mention", ()):
+        if words.lower() not in conflicts:
+            fail("conflicts", f"to mention {words!r}", conflicts or "no conflict")
+    if expect.get("no_conflicts") and result.conflicts:
+        fail("conflicts", "none", conflicts)
+    if "warning" in expect and result.warning != expect["warning"]:
+        fail("warning voice", "on" if expect["warning"] else "off",
+             "on" if result.warning else "off")
+    return failures
+
+
+def _ranked(result: Result) -> str:
+    return ", ".join(f"{h.id} {h.certainty:.2f}" for h in result.hypotheses) or "none"
+
+
+def _notes(result: Result) -> str:
+    return ", ".join(f"{n.id} {n.certainty:.2f}" for n in result.notes) or "none"
+
+
+def run_case(kb: KnowledgeBase, case: Case) -> tuple[Result, list[Failure]]:
+    result = consult(kb, case.answers)
+    return result, check(result, case.expect)
+
+
+class Coverage(NamedTuple):
+    rules: list[str]  # rules no case fires
+    questions: list[str]  # questions no case answers
+    conclusions: list[str]  # conclusions no case expects
+
+
+def coverage(kb: KnowledgeBase, cases: list[Case], results: list[Result]) -> Coverage:
+    fired = {rule for result in results for rule in result.fired}
+    answered = {q for case in cases for q, v in case.answers.items() if v is not None}
+    expected: set[str] = set()
+    for case in cases:
+        expect = case.expect
+        if "referral" in expect:
+            expected.add(f"referral {expect['referral']}")
+        for key in ("leading", "low", "at_least"):
+            expected |= {f"hypothesis {h}" for h in expect.get(key, ()) if h in kb.hypotheses}
+        for key in ("notes", "notes_include", "notes_exclude", "at_least"):
+            expected |= {f"note {n}" for n in expect.get(key, ()) if n in kb.notes}
+        for key in ("tests_include", "tests_exclude"):
+            expected |= {f"test {t}" for t in expect.get(key, ())}
+    every = ([f"referral {lv.id}" for lv in kb.levels]
+             + [f"hypothesis {h}" for h in kb.hypotheses] + [f"note {n}" for n in kb.notes]
+             + [f"test {t}" for t in kb.tests])
+    return Coverage(rules=[r.id for r in kb.rules if r.id not in fired],
+                    questions=[q.id for q in kb.askable if q.id not in answered],
+                    conclusions=[c for c in every if c not in expected])
+
+
+def render_results(runs: list[tuple[Case, list[Failure]]], cover: Coverage,
+                   kb: KnowledgeBase) -> str:
+    """Failures as expected/got pairs, then the coverage report."""
+    lines = []
+    for case, failures in runs:
+        if not failures:
+            continue
+        lines.append(f"FAIL {case.id}  ({case.path}:{case.line})  {case.title}")
+        for failure in failures:
+            lines.append(f"  {failure.what}")
+            lines.append(f"    - expected: {failure.expected}")
+            lines.append(f"    + got:      {failure.got}")
+    failed = sum(1 for _, f in runs if f)
+    lines.append(f"{len(runs) - failed} of {len(runs)} cases pass" + (
+        f", {failed} fail" if failed else ""))
+    lines.append("")
+    lines.append("coverage:")
+    for label, missing, total in (
+            ("rules no case fires", cover.rules, len(kb.rules)),
+            ("questions no case answers", cover.questions, len(kb.askable)),
+            ("conclusions no case expects", cover.conclusions,
+             len(kb.levels) + len(kb.hypotheses) + len(kb.notes) + len(kb.tests))):
+        lines.append(f"  {label}: {len(missing)} of {total}"
+                     + (": " + ", ".join(missing) if missing else ""))
+    return "\n".join(lines) + "\n"

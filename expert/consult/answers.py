@@ -1,0 +1,195 @@
+"""Answers: reading answers files, checking each value against its question.
+
+An answers file maps question ids to answers (see the README).  A question left
+out, or answered ``null`` / ``unknown``, is unknown: the engine reasons without
+it and never takes it for "no".  Every bad value is reported, one line each,
+naming the question and what it allows.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from ..errors import AnswerError, AnswerProblem, InputError
+from ..fileio import read_text
+from ..kb.yamlsource import parse
+from ..language.conditions import answers_oracle, evaluate
+from ..language.model import KnowledgeBase, Question
+
+UNKNOWN_WORDS = {"unknown", "?", "dont_know", "don't know"}
+YES = {"yes", "y", "true"}
+NO = {"no", "n", "false"}
+
+Answers = dict[str, Any]  # question id -> value; None means explicitly unknown
+
+
+def read_answers_file(path: Path) -> Mapping[str, Any]:
+    """Parse a YAML or JSON answers file into a raw mapping (not yet checked)."""
+    text = read_text(path)
+    if path.suffix.lower() == ".json":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{path}:{exc.lineno}: not valid JSON: {exc.msg}") from None
+    else:
+        data = parse(text, str(path))
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        kind = "list" if isinstance(data, list) else "single value"
+        raise InputError(f"{path}: an answers file must map question ids to answers "
+                         f"(question: answer), not be a {kind}")
+    return data
+
+
+def check_answers(kb: KnowledgeBase, raw: Mapping[str, Any], source: str = "") -> Answers:
+    """Validate and normalise every answer; raise AnswerError listing all the bad ones."""
+    answers: Answers = {}
+    problems: list[str] = []
+    for key, value in raw.items():
+        question = kb.questions.get(str(key))
+        if question is None:
+            problems.append(f"unknown question {key!r}{_suggest(str(key), kb)}")
+            continue
+        if question.computed:
+            inputs = ", ".join(q for q, _ in question.sum)
+            problems.append(f"{key} is computed from {inputs}; answer those instead")
+            continue
+        try:
+            answers[question.id] = coerce(question, value)
+        except ValueError as exc:
+            problems.append(str(exc))
+    if not problems:
+        problems = contradictions(kb, answers)
+    if problems:
+        raise AnswerError(problems, source)
+    return answers
+
+
+def contradictions(kb: KnowledgeBase, answers: Mapping[str, Any]) -> list[str]:
+    """One line per constraint of the knowledge that these answers break."""
+
+    oracle = answers_oracle(answers)
+    return [f"{', '.join(c.questions)}: {c.message}" for c in kb.constraints
+            if evaluate(c.when, oracle).truth is True]
+
+
+def _suggest(key: str, kb: KnowledgeBase) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(key, [q.id for q in kb.askable], n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else "; see `twitchdx questions`"
+
+
+def is_unknown(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and value.strip().lower() in UNKNOWN_WORDS)
+
+
+def coerce(question: Question, value: Any) -> Any:
+    """The canonical form of an answer, or ValueError saying what is allowed."""
+    if is_unknown(value):
+        return None
+    wrong = AnswerProblem(question.id, f"{_shown(value)} is not allowed; expected "
+                                       f"{question.allowed()}")
+    kind = question.type
+    if kind == "boolean":
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.strip().lower() in YES | NO:
+            return value.strip().lower() in YES
+        raise wrong
+    if kind in ("integer", "number"):
+        number = _number(value)
+        if number is None or (kind == "integer" and not float(number).is_integer()):
+            raise wrong
+        number = int(number) if kind == "integer" else float(number)
+        if (question.min is not None and number < question.min) or (
+                question.max is not None and number > question.max):
+            raise AnswerProblem(question.id, f"{_shown(value)} is out of range; expected "
+                                             f"{question.allowed()}")
+        return number
+    if kind == "choice":
+        if isinstance(value, str) and value.strip() in question.choice_ids:
+            return value.strip()
+        raise wrong
+    if kind == "multi":
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, list | tuple):
+            raise wrong
+        bad = [i for i in items if not isinstance(i, str) or i.strip() not in question.choice_ids]
+        if bad:
+            raise AnswerProblem(question.id, f"{', '.join(_shown(b) for b in bad)} "
+                                             f"{'is' if len(bad) == 1 else 'are'} not allowed; "
+                                             f"expected {question.allowed()}")
+        chosen = {i.strip() for i in items}
+        return tuple(c for c in question.choice_ids if c in chosen)  # canonical order
+    raise AnswerProblem(question.id, f"question type {kind} cannot be answered")  # pragma: no cover
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, str):
+        try:
+            number = float(value.strip())
+        except ValueError:
+            return None
+        return number if math.isfinite(number) else None
+    return None
+
+
+def _shown(value: Any) -> str:
+    return repr(value) if isinstance(value, str) else json.dumps(value, default=str)
+
+
+
+
+def parse_typed(question: Question, text: str) -> Any:
+    """An answer as typed at a prompt or in ``--set`` (numbers or names of choices,
+    yes/no), in canonical form; AnswerProblem says what is expected."""
+    text = text.strip()
+    if question.type in ("choice", "multi"):
+        if question.type == "multi" and text.lower() in ("none", "0", "-", "no"):
+            return ()
+        picked = []
+        for token in [t for t in re.split(r"[,\s]+", text) if t]:
+            picked.append(_choice(question, token))
+        if not picked:
+            raise AnswerProblem(question.id, "type a number or a name"
+                                + (", or none" if question.type == "multi" else ""))
+        if question.type == "choice" and len(picked) > 1:
+            raise AnswerProblem(question.id, "choose exactly one")
+        return coerce(question, picked[0] if question.type == "choice" else picked)
+    if not text:
+        raise AnswerProblem(question.id, f"expected {question.allowed()}")
+    if question.type in ("integer", "number"):
+        try:
+            number = float(text)
+        except ValueError:
+            return coerce(question, text)
+        return coerce(question, int(number) if number.is_integer() else number)
+    return coerce(question, text)
+
+
+def _choice(question: Question, token: str) -> str:
+    number = int(token) if token.isdigit() else None
+    ids = question.choice_ids
+    if number is not None:
+        if 1 <= number <= len(ids):
+            return ids[number - 1]
+        raise AnswerProblem(question.id, f"{token} is not a number from 1 to {len(ids)}")
+    lowered = token.lower()
+    if lowered in ids:
+        return lowered
+    matches = [c for c in ids if c.startswith(lowered)]
+    if len(matches) == 1:
+        return matches[0]
+    hint = f"; did you mean {', '.join(matches)}?" if matches else ""
+    raise AnswerProblem(question.id, f"{token!r} is not one of the choices{hint}")

@@ -1,0 +1,90 @@
+"""Answers that would make a condition hold: the raw material of every "what would
+change this" claim (WHY-NOT's best change, the report's value of information).
+
+Each function proposes one answer, as close to the current one as it can; the
+caller re-runs the engine to see what that answer really changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ..language.conditions import Ask
+from ..language.model import KnowledgeBase, Question
+
+
+def fix_for(question: Question, leaf: Ask, current: Any) -> Any:
+    """An answer to ``question`` under which ``leaf`` holds, as close to ``current`` as
+    possible; None if there is none."""
+    op, value = leaf.op, leaf.value
+    if leaf.on_presence:  # any answer will do for "answered"; "unanswered" is not an answer
+        return None if not value or current is not None else _any_answer(question)
+    if question.type == "multi":
+        chosen = set(current or ())
+        if leaf.negated:  # take out what the test must not find
+            chosen -= {value} if op == "includes" else set(
+                value[1] if op == "includes_at_least" else value if op != "count_at_least"
+                else ())
+        elif op == "includes":
+            chosen.add(value)
+        elif op in ("includes_any", "includes_all"):
+            chosen |= set(value if op == "includes_all" else value[:1])
+        elif op == "includes_at_least":
+            chosen |= set(value[1][:value[0]])
+        elif op == "count_at_least":  # any choices will do: prefer ones that are no warning
+            calm = sorted(question.choices, key=lambda c: bool(c.red_flag))
+            chosen |= {c.id for c in calm[:value]}
+        candidate = tuple(c for c in question.choice_ids if c in chosen)
+        return candidate if leaf.test(candidate) else None
+    options: list[Any]
+    if question.type == "boolean":
+        options = [True, False]
+    elif question.type == "choice":
+        options = list(question.choice_ids)
+    else:
+        step = 1 if question.type == "integer" else 0.5
+        bounds = value if isinstance(value, tuple) else (value,)
+        options = [b + d for b in bounds for d in (0, step, -step)]
+        options = [o for o in options if (question.min is None or o >= question.min)
+                   and (question.max is None or o <= question.max)]
+    held = [o for o in options if leaf.test(o)]
+    return held[0] if held else None
+
+
+def _any_answer(question: Question) -> Any:
+    if question.type == "boolean":
+        return False
+    if question.type == "multi":
+        return ()
+    if question.type == "choice":
+        return question.choice_ids[0]
+    return question.min
+
+
+def fix_computed(kb: KnowledgeBase, answers: Mapping[str, Any], computed: Question, leaf: Ask,
+                 source: str) -> Any:
+    """A value of one input of a computed answer that makes ``leaf`` hold, others unchanged."""
+    question = kb.questions[source]
+    others = sum((answers.get(q) or 0) * w for q, w in computed.sum if q != source)
+    weight = dict(computed.sum)[source]
+    step = 1 if question.type == "integer" else 0.5
+    value = 0.0
+    upper = question.max if question.max is not None else 1000
+    while value <= upper:
+        if leaf.test(round(others + value * weight, 3)):
+            return int(value) if float(value).is_integer() else value
+        value += step
+    return None
+
+
+def answers_for(kb: KnowledgeBase, answers: Mapping[str, Any], leaf: Ask) -> list[tuple[str, Any]]:
+    """Single answers, each to an askable question, that make ``leaf`` hold and differ
+    from what is answered now (a computed estimate is moved through one input)."""
+    question = kb.questions[leaf.question]
+    if question.computed:
+        proposals = [(q, fix_computed(kb, answers, question, leaf, q)) for q, _ in question.sum]
+    else:
+        proposals = [(leaf.question, fix_for(question, leaf, answers.get(leaf.question)))]
+    return [(q, value) for q, value in proposals
+            if value is not None and answers.get(q) != value]

@@ -1,0 +1,311 @@
+"""Which unanswered questions still matter, and why: the dialogue's next question,
+``why`` at a prompt, and the report's value of information.
+
+A question matters when a rule that is still undecided (truth.py) needs it and
+firing that rule would change something a person reads: raise the referral,
+move a hypothesis or a note into another band (low / possible / likely), or
+derive a fact that another such rule reads.  Answers that can only nudge a
+certainty within its band are not worth a question.  Warning-sign questions
+are asked before all others, then the core questions (age, sex).
+
+That estimate chooses questions.  A claim made to the person ("answering this
+could raise the referral") is only made once it is true: the engine is re-run
+with the answer that would do it (``verify``), so rival rules, ceilings and
+chains are all counted.
+"""
+
+
+from collections.abc import Mapping
+from typing import Any, NamedTuple
+
+from ..language.certainty import band, combine
+from ..language.conditions import Ask, FactIs
+from ..language.model import KnowledgeBase, Question, RuleDef
+from ..language.status import RuleStatus
+from ..text import plain, show
+from .consultation import Result, consult
+from .counterfactual import answers_for
+
+
+class Impact(NamedTuple):
+    """What firing an undecided rule would change."""
+
+    rule: str  # the undecided rule
+    kind: str  # referral | hypothesis | note
+    target: str  # level, hypothesis or note id
+    before: str  # the level or band now
+    after: str  # the level or band if the rule fired
+    weight: float  # for ranking: referral changes weigh most
+    via: str = ""  # the rule that reads this rule's fact, when the change is indirect
+    leads: bool = False  # the hypothesis or note would become the leading one
+
+
+class Plan(NamedTuple):
+    """The state of a consultation in progress."""
+
+    result: Result  # the report for the answers so far
+    status: RuleStatus
+    impacts: dict[str, list[Impact]]  # undecided rule -> what it could change
+    needs: dict[str, list[str]]  # question -> undecided rules with impact that need it
+
+    @property
+    def emergency(self) -> bool:
+        return self.result.level.rank == self.result.kb.levels[-1].rank
+
+
+def plan(kb: KnowledgeBase, answers: Mapping[str, Any], result: Result | None = None) -> Plan:
+    """Where a consultation stands; ``result`` saves a run when the caller has one."""
+    result = result or consult(kb, dict(answers))
+    status = RuleStatus(kb, answers)
+    impacts = _impacts(kb, result, status)
+    needs: dict[str, list[str]] = {}
+    for rule_id, found in impacts.items():
+        if not found:
+            continue
+        for question in _unknown_questions(kb, status, rule_id):
+            if answers.get(question) is None:  # unanswered, or answered "unknown"
+                needs.setdefault(question, []).append(rule_id)
+    return Plan(result, status, impacts, needs)
+
+
+def _unknown_questions(kb: KnowledgeBase, status: RuleStatus, rule_id: str) -> list[str]:
+    """Askable questions behind the undecided leaves of a rule (computed ones expanded)."""
+    out: list[str] = []
+    for leaf in status.rules[rule_id].unknown:
+        if not isinstance(leaf, Ask):
+            continue
+        question = kb.questions[leaf.question]
+        sources = [q for q, _ in question.sum] if question.computed else [question.id]
+        out += [q for q in sources if q not in out]
+    return out
+
+
+def _impacts(kb: KnowledgeBase, result: Result, status: RuleStatus) -> dict[str, list[Impact]]:
+    undecided = [kb.rules_by_id[r] for r in status.undecided()]
+    found: dict[str, list[Impact]] = {}
+    # readers sit in higher strata: walking from the top, a rule's readers are done first
+    for rule in sorted(undecided, key=lambda r: -r.stratum):
+        found[rule.id] = _direct(kb, result, rule)
+        for name in rule.then.facts:
+            if name in result.derived_by:
+                continue  # already established: deriving it again changes nothing
+            for reader in kb.rules:
+                if name in reader.reads_facts and reader.id in found and _reads_positively(
+                        reader, name):
+                    found[rule.id] += [i._replace(rule=rule.id, via=i.via or reader.id)
+                                       for i in found[reader.id]]
+    return found
+
+
+def _reads_positively(rule: RuleDef, name: str) -> bool:
+    return any(isinstance(leaf, FactIs) and leaf.name == name and not leaf.negated
+               for alt in rule.alternatives for leaf in alt)
+
+
+def _direct(kb: KnowledgeBase, result: Result, rule: RuleDef) -> list[Impact]:
+    out = []
+    target = rule.then.referral
+    if target and kb.level_rank[target] > result.level.rank:
+        out.append(Impact(rule.id, "referral", target, result.level.id, target,
+                          10.0 * (kb.level_rank[target] - result.level.rank)))
+    for kind, pairs, ranked in (("hypothesis", rule.then.hypotheses, result.hypotheses),
+                                ("note", rule.then.notes, result.notes)):
+        current = {r.id: r for r in ranked}
+        top = ranked[0] if ranked and ranked[0].band != "low" else None  # a real conclusion
+        for ident, cf in pairs:
+            pieces = [c for _, c in current[ident].contributions] if ident in current else []
+            now, then = combine(pieces), combine([*pieces, cf])
+            before, after = _band(kind, now), _band(kind, then)
+            overtakes = top is not None and ident != top.id and round(then, 3) > top.certainty
+            if before != after or overtakes:
+                weight = 2.0 if overtakes or (top and ident == top.id) else 1.0
+                out.append(Impact(rule.id, kind, ident, before, after, weight, leads=overtakes))
+    return out
+
+
+def _band(kind: str, certainty: float) -> str:
+    certainty = round(max(0.0, certainty), 3)
+    if kind == "note" and certainty == 0:
+        return "absent"
+    return band(certainty)
+
+
+def priority(question: Question) -> int:
+    """Warning signs first, then the core questions, then the order of questions.yaml."""
+    return 0 if question.red_flags else 1 if question.core else 2
+
+
+def next_question(kb: KnowledgeBase, answers: Mapping[str, Any],
+                  current: Plan | None = None) -> tuple[Question | None, Plan]:
+    """The next question worth asking, or None when nothing left can change the report
+    (or an emergency is already established).  A question that could make the referral
+    an emergency (did the weakness come on suddenly?) comes right after the warning signs."""
+    state = current or plan(kb, answers)
+    if state.emergency:
+        return None, state
+    top = kb.levels[-1].id
+    urgent = {q for q, rules in state.needs.items()
+              if any(i.kind == "referral" and i.after == top
+                     for rule in rules for i in state.impacts[rule])}
+
+    def rank(question: Question) -> int:
+        if question.red_flags:
+            return 0
+        return 1 if question.id in urgent else 2 if question.core else 3
+
+    for question in sorted(kb.askable, key=rank):
+        if question.id in answers:
+            continue
+        if question.red_flags or question.core or question.id in state.needs:
+            return question, state
+    return None, state
+
+
+def reasons(kb: KnowledgeBase, state: Plan, question_id: str) -> list[Impact]:
+    """What answering ``question_id`` could change, most important first."""
+    found = [impact for rule_id in state.needs.get(question_id, ())
+             for impact in state.impacts[rule_id]]
+    return sorted(found, key=lambda i: (-i.weight, i.kind, i.target, i.rule))
+
+
+BAND_WEIGHT = {"low": 0.0, "possible": 0.1, "likely": 0.2}  # a stronger change ranks first
+
+
+class Claim(NamedTuple):
+    """What one answer to a question really changes, found by re-running the engine."""
+
+    question: str
+    answer: Any
+    kind: str  # referral | hypothesis | note
+    target: str
+    before: str
+    after: str
+    leads: bool
+    rule: str  # the rule that makes the change
+    weight: float
+
+
+def verify(kb: KnowledgeBase, state: Plan, question_id: str,
+           first_conclusion: bool = False) -> list[Claim]:
+    """The changes an answer to ``question_id`` would really make, strongest first.
+
+    Candidate answers come from the undecided rules that need the question; each is
+    tried in a fresh consultation.  Counted: a higher referral, a new leading
+    hypothesis or note, and (with ``first_conclusion``) a first hypothesis above low.
+    """
+    result = state.result
+    answers = {q: v for q, v in result.answers.items() if not kb.questions[q].computed}
+    tried: list[Any] = []
+    claims: list[Claim] = []
+    for rule_id in state.needs.get(question_id, ()):
+        for leaf in state.status.rules[rule_id].unknown:
+            if not isinstance(leaf, Ask):
+                continue
+            for question, value in answers_for(kb, answers, leaf):
+                if question != question_id or value in tried:
+                    continue
+                tried.append(value)
+                claims += _changes(kb, result, question, value,
+                                   consult(kb, {**answers, question: value}), first_conclusion)
+    claims.sort(key=lambda c: (-c.weight, c.kind, c.target))
+    best: dict[tuple[str, str], Claim] = {}
+    for claim in claims:  # strongest first: keep the strongest claim about each target
+        best.setdefault((claim.kind, claim.target), claim)
+    return list(best.values())
+
+
+def _changes(kb: KnowledgeBase, before: Result, question: str, answer: Any, after: Result,
+             first_conclusion: bool) -> list[Claim]:
+    out = []
+    if after.level.rank > before.level.rank:
+        out.append(Claim(question, answer, "referral", after.level.id, before.level.id,
+                         after.level.id, False, after.reasons[0] if after.reasons else "",
+                         10.0 * (after.level.rank - before.level.rank)))
+    for kind, was, now in (("hypothesis", before.hypotheses, after.hypotheses),
+                           ("note", before.notes, after.notes)):
+        old_top = _leader(was)
+        new_top = _leader(now)
+        if new_top and new_top.id != (old_top.id if old_top else None):
+            old = next((r for r in was if r.id == new_top.id), None)
+            out.append(Claim(question, answer, kind, new_top.id, old.band if old else "low",
+                             new_top.band, True, _newest(after, new_top),
+                             2.0 + BAND_WEIGHT[new_top.band]))
+        elif first_conclusion and kind == "hypothesis" and not old_top and now:
+            raised = [h for h in now if h.band != "low"]
+            if raised:
+                out.append(Claim(question, answer, kind, raised[0].id, "low", raised[0].band,
+                                 False, _newest(after, raised[0]),
+                                 1.0 + BAND_WEIGHT[raised[0].band]))
+    return out
+
+
+def _leader(ranked: tuple[Any, ...]) -> Any:
+    """The leading conclusion, if it is above low (a real conclusion)."""
+    return ranked[0] if ranked and ranked[0].band != "low" else None
+
+
+def _newest(result: Result, ranked: Any) -> str:
+    """The last rule that gave evidence for a conclusion: the one the new answer fired."""
+    positive = [rule for rule, cf in ranked.contributions if cf > 0]
+    return positive[-1] if positive else ranked.rules[-1]
+
+
+def value_of_information(kb: KnowledgeBase, state: Plan) -> list[dict[str, Any]]:
+    """Unanswered questions whose answer would change the referral or the top conclusion
+    (or, when nothing is above low, make a first conclusion possible), each claim
+    checked by re-running the engine; referral changes first."""
+    quiet = _leader(state.result.hypotheses) is None
+    ranked = []
+    for position, question in enumerate(sorted(kb.askable, key=priority)):
+        promising = [i for i in reasons(kb, state, question.id)
+                     if i.weight >= 2 or (quiet and i.kind == "hypothesis")]
+        if not promising:
+            continue
+        claims = verify(kb, state, question.id, first_conclusion=quiet)
+        if not claims:
+            continue
+        ranked.append((-claims[0].weight, position, {
+            "question": question.id,
+            "answer": plain(claims[0].answer),
+            "why": claim_text(kb, claims[0]),
+            "could_change": [{"kind": c.kind, "target": c.target, "from": c.before,
+                              "to": c.after, "leading": c.leads, "rule": c.rule,
+                              "answer": plain(c.answer)}
+                             for c in claims[:5]],
+        }))
+    return [item for *_, item in sorted(ranked, key=lambda r: (r[0], r[1]))]
+
+
+def questions_that_matter(result: Result) -> list[dict[str, Any]]:
+    """The report's value of information for a finished consultation."""
+    return value_of_information(result.kb, plan(result.kb, result.answers, result))
+
+
+def claim_text(kb: KnowledgeBase, claim: Claim) -> str:
+    """A verified claim in plain words: the answer, what it changes, and the rule."""
+    answer = f"answering {show(claim.answer)}"
+    if claim.kind == "referral":
+        what = f"would raise the referral to \"{kb.level(claim.after).label}\""
+    else:
+        label = (kb.hypotheses if claim.kind == "hypothesis" else kb.notes)[claim.target].label
+        if claim.leads:
+            what = f"would make {label} the leading {claim.kind} ({claim.after})"
+        else:
+            what = f"would make {label} {claim.after}"
+    rule = kb.rules_by_id.get(claim.rule)
+    return f"{answer} {what}" + (f" (rule {rule.id}: {rule.title})" if rule else "")
+
+
+def describe(kb: KnowledgeBase, impact: Impact) -> str:
+    """An impact in plain words, naming the rule."""
+    rule = kb.rules_by_id[impact.rule]
+    if impact.kind == "referral":
+        what = f"raise the referral to \"{kb.level(impact.after).label}\""
+    else:
+        label = (kb.hypotheses if impact.kind == "hypothesis" else kb.notes)[impact.target].label
+        what = f"move {label} from {impact.before} to {impact.after}"
+        if impact.leads:
+            what = f"make {label} the leading {impact.kind}" + (
+                f" ({impact.before} to {impact.after})" if impact.before != impact.after else "")
+    via = f", through {impact.via}" if impact.via else ""
+    return f"could {what} (rule {rule.id}: {rule.title}{via})"

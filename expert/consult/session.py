@@ -1,0 +1,158 @@
+"""Interactive sessions on disk: every answer saved as it is given, atomically.
+
+A session file is JSON: the answers so far (``null`` is "unknown"), the order
+they were given in (for ``back``), the knowledge they were given against, and
+whether the consultation finished.  Each save writes a temporary file in the
+same folder, flushes it to disk and renames it over the old one, so an
+interrupted write leaves the previous version intact, never a torn file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError
+from ..fileio import read_text, write_atomic
+from ..text import plain
+
+FORMAT = 1
+ENV_SESSIONS = "TWITCHDX_SESSIONS"
+
+
+def sessions_dir() -> Path:
+    """Where sessions live: $TWITCHDX_SESSIONS, else the XDG data folder."""
+    setting = os.environ.get(ENV_SESSIONS)
+    if setting:
+        return Path(setting)
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "twitchdx" / "sessions"
+
+
+def new_session_path() -> Path:
+    """A fresh file name in the sessions folder (made if it does not exist yet)."""
+    folder = sessions_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"{folder}: cannot keep sessions here ({exc.strerror or exc})") from None
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    path = folder / f"session-{stamp}.json"
+    n = 1
+    while path.exists():
+        n += 1
+        path = folder / f"session-{stamp}-{n}.json"
+    return path
+
+
+class Session:
+    """Answers given so far, kept on disk."""
+
+    def __init__(self, path: Path, knowledge: str, answers: dict[str, Any] | None = None,
+                 order: list[str] | None = None, complete: bool = False):
+        self.path = path
+        self.knowledge = knowledge
+        self.answers: dict[str, Any] = dict(answers or {})
+        self.order: list[str] = list(order or [])
+        self.complete = complete
+
+    def answer(self, question: str, value: Any) -> None:
+        self.answers[question] = value
+        if question in self.order:
+            self.order.remove(question)
+        self.order.append(question)
+        self.complete = False
+        self.save()
+
+    def undo(self) -> str | None:
+        """Forget the last answer; return its question id (None if there is none)."""
+        if not self.order:
+            return None
+        question = self.order.pop()
+        self.answers.pop(question, None)
+        self.complete = False
+        self.save()
+        return question
+
+    def finish(self) -> None:
+        self.complete = True
+        self.save()
+
+    def save(self) -> None:
+        data = {
+            "twitchdx_session": FORMAT,
+            "knowledge": self.knowledge,
+            "saved": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "complete": self.complete,
+            "order": self.order,
+            "answers": {q: plain(v) for q, v in self.answers.items()},
+        }
+        try:
+            write_atomic(self.path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        except OSError as exc:
+            raise InputError(f"{self.path}: cannot save the session ({exc.strerror or exc})") \
+                from None
+
+    @classmethod
+    def load(cls, path: Path) -> Session:
+        text = read_text(path)
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{path}:{exc.lineno}: not a twitchdx session (not valid JSON: "
+                             f"{exc.msg})") from None
+        if not isinstance(data, dict) or data.get("twitchdx_session") != FORMAT or not isinstance(
+                data.get("answers"), dict):
+            raise InputError(f"{path}: not a twitchdx session file")
+        order = [q for q in data.get("order", []) if q in data["answers"]]
+        order += [q for q in data["answers"] if q not in order]
+        return cls(path, str(data.get("knowledge", "")), data["answers"], order,
+                   bool(data.get("complete", False)))
+
+    def export(self, path: Path) -> None:
+        """Write the answers as an answers file (YAML for .yaml/.yml, else JSON)."""
+        answers = {q: plain(v) for q, v in self.answers.items()}
+        if path.suffix.lower() in (".yaml", ".yml"):
+            import yaml
+
+            text = "# twitchdx answers (null means unknown)\n" + yaml.safe_dump(
+                answers, sort_keys=False, allow_unicode=True, default_flow_style=None)
+        else:
+            text = json.dumps(answers, indent=2, ensure_ascii=False) + "\n"
+        try:
+            write_atomic(path, text)
+        except OSError as exc:
+            raise InputError(f"{path}: cannot write the answers ({exc.strerror or exc})") \
+                from None
+
+
+def start_session(kb: Any, answers: dict[str, Any], path: Path | None) -> Session:
+    """A new session, on disk at once, holding any answers it starts from."""
+    session = Session(path or new_session_path(), kb.version, answers, list(answers))
+    session.save()
+    return session
+
+
+def resume_session(kb: Any, path: Path) -> Session:
+    """A saved session, its answers checked against today's knowledge."""
+    from .answers import check_answers
+
+    session = Session.load(path)
+    session.answers = check_answers(kb, session.answers, str(path))
+    return session
+
+
+def answers_from(kb: Any, answers_file: Path | None, session_file: Path | None) -> dict:
+    """Checked answers from an answers file or a session file (exactly one)."""
+    from .answers import check_answers, read_answers_file
+
+    if bool(answers_file) == bool(session_file):
+        raise InputError("give the answers with exactly one of --answers FILE or --session FILE")
+    if session_file:
+        return resume_session(kb, session_file).answers
+    return check_answers(kb, read_answers_file(answers_file), str(answers_file))
+
+

@@ -1,0 +1,86 @@
+"""The experta engine: built once per process and knowledge base, reset per consultation.
+
+Three changes to experta's stock engine, each for a measured reason:
+
+* ``StableStrategy`` (agenda.py) fixes stale activations and random tie order;
+* ``FastReteMatcher`` (matcher.py) builds and runs the same Rete network faster;
+* rules are listed, not discovered by ``inspect.getmembers`` on every reset.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ..language.model import KnowledgeBase, RuleDef
+from .actions import RuleActions
+from .agenda import StableStrategy
+from .compat import KnowledgeEngine, Rule
+from .compiler import compile_rule
+from .facts import Answer, Certainty
+from .matcher import FastReteMatcher
+from .trace import Watcher, fact_ref
+
+
+class TwitchEngine(KnowledgeEngine):
+    """Base of the generated engine classes; subclasses carry ``compiled_rules``."""
+
+    __strategy__ = StableStrategy
+    __matcher__ = FastReteMatcher
+    compiled_rules: tuple[Rule, ...] = ()
+    actions: RuleActions | None = None
+
+    def get_rules(self) -> list[Rule]:
+        return list(self.compiled_rules)
+
+    def get_deffacts(self) -> list[Any]:
+        return [self._declare_initial_fact]
+
+    def on_fire(self, rule: RuleDef, bindings: dict[str, Any], once: bool) -> None:
+        assert self.actions is not None, "run a consultation through engine.infer()"
+        self.actions.fire(rule, bindings, once)
+
+    def infer(self, kb: KnowledgeBase, answers: Mapping[str, Any],
+                watch: Watcher | None = None,
+                overrides: Mapping[str, RuleDef] | None = None) -> RuleActions:
+        """Reset, declare the answers (in question order) and run to quiescence.
+
+        ``overrides`` replaces what some rules conclude (their conditions stay
+        compiled): how mutation analysis weakens one rule without a new network.
+        """
+        self.reset()
+        actions = RuleActions(self, watch=watch, overrides=overrides)
+        self.actions = actions
+        for hypothesis in kb.hypotheses:
+            actions.certainty_facts[hypothesis] = self.declare(
+                Certainty(hypothesis=hypothesis, cf=0.0))
+        for question in kb.questions:
+            value = answers.get(question)
+            if value is not None:
+                fact = self.declare(Answer(question=question, value=value))
+                if watch:
+                    watch.fact(fact_ref(fact))
+        try:
+            self.run()
+        finally:
+            self.actions = None
+            self.running = False
+        return actions
+
+
+_ENGINES: dict[str, TwitchEngine] = {}
+
+
+def engine_class(kb: KnowledgeBase) -> type[TwitchEngine]:
+    """A KnowledgeEngine subclass carrying this knowledge base's compiled rules."""
+    rules = tuple(compile_rule(rule) for rule in kb.rules)
+    return type("TwitchdxEngine", (TwitchEngine,), {"compiled_rules": rules,
+                                                    "__module__": __name__})
+
+
+def engine_for(kb: KnowledgeBase) -> TwitchEngine:
+    """The process's engine for ``kb``: compiled and its Rete network built only once."""
+    engine = _ENGINES.get(kb.fingerprint)
+    if engine is None:
+        engine = _ENGINES[kb.fingerprint] = engine_class(kb)()
+    return engine

@@ -1,0 +1,72 @@
+"""The trace of a consultation: each firing, the facts it matched, what it concluded.
+
+Firings are plain data, so any conclusion can be traced back through the rules
+that derived it down to the answers (explain/how.py), and a Watcher can follow
+them as they happen (CLIPS's watch).
+"""
+
+
+from collections.abc import Callable
+from typing import Any, NamedTuple, Protocol
+
+from .facts import Answer, Certainty, Derived, describe, fact_id
+
+
+class FactRef(NamedTuple):
+    """A matched fact, as data: answer, derived fact or hypothesis certainty."""
+
+    id: int
+    kind: str  # answer | fact | hypothesis
+    name: str  # question id, fact name or hypothesis id
+    value: Any  # answer value, or the certainty
+    text: str  # how the trace prints it
+
+
+class Firing(NamedTuple):
+    step: int
+    rule: str
+    facts: tuple[FactRef, ...]
+    asserted: tuple[str, ...]
+
+
+def fact_ref(fact: Any, provenance: tuple[int, ...] = ()) -> FactRef:
+    """A matched fact; ``provenance`` (steps that made it) is appended to its text."""
+    if isinstance(fact, Answer):
+        kind, name, value = "answer", fact["question"], fact["value"]
+    elif isinstance(fact, Derived):
+        kind, name, value = "fact", fact["name"], True
+    elif isinstance(fact, Certainty):
+        kind, name, value = "hypothesis", fact["hypothesis"], fact["cf"]
+    else:  # pragma: no cover - only the kinds above are ever matched with a binding
+        kind, name, value = type(fact).__name__.lower(), "", None
+    if isinstance(value, list | tuple):
+        value = tuple(value)
+    text = describe(fact)
+    if provenance:
+        text += f" (from step{'s' if len(provenance) > 1 else ''} " \
+                f"{', '.join(map(str, provenance))})"
+    return FactRef(fact_id(fact), kind, name, value, text)
+
+
+class Watcher(Protocol):
+    """Follows a consultation as it runs, like CLIPS's (watch facts) and (watch rules)."""
+
+    def fact(self, ref: FactRef) -> None: ...
+
+    def fire(self, firing: Firing) -> None: ...
+
+
+class EchoWatcher:
+    """Prints facts and firings as they happen, in the spirit of CLIPS's watch output."""
+
+    def __init__(self, echo: Callable[[str], None]):
+        self.echo = echo
+
+    def fact(self, ref: FactRef) -> None:
+        self.echo(f"==> {ref.text}")
+
+    def fire(self, firing: Firing) -> None:
+        matched = ", ".join(ref.text for ref in firing.facts) or "(no facts: always)"
+        self.echo(f"FIRE {firing.step:>3} {firing.rule}: {matched}")
+        for item in firing.asserted:
+            self.echo(f"      ==> {item}")

@@ -1,0 +1,462 @@
+"""Build a KnowledgeBase from file texts, finding every problem at once.
+
+Each problem names ``path:line: rule-id: message``.  Structure is checked
+against the JSON Schemas (schema.py); references are then checked against what
+the files define: question ids, choices, ranges, catalog ids and sources, with
+a "did you mean" for near misses; finally rules are ordered into strata.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from ..errors import Problem
+from ..language.conditions import (
+    OPERATORS,
+    Ask,
+    Belief,
+    ConditionSyntaxError,
+    FactIs,
+    alternatives,
+    leaves,
+)
+from ..language.conditions import parse as parse_condition
+from ..language.model import (
+    Advice,
+    AdviceKind,
+    Choice,
+    Constraint,
+    Effects,
+    Entry,
+    KnowledgeBase,
+    Level,
+    Manifest,
+    Question,
+    RuleDef,
+    Source,
+    Voice,
+)
+from .schema import validate
+from .strata import strata
+from .yamlsource import LineDict, YAMLSyntaxError, parse
+
+SINGULAR = {"hypotheses": "hypothesis", "notes": "note", "tests": "test"}
+
+
+def display_path(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def fingerprint(texts: list[tuple[str, Path, str]]) -> str:
+    """sha256 of every file's kind, name and content: the report's knowledge hash."""
+    digest = hashlib.sha256()
+    for kind, path, text in texts:
+        digest.update(f"\0{kind}\0{path.name}\0".encode())
+        digest.update(text.encode())
+    return digest.hexdigest()
+
+
+class _Builder:
+    """What has been read so far, and every problem met on the way."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+        self.manifests: list[Manifest] = []
+        self.questions: dict[str, Question] = {}
+        self.levels: dict[str, Level] = {}
+        self.catalog: dict[str, dict[str, Entry]] = {"hypotheses": {}, "notes": {}, "tests": {}}
+        self.sources: dict[str, Source] = {}
+        self.evidence: dict[str, str] = {}
+        self.rules: dict[str, RuleDef] = {}
+        self.raw_rules: list[tuple[str, LineDict]] = []
+        self.advice_kinds: dict[str, AdviceKind] = {}
+        self.voice: tuple[Voice, str, int] | None = None  # with where it is defined
+        self.constraints: list[Constraint] = []
+        self.raw_constraints: list[tuple[str, LineDict]] = []
+        self.sections: dict[str, str] = {}
+
+    def problem(self, path: str, line: int, rule: str, message: str) -> None:
+        self.problems.append(Problem(path, line, rule, message))
+
+
+def build(texts: list[tuple[str, Path, str]]) -> tuple[KnowledgeBase | None, list[Problem]]:
+    """Turn file texts into a KnowledgeBase; return it (None if unusable) with all problems."""
+    b = _Builder()
+    for kind, path, text in texts:
+        shown = display_path(path)
+        try:
+            data = parse(text, shown)
+        except YAMLSyntaxError as exc:
+            b.problem(shown, exc.line, "", f"not valid YAML: {exc.problem}")
+            continue
+        if data is None:
+            data = LineDict()
+        if not isinstance(data, dict):
+            b.problem(shown, getattr(data, "line", 1), "", f"a {kind} file must be a mapping")
+            continue
+        schema_problems, bad_items = validate(data, kind, shown)
+        b.problems += schema_problems
+        if schema_problems and kind != "rules":
+            continue
+        {"kb": _add_manifest, "questions": _add_questions, "catalog": _add_catalog,
+         "reference": _add_reference, "rules": _collect_rules}[kind](b, data, shown, bad_items)
+    for shown, raw in b.raw_rules:
+        _add_rule(b, raw, shown)
+    for shown, raw in b.raw_constraints:
+        _add_constraint(b, raw, shown)
+    _check_catalog(b)
+    if not b.manifests or not b.questions or not b.levels:
+        if not b.levels:
+            b.problem(texts[0][1].parent.name if texts else "knowledge", 0, "",
+                      "no referral levels defined (catalog.yaml: levels)")
+        return None, b.problems
+    for rule in list(b.rules.values()):
+        before = len(b.problems)
+        _check_rule(b, rule)
+        if len(b.problems) > before:  # reported; keep the rest consistent for further checks
+            del b.rules[rule.id]
+    level, cycles = strata(b.rules.values())
+    for cycle in cycles:
+        first = b.rules[cycle[0]]
+        b.problem(first.path, first.line, first.id,
+                  "rules read each other's conclusions in a cycle: " + " -> ".join(cycle))
+    rules = sorted((r._replace(stratum=level.get(r.id, 0)) for r in b.rules.values()),
+                   key=lambda r: (r.stratum, r.id))
+    kb = KnowledgeBase(
+        manifests=tuple(b.manifests),
+        questions=b.questions,
+        rules=tuple(rules),
+        levels=tuple(sorted(b.levels.values(), key=lambda lv: lv.rank)),
+        hypotheses=b.catalog["hypotheses"],
+        notes=b.catalog["notes"],
+        tests=b.catalog["tests"],
+        sources=b.sources,
+        evidence=b.evidence,
+        fingerprint=fingerprint(texts),
+        advice_kinds=tuple(b.advice_kinds.values()),
+        voice=b.voice[0] if b.voice else None,
+        constraints=tuple(b.constraints),
+        sections=b.sections,
+    )
+    return kb, b.problems
+
+
+def _add_manifest(b: _Builder, data: LineDict, path: str, _: set[int]) -> None:
+    b.manifests.append(Manifest(name=data["name"], version=str(data["version"]), path=path,
+                                title=data.get("title", ""),
+                                disclaimer=" ".join(data.get("disclaimer", "").split())))
+
+
+def _add_questions(b: _Builder, data: LineDict, path: str, _: set[int]) -> None:
+    for raw in data.get("questions", []):
+        qid = raw["id"]
+        if qid in b.questions:
+            b.problem(path, raw.line, qid, f"question {qid} is already defined in "
+                      f"{b.questions[qid].path}:{b.questions[qid].line}")
+            continue
+        choices = tuple(Choice(c["id"], c["text"], _flag(c.get("red_flag")), c.line)
+                        for c in raw.get("choices", []))
+        ids = [c.id for c in choices]
+        for dup in sorted({c for c in ids if ids.count(c) > 1}):
+            b.problem(path, raw.line, qid, f"choice {dup} is listed twice")
+        lo, hi = raw.get("min"), raw.get("max")
+        if lo is not None and hi is not None and lo > hi:
+            b.problem(path, raw.line, qid, f"min {lo} is above max {hi}")
+        if raw.get("red_flag") and raw["type"] != "boolean":
+            b.problem(path, raw.line_of("red_flag"), qid,
+                      "red_flag on a question needs a boolean; flag choices instead")
+        b.questions[qid] = Question(
+            id=qid, text=" ".join(raw["text"].split()), type=raw["type"], choices=choices,
+            min=lo, max=hi,
+            unit=raw.get("unit", ""), help=" ".join(raw.get("help", "").split()),
+            section=raw.get("section", ""), red_flag=_flag(raw.get("red_flag")),
+            path=path, line=raw.line, core=bool(raw.get("core", False)))
+    for raw in data.get("computed", []):
+        qid = raw["id"]
+        if qid in b.questions:
+            b.problem(path, raw.line, qid, f"question {qid} is already defined")
+            continue
+        terms = tuple(raw["sum"].items())
+        for source, _w in terms:
+            q = b.questions.get(source)
+            if q is None or q.type not in ("integer", "number"):
+                b.problem(path, raw["sum"].line_of(source), qid,
+                          f"{source} is not a numeric question" + _suggest(source, b.questions))
+        b.questions[qid] = Question(
+            id=qid, text=raw["text"], type="number", unit=raw.get("unit", ""),
+            help=" ".join(raw.get("help", "").split()), sum=terms, path=path, line=raw.line,
+            min=0, max=None)
+    b.raw_constraints += [(path, raw) for raw in data.get("constraints", [])]
+    for raw in data.get("sections", []):
+        b.sections[raw["id"]] = " ".join(raw["title"].split())
+
+
+def _flag(value: Any) -> str | None:
+    """A warning sign's level as written; ``true`` is resolved to the catalog's default
+    (warning_signs.level) once the catalog is read."""
+    if value is True:
+        return DEFAULT_FLAG
+    return value or None
+
+
+DEFAULT_FLAG = "\0warning_signs.level"  # a placeholder no level id can equal
+
+
+def _add_catalog(b: _Builder, data: LineDict, path: str, _: set[int]) -> None:
+    for raw in data.get("levels", []):
+        if raw["id"] in b.levels:
+            b.problem(path, raw.line, raw["id"], "referral level defined twice")
+        kinds = raw.get("advice")
+        b.levels[raw["id"]] = Level(raw["id"], raw["rank"], raw["label"],
+                                    " ".join(raw["action"].split()), raw.get("tests", True),
+                                    tuple(kinds) if kinds is not None else None)
+    for raw in data.get("advice_kinds", []):
+        if raw["id"] in b.advice_kinds:
+            b.problem(path, raw.line, raw["id"], f"advice kind {raw['id']} is defined twice")
+        b.advice_kinds[raw["id"]] = AdviceKind(raw["id"], raw["label"],
+                                               raw.get("kept_when_overridden", False))
+    if "warning_signs" in data:
+        raw = data["warning_signs"]
+        b.voice = (Voice(raw["fact"], raw["level"], tuple(raw.get("drops_advice", ())),
+                         " ".join(raw.get("notes_caveat", "").split())), path, raw.line)
+    ranks = [lv.rank for lv in b.levels.values()]
+    if len(set(ranks)) != len(ranks):
+        b.problem(path, data.line, "", "two referral levels share a rank")
+    for section in ("hypotheses", "notes", "tests"):
+        for raw in data.get(section, []):
+            if raw["id"] in b.catalog[section]:
+                b.problem(path, raw.line, raw["id"],
+                          f"{SINGULAR[section]} {raw['id']} is defined twice")
+            b.catalog[section][raw["id"]] = Entry(raw["id"], raw["label"],
+                                                  " ".join(raw.get("text", "").split()))
+
+
+def _add_reference(b: _Builder, data: LineDict, path: str, _: set[int]) -> None:
+    for raw in data.get("sources", []):
+        b.sources[raw["id"]] = Source(raw["id"], raw["title"], raw.get("url", ""))
+    for raw in data.get("facts", []):
+        b.evidence[raw["id"]] = " ".join(raw["statement"].split())
+
+
+def _collect_rules(b: _Builder, data: LineDict, path: str, bad_items: set[int]) -> None:
+    # rules with schema problems are reported already; checking them further only adds noise
+    for index, raw in enumerate(data.get("rules", []) or []):
+        if index not in bad_items:
+            b.raw_rules.append((path, raw))
+
+
+def _add_rule(b: _Builder, raw: LineDict, path: str) -> None:
+    rid = raw["id"]
+    try:
+        when = parse_condition(raw.get("when"), raw.line_of("when"))
+        dnf = tuple(alternatives(when))
+    except ConditionSyntaxError as exc:
+        b.problem(path, exc.line or raw.line, rid, str(exc))
+        return
+    then = raw.get("then") or {}
+    beliefs = _as_list(then.get("hypothesis"))
+    effects = Effects(
+        hypotheses=_weighted([b for b in beliefs if "cf" in b]),
+        notes=_weighted(then.get("note")),
+        referral=then.get("referral"),
+        advice=tuple(_advice(a) for a in _as_list(then.get("advice"))),
+        tests=tuple(then.get("tests", ())),
+        facts=tuple(then.get("facts", ())),
+        ceilings=tuple((b["id"], float(b["at_most"])) for b in beliefs if "at_most" in b),
+        conflicts=(" ".join(then["conflict"].split()),) if "conflict" in then else (),
+    )
+    rule = RuleDef(
+        id=rid, title=str(raw.get("title", "")), when=when, then=effects,
+        because=" ".join(str(raw.get("because", "")).split()),
+        sources=tuple(raw.get("sources", ())), evidence=tuple(raw.get("evidence", ())),
+        override=bool(raw.get("override", False)), path=path, line=raw.line,
+        lines=tuple((k, raw.line_of(k)) for k in raw),
+        questions=tuple(dict.fromkeys(leaf.question for leaf in leaves(when)
+                                      if isinstance(leaf, Ask))),
+        reads_facts=tuple(dict.fromkeys(leaf.name for leaf in leaves(when)
+                                        if isinstance(leaf, FactIs))),
+        reads_hypotheses=tuple(dict.fromkeys(leaf.hypothesis for leaf in leaves(when)
+                                             if isinstance(leaf, Belief))),
+        alternatives=dnf,
+    )
+    earlier = b.rules.get(rid)
+    if earlier and not rule.override:
+        b.problem(path, raw.line, rid, f"rule id {rid} is already used at {earlier.where}; "
+                  "to replace that rule say override: true")
+        return
+    if rule.override and not earlier:
+        b.problem(path, raw.line_of("override"), rid,
+                  "override: true but no earlier rule has this id" + _suggest(rid, b.rules))
+    b.rules[rid] = rule
+
+
+def _add_constraint(b: _Builder, raw: LineDict, path: str) -> None:
+    try:
+        when = parse_condition(raw["when"], raw.line_of("when"))
+    except ConditionSyntaxError as exc:
+        b.problem(path, exc.line or raw.line, raw["id"], str(exc))
+        return
+    asks = [leaf for leaf in leaves(when) if isinstance(leaf, Ask)]
+    if len(asks) != len(list(leaves(when))):
+        b.problem(path, raw.line_of("when"), raw["id"],
+                  "a constraint tests answers only, not facts or hypotheses")
+        return
+    before = len(b.problems)
+    fake = RuleDef(raw["id"], "", when, Effects(), "", (), path=path, line=raw.line)
+    for leaf in asks:
+        _check_ask(b, fake, leaf, lambda line, msg: b.problem(path, line or raw.line,
+                                                              raw["id"], msg))
+    if len(b.problems) == before:
+        b.constraints.append(Constraint(
+            raw["id"], when, " ".join(raw["message"].split()),
+            tuple(dict.fromkeys(leaf.question for leaf in asks)), path, raw.line))
+
+
+def _check_catalog(b: _Builder) -> None:
+    """Advice kinds, warning signs and levels must name each other consistently."""
+    _resolve_flags(b)
+    for level in b.levels.values():
+        for kind in level.advice or ():
+            if kind not in b.advice_kinds:
+                b.problem("catalog", 0, level.id, f"unknown advice kind {kind}"
+                          + _suggest(kind, b.advice_kinds))
+    if b.voice:
+        voice, path, line = b.voice
+        for kind in voice.drops_advice:
+            if kind not in b.advice_kinds:
+                b.problem(path, line, "warning_signs", f"unknown advice kind {kind}"
+                          + _suggest(kind, b.advice_kinds))
+        if voice.level not in b.levels:
+            b.problem(path, line, "warning_signs", f"unknown referral level {voice.level}"
+                      + _suggest(voice.level, b.levels))
+
+
+def _resolve_flags(b: _Builder) -> None:
+    """``red_flag: true`` means the catalog's warning level; a named level must exist."""
+    default = b.voice[0].level if b.voice else None
+
+    def resolve(flag: str | None, where: Any, qid: str) -> str | None:
+        if flag == DEFAULT_FLAG:
+            if default is None:
+                b.problem(where.path, where.line, qid, "red_flag: true needs warning_signs.level "
+                          "in the catalog (the level a warning sign leads to)")
+            return default
+        if flag and b.levels and flag not in b.levels:
+            b.problem(where.path, where.line, qid, f"red_flag: unknown referral level {flag}"
+                      + _suggest(flag, b.levels))
+        return flag
+
+    for qid, question in list(b.questions.items()):
+        choices = tuple(c._replace(red_flag=resolve(c.red_flag, question._replace(line=c.line),
+                                                    qid)) for c in question.choices)
+        b.questions[qid] = question._replace(red_flag=resolve(question.red_flag, question, qid),
+                                             choices=choices)
+
+
+def _as_list(value: Any) -> list:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]
+
+
+def _weighted(value: Any) -> tuple[tuple[str, float], ...]:
+    return tuple((item["id"], float(item["cf"])) for item in _as_list(value))
+
+
+def _advice(value: Any) -> Advice:
+    if isinstance(value, str):
+        return Advice(" ".join(value.split()))
+    return Advice(" ".join(value["text"].split()), value.get("kind", "care"))
+
+
+def _suggest(name: str, known: Any) -> str:
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]}?)" if close else ""
+
+
+# ---------------------------------------------------------------- semantic checks
+
+
+def _check_rule(b: _Builder, rule: RuleDef) -> None:
+    """References a rule makes must exist and fit: questions, values, catalog ids, sources."""
+    report = lambda line, msg: b.problem(rule.path, line or rule.line, rule.id, msg)  # noqa: E731
+    for leaf in leaves(rule.when):
+        if isinstance(leaf, Ask):
+            _check_ask(b, rule, leaf, report)
+        elif isinstance(leaf, Belief) and leaf.hypothesis not in b.catalog["hypotheses"]:
+            report(leaf.line, f"unknown hypothesis {leaf.hypothesis}"
+                   + _suggest(leaf.hypothesis, b.catalog["hypotheses"]))
+    then_line = rule.line_of("then")
+    for advice in rule.then.advice:
+        if advice.kind not in b.advice_kinds:
+            report(then_line, f"unknown advice kind {advice.kind}; kinds: "
+                   + ", ".join(b.advice_kinds) + _suggest(advice.kind, b.advice_kinds))
+    believed = [h for h, _ in rule.then.hypotheses] + [h for h, _ in rule.then.ceilings]
+    for section, ids in (("hypotheses", believed),
+                         ("notes", [n for n, _ in rule.then.notes]),
+                         ("tests", rule.then.tests)):
+        for ident in ids:
+            if ident not in b.catalog[section]:
+                report(then_line, f"unknown {SINGULAR[section]} {ident}"
+                       + _suggest(ident, b.catalog[section]))
+    if rule.then.referral and rule.then.referral not in b.levels:
+        report(then_line, f"unknown referral level {rule.then.referral}")
+    for source in rule.sources:
+        if source not in b.sources:
+            report(rule.line_of("sources"), f"source {source} is not in the reference"
+                   + _suggest(source, b.sources))
+    for fact_id in rule.evidence:
+        if fact_id not in b.evidence:
+            report(rule.line_of("evidence"), f"evidence {fact_id} is not a fact of the "
+                   "reference" + _suggest(fact_id, b.evidence))
+
+
+def _check_ask(b: _Builder, rule: RuleDef, leaf: Ask, report: Any) -> None:
+    question = b.questions.get(leaf.question)
+    if question is None:
+        report(leaf.line,
+               f"unknown question {leaf.question}" + _suggest(leaf.question, b.questions))
+        return
+    if leaf.on_presence:
+        if not isinstance(leaf.value, bool):
+            report(leaf.line, f"answered needs true or false, not {leaf.value!r}")
+        elif question.computed:
+            report(leaf.line, f"{leaf.question} is computed: test whether its inputs are "
+                   "answered instead")
+        return
+    if question.type not in OPERATORS[leaf.op]:
+        fitting = [op for op, types in OPERATORS.items() if question.type in types]
+        report(leaf.line, f"{leaf.op} does not apply to {leaf.question} ({question.type}); "
+               f"use {', '.join(fitting)}")
+        return
+    values = leaf.value if isinstance(leaf.value, tuple) else (leaf.value,)
+    if leaf.op == "includes_at_least":
+        count, values = leaf.value
+        if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= len(values):
+            report(leaf.line, f"includes_at_least count must be from 1 to {len(values)}")
+    if question.type in ("choice", "multi") and leaf.op != "count_at_least":
+        for value in values:
+            if value not in question.choice_ids:
+                report(leaf.line, f"{value!r} is not a choice of {leaf.question}; choices: "
+                       + ", ".join(question.choice_ids) + _suggest(str(value), question.choice_ids))
+    elif question.type == "boolean":
+        if not isinstance(leaf.value, bool):
+            report(leaf.line, f"{leaf.question} is yes/no: test it with true or false, "
+                   f"not {leaf.value!r}")
+    elif question.type in ("integer", "number"):
+        if any(isinstance(v, bool) or not isinstance(v, int | float) for v in values):
+            report(leaf.line, f"{leaf.question} is numeric: {leaf.value!r} is not a number")
+        elif leaf.op == "between" and (len(values) != 2 or values[0] > values[1]):
+            report(leaf.line, f"between needs [low, high] with low <= high, not {list(values)}")
+    if question.type == "multi" and leaf.op == "count_at_least" and (
+            not isinstance(leaf.value, int) or isinstance(leaf.value, bool) or leaf.value < 1):
+        report(leaf.line, "count_at_least needs a whole number of at least 1")
+    if leaf.op in ("in", "includes_any", "includes_all", "between") and not isinstance(
+            leaf.value, tuple):
+        report(leaf.line, f"{leaf.op} needs a list")

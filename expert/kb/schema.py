@@ -1,0 +1,527 @@
+"""JSON Schemas of the knowledge files, and validation that reports ``file:line``.
+
+The schemas are built here rather than hand-kept as JSON so that ``twitchdx kb
+schema`` can add the ids a knowledge base defines (question ids, choices,
+hypotheses, sources) as enums: an editor then completes and checks them while
+the author types.  The files in ``knowledge/schema/`` are that output; a test
+keeps them current.  Loading validates against the structural schema only,
+because the ids are what is being loaded: unknown ids get a "did you mean"
+from the loader instead.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import Problem
+from ..language.conditions import BELIEF_OPERATORS, OPERATORS, RESERVED
+from .yamlsource import LineDict, LineList
+
+DIALECT = "https://json-schema.org/draft/2020-12/schema"
+KEBAB = "^[a-z0-9]+(-[a-z0-9]+)*$"
+SNAKE = "^[a-z][a-z0-9_]*$"
+KINDS = ("kb", "questions", "catalog", "reference", "rules", "case")
+
+
+def _enum_or(pattern: str, ids: list[str] | None) -> dict[str, Any]:
+    return {"enum": ids} if ids else {"type": "string", "pattern": pattern}
+
+
+def _level_ids(kb: Any) -> list[str] | None:
+    return [level.id for level in kb.levels] if kb else None
+
+
+def _red_flag(kb: Any) -> dict[str, Any]:
+    return {"anyOf": [{"const": True}, _enum_or(SNAKE, _level_ids(kb))],
+            "description": "A warning sign: it must lead to at least the catalog's warning level "
+            "(true) or the level named, whatever else is answered."}
+
+
+def schema(kind: str, kb: Any = None) -> dict[str, Any]:
+    """The JSON Schema of one kind of knowledge file; with ``kb``, ids become enums."""
+    builder = {
+        "kb": _kb_schema,
+        "questions": _questions_schema,
+        "catalog": _catalog_schema,
+        "reference": _reference_schema,
+        "rules": _rules_schema,
+        "case": _case_schema,
+    }[kind]
+    body = builder(kb)
+    return {"$schema": DIALECT, "$id": f"twitchdx:{kind}.schema.json", **body}
+
+
+def _kb_schema(kb: Any) -> dict[str, Any]:
+    return {
+        "title": "twitchdx knowledge manifest (kb.yaml)",
+        "type": "object",
+        "required": ["name", "version"],
+        "additionalProperties": False,
+        "properties": {
+            "name": {"type": "string", "pattern": KEBAB,
+                     "description": "Name of this knowledge set."},
+            "version": {"type": "string", "minLength": 1, "description": "Named in every report."},
+            "title": {"type": "string"},
+            "disclaimer": {"type": "string", "description": "Printed at the end of every report."},
+        },
+    }
+
+
+def _questions_schema(kb: Any) -> dict[str, Any]:
+    question_ids = sorted(kb.questions) if kb else None
+    choice = {
+        "type": "object",
+        "required": ["id", "text"],
+        "additionalProperties": False,
+        "properties": {
+            "id": {"type": "string", "pattern": SNAKE},
+            "text": {"type": "string", "minLength": 1},
+            "red_flag": _red_flag(kb),
+        },
+    }
+    question = {
+        "type": "object",
+        "required": ["id", "text", "type"],
+        "additionalProperties": False,
+        "properties": {
+            "id": {"type": "string", "pattern": SNAKE, "not": {"enum": sorted(RESERVED)}},
+            "text": {"type": "string", "minLength": 1, "description": "The question as asked."},
+            "type": {"enum": ["boolean", "integer", "number", "choice", "multi"]},
+            "choices": {"type": "array", "minItems": 1, "items": choice},
+            "min": {"type": "number"},
+            "max": {"type": "number"},
+            "unit": {"type": "string"},
+            "help": {"type": "string", "description": "Shown when the user types help."},
+            "section": {"type": "string"},
+            "red_flag": _red_flag(kb),
+            "core": {"type": "boolean",
+                     "description": "Always asked, right after the warning signs."},
+        },
+        "allOf": [
+            {"if": {"properties": {"type": {"enum": ["choice", "multi"]}}},
+             "then": {"required": ["choices"], "not": {"anyOf": [{"required": ["min"]},
+                                                                {"required": ["max"]}]}}},
+            {"if": {"properties": {"type": {"enum": ["integer", "number"]}}},
+             "then": {"required": ["min", "max"], "not": {"required": ["choices"]}}},
+            {"if": {"properties": {"type": {"const": "boolean"}}},
+             "then": {"not": {"anyOf": [{"required": ["choices"]}, {"required": ["min"]},
+                                        {"required": ["max"]}]}}},
+        ],
+    }
+    computed = {
+        "type": "object",
+        "required": ["id", "text", "sum"],
+        "additionalProperties": False,
+        "properties": {
+            "id": {"type": "string", "pattern": SNAKE},
+            "text": {"type": "string"},
+            "unit": {"type": "string"},
+            "help": {"type": "string"},
+            "sum": {
+                "type": "object",
+                "description": "question id -> weight; the value is the weighted sum of the "
+                "answered ones (unanswered ones are left out and listed as unknown).",
+                "minProperties": 1,
+                "additionalProperties": {"type": "number"},
+                **({"propertyNames": {"enum": question_ids}} if question_ids else {}),
+            },
+        },
+    }
+    constraint = {
+        "type": "object",
+        "required": ["id", "when", "message"],
+        "additionalProperties": False,
+        "properties": {
+            "id": {"type": "string", "pattern": KEBAB},
+            "when": {"$ref": "#/$defs/condition",
+                     "description": "Answers that cannot all be true (tests on answers only)."},
+            "message": {"type": "string", "minLength": 5,
+                        "description": "Said when they are given together."},
+        },
+    }
+    return {
+        "title": "twitchdx questions file",
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "questions": {"type": "array", "items": question},
+            "computed": {"type": "array", "items": computed},
+            "constraints": {"type": "array", "items": constraint},
+            "sections": {"type": "array", "description": "Headings the dialogue asks under.",
+                         "items": {"type": "object", "required": ["id", "title"],
+                                   "additionalProperties": False,
+                                   "properties": {"id": {"type": "string", "pattern": SNAKE},
+                                                  "title": {"type": "string", "minLength": 1}}}},
+        },
+        "$defs": _condition_defs(kb),
+    }
+
+
+def _catalog_schema(kb: Any) -> dict[str, Any]:
+    entry = {
+        "type": "object",
+        "required": ["id", "label"],
+        "additionalProperties": False,
+        "properties": {
+            "id": {"type": "string", "pattern": SNAKE},
+            "label": {"type": "string", "minLength": 1},
+            "text": {"type": "string"},
+        },
+    }
+    level = {
+        "type": "object",
+        "required": ["id", "rank", "label", "action"],
+        "additionalProperties": False,
+        "properties": {
+            "id": {"type": "string", "pattern": SNAKE},
+            "rank": {"type": "integer", "minimum": 1},
+            "label": {"type": "string"},
+            "action": {"type": "string"},
+            "tests": {"type": "boolean", "description": "List suggested tests at this level "
+                      "(default true); self-care suggests none now."},
+            "advice": {"type": "array", "items": {"type": "string", "pattern": SNAKE},
+                       "description": "The advice kinds a report at this level keeps "
+                       "(default: all)."},
+        },
+    }
+    advice_kind = {
+        "type": "object",
+        "required": ["id", "label"],
+        "additionalProperties": False,
+        "properties": {
+            "id": {"type": "string", "pattern": SNAKE},
+            "label": {"type": "string", "minLength": 1},
+            "kept_when_overridden": {
+                "type": "boolean",
+                "description": "Kept when a higher referral overrides the rule's own (safety)."},
+        },
+    }
+    voice = {
+        "type": "object",
+        "required": ["fact", "level"],
+        "additionalProperties": False,
+        "description": "How a report speaks once a warning sign is present.",
+        "properties": {
+            "fact": {"type": "string", "pattern": SNAKE,
+                     "description": "The derived fact that says a warning sign is present."},
+            "level": _enum_or(SNAKE, _level_ids(kb)) | {
+                "description": "The lowest referral a warning sign (red_flag: true) leads to."},
+            "drops_advice": {"type": "array", "items": {"type": "string", "pattern": SNAKE},
+                             "description": "Advice kinds that would sound like the fix."},
+            "notes_caveat": {"type": "string",
+                             "description": "Said of the lifestyle triggers."},
+        },
+    }
+    return {
+        "title": "twitchdx catalog of conclusions",
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "levels": {"type": "array", "items": level},
+            "advice_kinds": {"type": "array", "items": advice_kind,
+                             "description": "Kinds of advice, in the order reports list them."},
+            "warning_signs": voice,
+            "hypotheses": {"type": "array", "items": entry},
+            "notes": {"type": "array", "items": entry},
+            "tests": {"type": "array", "items": entry},
+        },
+    }
+
+
+def _reference_schema(kb: Any) -> dict[str, Any]:
+    return {
+        "title": "twitchdx reference: sources and the facts rules cite",
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "sources": {"type": "array", "items": {
+                "type": "object", "required": ["id", "title"], "additionalProperties": False,
+                "properties": {"id": {"type": "string", "pattern": "^S[0-9]{2}[a-z]?$"},
+                               "title": {"type": "string"}, "url": {"type": "string"}}}},
+            "facts": {"type": "array", "items": {
+                "type": "object", "required": ["id", "statement"], "additionalProperties": False,
+                "properties": {"id": {"type": "string", "pattern": "^[A-Z]+-[0-9]+[a-z]?$"},
+                               "statement": {"type": "string"}}}},
+        },
+    }
+
+
+def _condition_defs(kb: Any) -> dict[str, Any]:
+    question_ids = sorted(kb.questions) if kb else None
+    hypothesis_ids = sorted(kb.hypotheses) if kb else None
+    scalar = {"type": ["string", "number", "boolean"]}
+    operator_test = {
+        "type": "object",
+        "minProperties": 1,
+        "maxProperties": 1,
+        "additionalProperties": False,
+        "properties": {
+            **{op: {"description": f"applies to {', '.join(types)} questions"}
+               for op, types in OPERATORS.items()},
+            "in": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+            "includes": {"type": "string"},
+            "includes_any": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+            "includes_all": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+            "includes_at_least": {
+                "type": "object", "required": ["count", "of"], "additionalProperties": False,
+                "properties": {"count": {"type": "integer", "minimum": 1},
+                               "of": {"type": "array", "items": {"type": "string"},
+                                      "minItems": 1}}},
+            "count_at_least": {"type": "integer", "minimum": 1},
+            "at_least": {"type": "number"},
+            "at_most": {"type": "number"},
+            "above": {"type": "number"},
+            "below": {"type": "number"},
+            "between": {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2},
+            "answered": {"type": "boolean",
+                         "description": "true: the question was answered; false: it was left "
+                         "unknown (a proxy may then stand in for it)"},
+            "is": scalar,
+        },
+    }
+    answer_test = {
+        "description": "A test on a question's answer: {op: value}, a bare value (is) or a "
+        "list (in).",
+        "oneOf": [scalar, {"type": "array", "items": scalar, "minItems": 1}, operator_test],
+    }
+    belief = {
+        "type": "object",
+        "required": ["id"],
+        "minProperties": 2,
+        "maxProperties": 2,
+        "additionalProperties": False,
+        "properties": {
+            "id": _enum_or(SNAKE, hypothesis_ids),
+            **{op: {"type": "number", "minimum": 0, "maximum": 1} for op in BELIEF_OPERATORS},
+        },
+    }
+    return {
+        "condition": {
+            "description": "all / any / not, fact: NAME, hypothesis: {id, at_least|below}, or "
+            "QUESTION: test.",
+            "type": "object",
+            "minProperties": 1,
+            "maxProperties": 1,
+            "properties": {
+                "all": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/condition"}},
+                "any": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/condition"}},
+                "not": {"$ref": "#/$defs/condition"},
+                "fact": {"type": "string", "pattern": SNAKE},
+                "hypothesis": belief,
+            },
+            **({"propertyNames": {"enum": [*sorted(RESERVED), *question_ids]}}
+               if question_ids else {}),
+            "additionalProperties": answer_test,
+        },
+    }
+
+
+def _ids(kb: Any, attr: str) -> list[str] | None:
+    return sorted(getattr(kb, attr)) if kb else None
+
+
+def _one_or_many(item: dict[str, Any]) -> dict[str, Any]:
+    return {"oneOf": [item, {"type": "array", "minItems": 1, "items": item}]}
+
+
+def _weighted(kb: Any, catalog: str) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "required": ["id", "cf"],
+        "additionalProperties": False,
+        "properties": {
+            "id": _enum_or(SNAKE, _ids(kb, catalog)),
+            "cf": {"type": "number", "minimum": -1, "maximum": 1,
+                   "description": "certainty factor: > 0 evidence for, < 0 against"},
+        },
+    }
+
+
+def _ceiling(kb: Any) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "required": ["id", "at_most"],
+        "additionalProperties": False,
+        "properties": {
+            "id": _enum_or(SNAKE, _ids(kb, "hypotheses")),
+            "at_most": {"type": "number", "minimum": 0, "maximum": 1,
+                        "description": "the most the hypothesis may be while this rule holds"},
+        },
+    }
+
+
+def _rules_schema(kb: Any) -> dict[str, Any]:
+    kinds = [k.id for k in kb.advice_kinds] if kb else None
+    advice = {
+        "oneOf": [
+            {"type": "string", "minLength": 1},
+            {"type": "object", "required": ["text"], "additionalProperties": False,
+             "properties": {"text": {"type": "string", "minLength": 1},
+                            "kind": _enum_or(SNAKE, kinds)}},
+        ]
+    }
+    then = {
+        "type": "object",
+        "minProperties": 1,
+        "additionalProperties": False,
+        "properties": {
+            "hypothesis": _one_or_many({"oneOf": [_weighted(kb, "hypotheses"), _ceiling(kb)]}),
+            "note": _one_or_many(_weighted(kb, "notes")),
+            "referral": _enum_or(SNAKE, _level_ids(kb)),
+            "advice": _one_or_many(advice),
+            "tests": {"type": "array", "minItems": 1, "items": _enum_or(SNAKE, _ids(kb, "tests"))},
+            "facts": {"type": "array", "minItems": 1,
+                      "items": {"type": "string", "pattern": SNAKE}},
+            "conflict": {"type": "string", "minLength": 10,
+                         "description": "Answers that disagree, and the reading taken: told "
+                         "to the person in the dialogue, in why and in the report."},
+        },
+    }
+    rule = {
+        "type": "object",
+        "required": ["id", "title", "then", "because", "sources"],
+        "additionalProperties": False,
+        "properties": {
+            "id": {"type": "string", "pattern": KEBAB, "description": "Stable kebab-case id."},
+            "title": {"type": "string", "minLength": 3},
+            "when": {"$ref": "#/$defs/condition"},
+            "then": then,
+            "because": {"type": "string", "minLength": 10,
+                        "description": "Why, in plain words: shown in every explanation."},
+            "sources": {"type": "array", "minItems": 1, "uniqueItems": True,
+                        "items": _enum_or("^S[0-9]{2}[a-z]?$", _ids(kb, "sources"))},
+            "evidence": {"type": "array", "uniqueItems": True,
+                         "items": {"type": "string", "pattern": "^[A-Z]+-[0-9]+[a-z]?$"},
+                         "description": "Fact ids of the reference (MG-15, CHAIN-03...)."},
+            "override": {"type": "boolean",
+                         "description": "Replace an earlier rule with the same id (--kb)."},
+        },
+    }
+    return {
+        "title": "twitchdx rule file",
+        "type": "object",
+        "required": ["rules"],
+        "additionalProperties": False,
+        "properties": {"rules": {"type": "array", "items": rule}},
+        "$defs": _condition_defs(kb),
+    }
+
+
+def _case_schema(kb: Any) -> dict[str, Any]:
+    def ids(attr: str) -> list[str] | None:
+        return _ids(kb, attr)
+
+    return {
+        "title": "twitchdx knowledge test case",
+        "type": "object",
+        "required": ["id", "answers", "expect"],
+        "additionalProperties": False,
+        "properties": {
+            "id": {"type": "string", "pattern": KEBAB},
+            "title": {"type": "string"},
+            "sources": {"type": "array", "items": {"type": "string"}},
+            "answers": {"type": "object",
+                        **({"propertyNames": {"enum": [q.id for q in kb.askable]}} if kb else {})},
+            "expect": {
+                "type": "object",
+                "additionalProperties": False,
+                "minProperties": 1,
+                "properties": {
+                    "referral": _enum_or(SNAKE, _level_ids(kb)),
+                    "leading": {"type": "array", "items": _enum_or(SNAKE, ids("hypotheses")),
+                                "description": "Hypotheses at the top, in this order."},
+                    "at_least": {"type": "object",
+                                 "additionalProperties": {"type": "number"},
+                                 "description": "hypothesis or note id -> minimum certainty"},
+                    "below": {"type": "object",
+                              "additionalProperties": {"type": "number"},
+                              "description": "hypothesis or note id -> certainty it must "
+                              "stay below"},
+                    "low": {"type": "array", "items": _enum_or(SNAKE, ids("hypotheses")),
+                            "description": "Hypotheses that must stay below 0.2."},
+                    "notes": {"type": "array", "items": _enum_or(SNAKE, ids("notes")),
+                              "description": "Exactly these notes, strongest first."},
+                    "notes_include": {"type": "array", "items": _enum_or(SNAKE, ids("notes"))},
+                    "notes_exclude": {"type": "array", "items": _enum_or(SNAKE, ids("notes"))},
+                    "tests_include": {"type": "array", "items": _enum_or(SNAKE, ids("tests"))},
+                    "tests_exclude": {"type": "array", "items": _enum_or(SNAKE, ids("tests"))},
+                    "fires": {"type": "array", "items": {"type": "string", "pattern": KEBAB}},
+                    "not_fires": {"type": "array", "items": {"type": "string", "pattern": KEBAB}},
+                    "advice_mentions": {"type": "array", "items": {"type": "string"}},
+                    "advice_excludes": {"type": "array", "items": {"type": "string"},
+                                        "description": "Words no advice may contain."},
+                    "advice_first": {"type": "string",
+                                     "description": "Words the first advice must contain."},
+                    "advice_kinds_exclude": {"type": "array",
+                                             "items": {"type": "string", "pattern": SNAKE},
+                                             "description": "Kinds of advice no advice may "
+                                             "be."},
+                    "conflicts_mention": {"type": "array", "items": {"type": "string"},
+                                          "description": "Words a conflict notice must "
+                                          "contain."},
+                    "no_conflicts": {"type": "boolean"},
+                    "warning": {"type": "boolean",
+                                "description": "Whether the report speaks with a warning "
+                                "sign's voice."},
+                },
+            },
+        },
+    }
+
+
+def validate(data: Any, kind: str, path: str) -> tuple[list[Problem], set[int]]:
+    """Every schema violation in ``data``, each located at a line of ``path``; and the
+    indexes of the top-level list items (rules, questions) that have one."""
+    from jsonschema import Draft202012Validator  # only on a cache miss: it is slow to import
+
+    validator = Draft202012Validator(schema(kind))
+    problems, bad_items = [], set()
+    for error in validator.iter_errors(data):
+        where = list(error.absolute_path)
+        if len(where) >= 2 and isinstance(where[1], int):
+            bad_items.add(where[1])
+        problems.append(Problem(path, _line(data, where), _rule_id(data, where), _message(error)))
+    return problems, bad_items
+
+
+def _line(data: Any, path: Any) -> int:
+    node, line = data, getattr(data, "line", 1)
+    for part in path:
+        in_dict = isinstance(node, LineDict) and part in node
+        in_list = isinstance(node, LineList) and isinstance(part, int) and part < len(node)
+        if in_dict or in_list:
+            line = node.line_of(part)
+        else:
+            break
+        node = node[part]
+    return line
+
+
+def _rule_id(data: Any, path: Any) -> str:
+    parts = list(path)
+    listed = parts[:1] in (["rules"], ["questions"], ["computed"])
+    if len(parts) >= 2 and listed and isinstance(parts[1], int):
+        try:
+            item = data[parts[0]][parts[1]]
+            return str(item.get("id", "")) if isinstance(item, dict) else ""
+        except (IndexError, KeyError, TypeError):
+            return ""
+    return ""
+
+
+def _message(error: Any) -> str:
+    where = ".".join(str(p) for p in error.absolute_path)
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        allowed = sorted(error.schema.get("properties", {}))
+        extra = sorted(set(error.instance) - set(allowed))
+        if extra and not isinstance(error.schema.get("additionalProperties"), dict):
+            text = f"unknown key {', '.join(map(repr, extra))}; allowed: {', '.join(allowed)}"
+            return f"{where}: {text}" if where else text
+    if error.validator == "oneOf":
+        best = min(error.context, key=lambda e: len(list(e.relative_path)), default=None)
+        message = best.message if best else error.message
+    elif error.validator == "required":
+        message = error.message.replace("is a required property", "is required")
+    else:
+        message = error.message
+    return f"{where}: {message}" if where else message

@@ -1,0 +1,64 @@
+"""Order rules so that whatever a rule reads is final before it fires.
+
+A rule that tests a hypothesis's certainty, or the absence of a derived fact,
+must not fire until every rule that could change that certainty or derive that
+fact has fired; otherwise the result would depend on firing order.  Each rule
+gets a stratum one above the rules it reads from, and its salience is minus its
+stratum, so the engine finishes a whole stratum before starting the next (as
+stratified negation does in Datalog).  A cycle has no such order and is an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ..language.model import RuleDef
+
+
+def dependencies(rules: Iterable[RuleDef]) -> dict[str, set[str]]:
+    """rule id -> ids of the rules whose conclusions it reads."""
+    rules = list(rules)
+    fact_makers: dict[str, set[str]] = {}
+    belief_makers: dict[str, set[str]] = {}
+    for rule in rules:
+        for name in rule.then.facts:
+            fact_makers.setdefault(name, set()).add(rule.id)
+        for hypothesis, _ in (*rule.then.hypotheses, *rule.then.ceilings):
+            belief_makers.setdefault(hypothesis, set()).add(rule.id)
+    deps: dict[str, set[str]] = {}
+    for rule in rules:
+        needed: set[str] = set()
+        for name in rule.reads_facts:
+            needed |= fact_makers.get(name, set())
+        for hypothesis in rule.reads_hypotheses:
+            needed |= belief_makers.get(hypothesis, set())
+        deps[rule.id] = needed
+    return deps
+
+
+def strata(rules: Iterable[RuleDef]) -> tuple[dict[str, int], list[list[str]]]:
+    """Each rule's stratum, and every cycle found (each a list of rule ids)."""
+    deps = dependencies(rules)
+    level: dict[str, int] = {}
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    cycles: list[list[str]] = []
+    path: list[str] = []
+
+    def visit(rule_id: str) -> int:
+        if state.get(rule_id) == 2:
+            return level[rule_id]
+        if state.get(rule_id) == 1:
+            cycle = [*path[path.index(rule_id):], rule_id]
+            if sorted(cycle[:-1]) not in [sorted(c[:-1]) for c in cycles]:
+                cycles.append(cycle)
+            return 0
+        state[rule_id] = 1
+        path.append(rule_id)
+        level[rule_id] = max((visit(d) + 1 for d in sorted(deps[rule_id])), default=0)
+        path.pop()
+        state[rule_id] = 2
+        return level[rule_id]
+
+    for rule_id in sorted(deps):
+        visit(rule_id)
+    return level, cycles

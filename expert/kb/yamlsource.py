@@ -1,0 +1,114 @@
+"""Safe YAML that remembers where every mapping, key and list item came from.
+
+Knowledge and answers are written by people, so every error must point at a
+``file:line``.  Mappings and lists load as dict/list subclasses that carry the
+line of each key and item.  Only YAML's safe tags are understood, so nothing in
+a file can construct Python objects, and a key given twice is an error rather
+than a silent overwrite.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..errors import InputError
+from ..fileio import read_text
+
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class LineDict(dict):
+    """A mapping with ``line`` (where it starts) and ``key_lines`` (where each key is)."""
+
+    line: int = 0
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.key_lines: dict[Any, int] = {}
+
+    def line_of(self, key: Any) -> int:
+        return self.key_lines.get(key, self.line)
+
+
+class LineList(list):
+    """A list with ``line`` (where it starts) and ``item_lines``."""
+
+    line: int = 0
+
+    def __init__(self, *args: Any):
+        super().__init__(*args)
+        self.item_lines: list[int] = []
+
+    def line_of(self, index: int) -> int:
+        return self.item_lines[index] if 0 <= index < len(self.item_lines) else self.line
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    pass
+
+
+class DuplicateKey(yaml.MarkedYAMLError):
+    pass
+
+
+class YAMLSyntaxError(InputError):
+    """A file that is not valid YAML; ``line`` is 0 when the parser gives none."""
+
+    def __init__(self, path: str, line: int, problem: str):
+        self.path, self.line, self.problem = path, line, problem
+        where = f"{path}:{line}" if line else path
+        super().__init__(f"{where}: not valid YAML: {problem}")
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode):
+    data = LineDict()
+    data.line = node.start_mark.line + 1
+    yield data
+    loader.flatten_mapping(node)
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        try:
+            hash(key)
+        except TypeError:
+            raise yaml.constructor.ConstructorError(
+                None, None, "a mapping key must be a plain value", key_node.start_mark
+            ) from None
+        if key in data:
+            raise DuplicateKey(
+                None, None, f"key {key!r} appears twice in this mapping", key_node.start_mark
+            )
+        data[key] = loader.construct_object(value_node, deep=True)
+        data.key_lines[key] = key_node.start_mark.line + 1
+
+
+def _construct_sequence(loader: _Loader, node: yaml.SequenceNode):
+    data = LineList()
+    data.line = node.start_mark.line + 1
+    yield data
+    for item in node.value:
+        data.append(loader.construct_object(item, deep=True))
+        data.item_lines.append(item.start_mark.line + 1)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+_Loader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
+
+
+def parse(text: str, path: str) -> Any:
+    """Parse one YAML document; syntax errors become InputError naming ``path:line``."""
+    try:
+        return yaml.load(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or "unexpected content"
+        raise YAMLSyntaxError(path, mark.line + 1 if mark else 0, problem) from None
+    except yaml.YAMLError as exc:
+        raise YAMLSyntaxError(path, 0, str(exc)) from None
+
+
+def load(path: Path) -> Any:
+    """Read and parse a YAML file."""
+    return parse(read_text(path), str(path))

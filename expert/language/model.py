@@ -1,0 +1,269 @@
+"""The knowledge base as plain, immutable data: what the loader builds and everything reads."""
+
+
+from typing import Any, NamedTuple
+
+from .conditions import Condition
+
+ANSWER_TYPES = ("boolean", "integer", "number", "choice", "multi")
+
+
+class Choice(NamedTuple):
+    id: str
+    text: str
+    red_flag: str | None = None  # the lowest referral level this choice must lead to
+    line: int = 0
+
+
+class Question(NamedTuple):
+    id: str
+    text: str
+    type: str
+    choices: tuple[Choice, ...] = ()
+    min: float | None = None
+    max: float | None = None
+    unit: str = ""
+    help: str = ""
+    section: str = ""
+    red_flag: str | None = None  # for a boolean: the level a "yes" must lead to
+    sum: tuple[tuple[str, float], ...] = ()  # computed questions: weighted sum of answers
+    path: str = ""
+    line: int = 0
+    core: bool = False  # always asked, right after the warning signs (age, sex)
+
+    @property
+    def computed(self) -> bool:
+        return bool(self.sum)
+
+    @property
+    def choice_ids(self) -> tuple[str, ...]:
+        return tuple(c.id for c in self.choices)
+
+    def allowed(self) -> str:
+        """What an answer may be, in words, for error messages and prompts."""
+        if self.type == "boolean":
+            return "yes or no"
+        if self.type == "choice":
+            return "one of " + ", ".join(self.choice_ids)
+        if self.type == "multi":
+            return "a list of zero or more of " + ", ".join(self.choice_ids)
+        kind = "a whole number" if self.type == "integer" else "a number"
+        return f"{kind} from {_num(self.min)} to {_num(self.max)}"
+
+    @property
+    def red_flags(self) -> dict[str, str]:
+        """Answer value (choice id, or True) -> the lowest referral level it must reach."""
+        if self.type == "boolean" and self.red_flag:
+            return {"true": self.red_flag}
+        return {c.id: c.red_flag for c in self.choices if c.red_flag}
+
+
+def _num(value: float | None) -> str:
+    if value is None:
+        return "?"
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+class Advice(NamedTuple):
+    text: str
+    kind: str = "care"
+
+
+class Effects(NamedTuple):
+    """What a rule concludes when it fires."""
+
+    hypotheses: tuple[tuple[str, float], ...] = ()
+    notes: tuple[tuple[str, float], ...] = ()
+    referral: str | None = None
+    advice: tuple[Advice, ...] = ()
+    tests: tuple[str, ...] = ()
+    facts: tuple[str, ...] = ()
+    ceilings: tuple[tuple[str, float], ...] = ()  # (hypothesis, the most it may be)
+    conflicts: tuple[str, ...] = ()  # answers that disagree, and the reading taken
+
+    def describe(self) -> list[str]:
+        """One phrase per conclusion: how the trace says what a rule asserted."""
+        out = [f"hypothesis {h} {cf:+.2f}" for h, cf in self.hypotheses]
+        out += [f"hypothesis {h} at most {cap:.2f}" for h, cap in self.ceilings]
+        out += [f"note {n} {cf:+.2f}" for n, cf in self.notes]
+        if self.referral:
+            out.append(f"referral {self.referral}")
+        out += [f"test {t}" for t in self.tests]
+        out += [f"fact {f}" for f in self.facts]
+        out += [f"advice ({a.kind}): {a.text}" for a in self.advice]
+        out += [f"conflict: {text}" for text in self.conflicts]
+        return out
+
+
+class RuleDef(NamedTuple):
+    id: str
+    title: str
+    when: Condition
+    then: Effects
+    because: str
+    sources: tuple[str, ...]
+    evidence: tuple[str, ...] = ()
+    override: bool = False
+    path: str = ""
+    line: int = 0
+    stratum: int = 0  # rules of a lower stratum all fire first (see strata.py)
+    lines: tuple[tuple[str, int], ...] = ()  # (key, line) of each key of the rule
+    questions: tuple[str, ...] = ()  # question ids the condition reads
+    reads_facts: tuple[str, ...] = ()  # derived facts it reads
+    reads_hypotheses: tuple[str, ...] = ()  # hypotheses whose certainty it reads
+    alternatives: tuple[tuple[Any, ...], ...] = ()  # the condition in DNF (conditions.py)
+
+    @property
+    def where(self) -> str:
+        return f"{self.path}:{self.line}"
+
+    def line_of(self, key: str) -> int:
+        return dict(self.lines).get(key, self.line)
+
+
+class Level(NamedTuple):
+    """A rung of the referral ladder."""
+
+    id: str
+    rank: int
+    label: str
+    action: str
+    tests: bool = True  # whether a report at this level lists suggested tests
+    advice: tuple[str, ...] | None = None  # the advice kinds it keeps (None: all)
+
+
+class AdviceKind(NamedTuple):
+    """A kind of advice, in the order reports list them."""
+
+    id: str
+    label: str
+    kept_when_overridden: bool = False  # survives when a higher referral overrides its own
+
+
+class Voice(NamedTuple):
+    """Warning signs: the level a plain ``red_flag: true`` means, and how a report speaks
+    once one is present (red flags change its voice)."""
+
+    fact: str  # the derived fact that says a warning sign is present
+    level: str  # the lowest referral a warning sign must lead to, unless it names one
+    drops_advice: tuple[str, ...] = ()  # advice kinds that would sound like the fix
+    notes_caveat: str = ""  # said of the lifestyle triggers: they do not explain it
+
+
+class Constraint(NamedTuple):
+    """Answers that cannot all be true: refused in files, asked again in the dialogue."""
+
+    id: str
+    when: Any  # a Condition over answers only
+    message: str
+    questions: tuple[str, ...]
+    path: str = ""
+    line: int = 0
+
+
+class Entry(NamedTuple):
+    """A named conclusion or test in the catalog: hypothesis, note or test."""
+
+    id: str
+    label: str
+    text: str = ""
+
+
+class Source(NamedTuple):
+    id: str
+    title: str
+    url: str = ""
+
+
+class Manifest(NamedTuple):
+    name: str
+    version: str
+    path: str
+    title: str = ""
+    disclaimer: str = ""
+
+
+class KnowledgeBase:
+    """A loaded, checked knowledge base, with the indexes every consultation uses.
+
+    Immutable by convention; equal to another when built from the same files.
+    """
+
+    def __init__(self, *, manifests: tuple[Manifest, ...], questions: dict[str, Question],
+                 rules: tuple[RuleDef, ...], levels: tuple[Level, ...],
+                 hypotheses: dict[str, Entry], notes: dict[str, Entry], tests: dict[str, Entry],
+                 sources: dict[str, Source], evidence: dict[str, str], fingerprint: str,
+                 advice_kinds: tuple[AdviceKind, ...] = (), voice: Voice | None = None,
+                 constraints: tuple[Constraint, ...] = (), sections: dict[str, str] | None = None):
+        self.manifests = manifests
+        self.questions = questions
+        self.rules = rules  # sorted by (stratum, id): the firing order of ties
+        self.levels = levels  # lowest rank first
+        self.hypotheses = hypotheses
+        self.notes = notes
+        self.tests = tests
+        self.sources = sources
+        self.evidence = evidence  # reference fact id -> statement
+        self.fingerprint = fingerprint  # sha256 of every file: the report's knowledge hash
+        self.advice_kinds = advice_kinds  # in report order
+        self.voice = voice
+        self.constraints = constraints
+        self.sections = sections or {}  # section id -> heading
+        self.rules_by_id = {r.id: r for r in rules}
+        self.level_rank = {lv.id: lv.rank for lv in levels}
+        self.askable = tuple(q for q in questions.values() if not q.computed)
+        producers: dict[tuple[str, str], list[RuleDef]] = {}
+        for rule in rules:
+            for key in conclusion_keys(rule.then):
+                producers.setdefault(key, []).append(rule)
+        self._producers = {k: tuple(v) for k, v in producers.items()}
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, KnowledgeBase) and other.fingerprint == self.fingerprint
+
+    def __hash__(self) -> int:
+        return hash(self.fingerprint)
+
+    def __repr__(self) -> str:
+        return f"<KnowledgeBase {self.version}: {len(self.rules)} rules>"
+
+    @property
+    def version(self) -> str:
+        return " + ".join(f"{m.name} {m.version}" for m in self.manifests)
+
+    @property
+    def disclaimer(self) -> str:
+        return next((m.disclaimer for m in self.manifests if m.disclaimer), "")
+
+    def level(self, level_id: str) -> Level:
+        return next(lv for lv in self.levels if lv.id == level_id)
+
+    @property
+    def top_level(self) -> Level:
+        """The highest rung (the emergency): once reached, nothing more is asked."""
+        return self.levels[-1]
+
+    @property
+    def warning_level(self) -> str:
+        """The lowest referral a warning sign leads to when it names no level."""
+        return self.voice.level if self.voice else self.levels[-1].id
+
+    def section_title(self, section: str) -> str:
+        """The heading a section of questions is asked under."""
+        return self.sections.get(section) or section.replace("_", " ").capitalize()
+
+    def producers(self, kind: str, name: str) -> tuple[RuleDef, ...]:
+        """Rules whose conclusions include ``kind`` ``name`` (hypothesis, note, fact, test,
+        referral)."""
+        return self._producers.get((kind, name), ())
+
+
+def conclusion_keys(then: Effects) -> list[tuple[str, str]]:
+    keys = [("hypothesis", h) for h, _ in then.hypotheses]
+    keys += [("ceiling", h) for h, _ in then.ceilings]
+    keys += [("note", n) for n, _ in then.notes]
+    keys += [("fact", f) for f in then.facts]
+    keys += [("test", t) for t in then.tests]
+    if then.referral:
+        keys.append(("referral", then.referral))
+    return keys

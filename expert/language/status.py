@@ -1,0 +1,122 @@
+"""Which rules hold, fail or are still undecided for a partial set of answers.
+
+Each rule's condition is evaluated in three-valued (Kleene) logic, stratum by
+stratum, so a rule that reads a derived fact or a certainty sees what the rules
+below it settled:
+
+* ``fact: x`` holds if a rule that concludes x holds, fails if every such rule
+  fails, and is undecided otherwise;
+* ``hypothesis: {id: h, at_least: t}`` holds if h reaches t even counting only
+  the evidence already established (and all the evidence against that might
+  still come), fails if it cannot reach t even with every undecided rule for it.
+
+Kleene logic is monotone: an undecided rule can become true or false as answers
+arrive, but a decided one never changes, which is what question selection and
+the safety checks rely on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .certainty import settle
+from .computed import with_computed
+from .conditions import (
+    Ask,
+    Belief,
+    Evaluation,
+    FactIs,
+    Leaf,
+    Truth,
+    answers_oracle,
+    evaluate_alternatives,
+)
+from .model import KnowledgeBase
+
+
+class RuleStatus:
+    """Every rule's Evaluation for some answers, and the bounds that produced them."""
+
+    def __init__(self, kb: KnowledgeBase, answers: Mapping[str, Any]):
+        self.kb = kb
+        self.asked = set(answers)  # answered, or answered "unknown"
+        self.answers = with_computed(kb, dict(answers))
+        self.rules: dict[str, Evaluation] = {}
+        plain = answers_oracle(self.answers, self._judge)  # open world: unasked is unknown
+
+        def oracle(leaf: Leaf) -> Truth:
+            if isinstance(leaf, Ask) and self.kb.questions[leaf.question].computed:
+                return self._judge_computed(leaf)
+            return plain(leaf)
+
+        memo: dict[Leaf, Truth] = {}  # answers settle before any rule reads a fact
+
+        def remembered(leaf: Leaf) -> Truth:
+            if not isinstance(leaf, Ask):
+                return oracle(leaf)
+            if leaf not in memo:
+                memo[leaf] = oracle(leaf)
+            return memo[leaf]
+
+        for rule in kb.rules:  # in stratum order: what a rule reads is settled first
+            self.rules[rule.id] = evaluate_alternatives(rule.alternatives, remembered)
+
+    def truth(self, rule_id: str) -> Truth:
+        return self.rules[rule_id].truth
+
+    def undecided(self) -> list[str]:
+        return [rid for rid, ev in self.rules.items() if ev.truth is None]
+
+    def bounds(self, hypothesis: str) -> tuple[float, float]:
+        """(lowest, highest) certainty ``hypothesis`` can still end with."""
+        low, high, low_caps, high_caps = [], [], [], []
+        for rule in self.kb.producers("hypothesis", hypothesis):
+            truth = self.rules.get(rule.id, Evaluation(None)).truth
+            if truth is False:
+                continue
+            cf = dict(rule.then.hypotheses)[hypothesis]
+            if truth is True:
+                low.append(cf)
+                high.append(cf)
+            elif cf < 0:
+                low.append(cf)
+            else:
+                high.append(cf)
+        for rule in self.kb.producers("ceiling", hypothesis):
+            truth = self.rules.get(rule.id, Evaluation(None)).truth
+            if truth is not False:  # a ceiling that may still hold may still lower it
+                low_caps.append(dict(rule.then.ceilings)[hypothesis])
+                if truth is True:
+                    high_caps.append(low_caps[-1])
+        return settle(low, low_caps), settle(high, high_caps)
+
+    def _judge_computed(self, leaf: Ask) -> Truth:
+        """A computed answer (the caffeine estimate) while some of its inputs are not yet
+        asked: decided only if the test comes out the same whatever they will be."""
+        question = self.kb.questions[leaf.question]
+        known = self.answers.get(leaf.question)
+        missing = [(self.kb.questions[q], w) for q, w in question.sum if q not in self.asked]
+        if not missing:
+            return None if known is None else leaf.test(known)
+        low = known or 0.0
+        high = low + sum((q.max or 0) * w for q, w in missing)
+        at_low, at_high = leaf.test(low), leaf.test(high)
+        if leaf.op in ("at_least", "above", "at_most", "below") and at_low == at_high:
+            return at_low
+        return None
+
+    def _judge(self, leaf: Leaf) -> Truth:
+        if isinstance(leaf, FactIs):
+            makers = [self.rules.get(r.id, Evaluation(None)).truth
+                      for r in self.kb.producers("fact", leaf.name)]
+            held = True if True in makers else None if None in makers else False
+            return held if held is None or not leaf.negated else not held
+        if isinstance(leaf, Belief):
+            low, high = self.bounds(leaf.hypothesis)
+            if leaf.test(low) and leaf.test(high):
+                return True
+            if not leaf.test(low) and not leaf.test(high):
+                return False
+            return None
+        return None  # pragma: no cover - answers are judged by answers_oracle

@@ -1,0 +1,137 @@
+"""The report for people: plain text for the terminal, or Markdown.
+
+Both are drawn from the same report dict the JSON format prints, so the three
+formats can never disagree.  Order: referral first (what to do, how soon),
+then possible deficiencies, lifestyle triggers, advice, tests, and the
+disclaimer last.  On a terminal the referral banner and the certainty bands
+are coloured (the caller decides: never in a pipe, never with NO_COLOR).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from ..text import WIDTH, wrap
+
+Style = Callable[[str, str], str]  # (text, role) -> text as printed
+
+#: colours by role: the referral banner by how urgent it is, certainties by band
+COLOURS = {"urgent": {"fg": "red", "bold": True}, "soon": {"fg": "yellow", "bold": True},
+           "calm": {"fg": "green", "bold": True}, "likely": {"fg": "red"},
+           "possible": {"fg": "yellow"}, "low": {"dim": True}, "heading": {"bold": True}}
+
+
+def plain_style(text: str, role: str) -> str:
+    return text
+
+
+def colour_style(text: str, role: str) -> str:
+    return click.style(text, **COLOURS[role]) if role in COLOURS else text
+
+
+def _urgency(report: dict[str, Any]) -> str:
+    """urgent (same day or sooner), soon (a doctor within days or routine), calm."""
+    level = report["referral"]["level"]
+    return {"emergency": "urgent", "same_day": "urgent", "self_care": "calm"}.get(level, "soon")
+
+
+def render_text(report: dict[str, Any], width: int = WIDTH, style: Style = plain_style) -> str:
+    """The report as terminal text, wrapped to ``width``."""
+
+    def fill(text: str, indent: str = "  ", first: str | None = None) -> str:
+        return wrap(text, indent, first, width)
+
+    def rows(items: list[dict[str, Any]]) -> list[str]:
+        out = []
+        for item in items:
+            band = style(item["band"].ljust(9), item["band"])
+            out.append(f"  {item['certainty']:.2f} {band} {item['label']}")
+            out.append(fill("rules: " + ", ".join(item["rules"]), "      "))
+        return out
+
+    referral = report["referral"]
+    out = [style(f"REFERRAL: {referral['label'].upper()}", _urgency(report)),
+           fill(referral["action"])]
+    if referral["reasons"]:
+        out.append("  Because:")
+        out += [fill(f"{r['text']} [{r['rule']}]", "      ", "    - ")
+                for r in referral["reasons"]]
+    out.append("")
+    likely = [h for h in report["hypotheses"] if h["band"] != "low"]
+    out.append(style("POSSIBLE DEFICIENCIES", "heading")
+               + " (confirm with a blood test before acting on them)")
+    if likely:
+        out += rows(likely)
+    else:
+        out.append("  None above low.")
+    low = [h for h in report["hypotheses"] if h["band"] == "low" and h["certainty"] > 0]
+    if low:
+        out.append(fill("Low: " + "; ".join(f"{h['label']} {h['certainty']:.2f}" for h in low),
+                        "       ", "  "))
+    out.append("")
+    out.append(style("LIFESTYLE TRIGGERS", "heading"))
+    out += rows(report["notes"]) if report["notes"] else ["  None found."]
+    caveat = next((n["caveat"] for n in report["notes"] if n.get("caveat")), "")
+    if caveat:
+        out.append(fill(caveat))
+    if report.get("conflicts"):
+        out += ["", style("ANSWERS THAT DISAGREE", "heading")]
+        out += [fill(c["text"], "    ", "  - ") for c in report["conflicts"]]
+    if report["advice"]:
+        out += ["", style("ADVICE", "heading")]
+        out += [fill(a["text"], "    ", "  - ") for a in report["advice"]]
+    if report["tests"]:
+        out += ["", style("SUGGESTED TESTS", "heading") + " (ask your doctor)"]
+        out += [fill(t["label"], "    ", "  - ") for t in report["tests_detail"]]
+    if report.get("value_of_information"):
+        out += ["", style("UNANSWERED QUESTIONS THAT COULD CHANGE THIS", "heading")]
+        out += [fill(f"{v['question']}: {v['why']}", "    ", "  - ")
+                for v in report["value_of_information"]]
+    if report["unknown"]:
+        out += ["", fill("Not answered (treated as unknown, never as no): "
+                         + ", ".join(report["unknown"]), "  ", "")]
+    out += ["", f"Knowledge: {report['knowledge']['version']} ({report['knowledge']['hash']})",
+            "", fill(report["disclaimer"], "", "")]
+    return "\n".join(out) + "\n"
+
+
+def _markdown_table(heading: str, items: list[dict[str, Any]]) -> list[str]:
+    if not items:
+        return ["None found."]
+    return [f"| {heading} | Certainty | Band | Rules |", "|---|---|---|---|"] + [
+        f"| {i['label']} | {i['certainty']:.2f} | {i['band']} | {', '.join(i['rules'])} |"
+        for i in items]
+
+
+def render_markdown(report: dict[str, Any]) -> str:
+    referral = report["referral"]
+    out = ["# twitchdx consultation", "", f"## Referral: {referral['label']}", "",
+           referral["action"], ""]
+    out += [f"- {r['text']} (`{r['rule']}`)" for r in referral["reasons"]]
+    out += ["", "## Possible deficiencies", "",
+            "_Confirm with a blood test before acting on any of these._", ""]
+    out += _markdown_table("Hypothesis", report["hypotheses"])
+    out += ["", "## Lifestyle triggers", ""]
+    out += _markdown_table("Trigger", report["notes"])
+    caveat = next((n["caveat"] for n in report["notes"] if n.get("caveat")), "")
+    if caveat:
+        out += ["", f"_{caveat}_"]
+    if report.get("conflicts"):
+        out += ["", "## Answers that disagree", ""] + [f"- {c['text']}"
+                                                      for c in report["conflicts"]]
+    if report["advice"]:
+        out += ["", "## Advice", ""] + [f"- {a['text']}" for a in report["advice"]]
+    if report["tests"]:
+        out += ["", "## Suggested tests", ""]
+        out += [f"- {t['label']} (`{t['id']}`)" for t in report["tests_detail"]]
+    if report.get("value_of_information"):
+        out += ["", "## Unanswered questions that could change this", ""]
+        out += [f"- `{v['question']}`: {v['why']}" for v in report["value_of_information"]]
+    if report["unknown"]:
+        out += ["", "## Not answered", "", ", ".join(f"`{q}`" for q in report["unknown"])]
+    out += ["", "---", "", f"Knowledge: {report['knowledge']['version']}", "",
+            f"_{report['disclaimer']}_"]
+    return "\n".join(out) + "\n"

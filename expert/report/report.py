@@ -1,0 +1,65 @@
+"""The consultation report as data: the JSON contract of report-contract.md.
+
+Everything here is ordered explicitly (rank, then id, then firing step), so the
+same answers and knowledge always give byte-identical JSON.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..consult.consultation import Result
+
+NOT_A_DIAGNOSIS = ("Possible deficiencies are only possible: confirm them with a blood test "
+                   "before acting on them.")
+
+
+def build_report(result: Result, value_of_information: list[dict[str, Any]] | None = None
+                 ) -> dict[str, Any]:
+    """The report dict: contract fields first, then twitchdx's additions.
+
+    ``value_of_information`` is the consult layer's list of questions whose answer
+    would change the report (consult.planner.questions_that_matter).
+    """
+    kb = result.kb
+    rules = kb.rules_by_id
+    report: dict[str, Any] = {
+        "referral": {
+            "level": result.level.id,
+            "label": result.level.label,
+            "action": result.level.action,
+            "reasons": [{"rule": r, "text": rules[r].because} for r in result.reasons],
+        },
+        "hypotheses": [
+            {"id": h.id, "certainty": h.certainty, "band": h.band,
+             "label": kb.hypotheses[h.id].label, "rules": list(h.rules)}
+            for h in result.hypotheses
+        ],
+        "notes": [
+            {"id": n.id, "certainty": n.certainty, "band": n.band, "label": kb.notes[n.id].label,
+             "rules": list(n.rules), **({"caveat": result.voice} if result.voice else {})}
+            for n in result.notes
+        ],
+        "tests": list(result.tests),
+        "tests_detail": [{"id": t, "label": kb.tests[t].label} for t in result.tests],
+        "advice": [{"rule": rule, "kind": a.kind, "text": a.text} for rule, a in result.advice],
+        "trace": [
+            {"step": f.step, "rule": f.rule, "facts": [ref.text for ref in f.facts],
+             "asserted": list(f.asserted)}
+            for f in result.firings
+        ],
+        "unknown": list(result.unknown),
+        "warning_sign": result.warning,
+        "conflicts": [{"rule": rule, "text": text} for rule, text in result.conflicts],
+        "knowledge": {"version": kb.version, "hash": f"sha256:{kb.fingerprint[:16]}"},
+        "computed": {q.id: result.answers.get(q.id) for q in kb.questions.values()
+                     if q.computed and result.answers.get(q.id) is not None},
+        "value_of_information": value_of_information or [],
+        "disclaimer": " ".join(filter(None, [kb.disclaimer, NOT_A_DIAGNOSIS])),
+    }
+    return report
+
+
+def to_json(report: dict[str, Any]) -> str:
+    return json.dumps(report, indent=2, ensure_ascii=False) + "\n"
