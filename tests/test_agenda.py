@@ -1,4 +1,4 @@
-"""The agenda fixes of agenda.py: no stale activations, one firing order everywhere."""
+"""The agenda fixes of engine/agenda.py: no stale activations, one firing order everywhere."""
 
 import random
 import subprocess

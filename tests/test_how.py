@@ -59,11 +59,15 @@ def test_rule_nodes_carry_sources_and_contribution(kb):
 
 def test_the_text_tree_is_the_same_structure(kb):
     result = consult_raw(kb, VITAMIN_D_CHAIN)
+    calcium = result.hypothesis("calcium")
     tree = how(result, "calcium")
-    text = render_tree(tree)
-    assert text.splitlines()[0] == ("hypothesis calcium: Low blood calcium (hypocalcaemia) = "
-                                    f"{tree['certainty']:.2f} ({tree['band']})")
-    assert "└─ answer age = 76  [is at least 65]" in text
+    text = render_tree(tree).splitlines()
+    assert text[0] == ("hypothesis calcium: Low blood calcium (hypocalcaemia) = "
+                       f"{calcium.certainty:.2f} ({calcium.band})")
+    rules = [line.split("rule ", 1)[1].split()[0] for line in text
+             if line.startswith(("├─ rule ", "└─ rule "))]
+    assert rules == list(calcium.rules)  # the children, in firing order, one line each
+    assert "└─ answer age = 76  [is at least 65]" in "\n".join(text)
 
 
 def test_a_ceiling_shows_in_the_tree_with_its_reason(kb):

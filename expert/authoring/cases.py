@@ -14,9 +14,8 @@ from ..consult.answers import check_answers
 from ..consult.consultation import Result, consult
 from ..errors import InputError, KnowledgeError, Problem
 from ..kb.yamlsource import YAMLSyntaxError, load
+from ..language.certainty import POSSIBLE
 from ..language.model import KnowledgeBase
-
-LOW = 0.2  # below this a hypothesis is "low"
 
 
 class Failure(NamedTuple):
@@ -31,6 +30,8 @@ class Failure(NamedTuple):
 
 
 class Case(NamedTuple):
+    """One knowledge case: answers in, the conclusions a careful clinician expects out."""
+
     id: str
     title: str
     answers: dict[str, Any]
@@ -40,6 +41,7 @@ class Case(NamedTuple):
 
 
 def case_files(folders: list[Path]) -> list[Path]:
+    """The case files of these knowledge folders (cases/*.yaml), in load order."""
     return [p for folder in folders for p in sorted((folder / "cases").glob("*.yaml"))]
 
 
@@ -100,7 +102,7 @@ def check(result: Result, expect: dict[str, Any]) -> list[Failure]:
     """Every unmet expectation of ``expect`` in ``result``."""
     failures: list[Failure] = []
     got_hyp = {h.id: h.certainty for h in result.hypotheses}
-    raised = [h.id for h in result.hypotheses if h.certainty >= LOW]
+    raised = [h.id for h in result.hypotheses if h.certainty >= POSSIBLE]
     notes = [n.id for n in result.notes]
 
     def fail(what: str, expected: Any, got: Any) -> None:
@@ -114,8 +116,8 @@ def check(result: Result, expect: dict[str, Any]) -> list[Failure]:
     if "leading" in expect and not expect["leading"] and raised:
         fail("leading hypotheses", "none above low", _ranked(result))
     for ident in expect.get("low", ()):
-        if got_hyp.get(ident, 0.0) >= LOW:
-            fail(f"{ident} (must stay low)", f"< {LOW}", got_hyp[ident])
+        if got_hyp.get(ident, 0.0) >= POSSIBLE:
+            fail(f"{ident} (must stay low)", f"< {POSSIBLE}", got_hyp[ident])
     for ident, floor in expect.get("at_least", {}).items():
         if result.certainty_of(ident) < floor:
             fail(f"{ident} certainty", f">= {floor}", result.certainty_of(ident))
@@ -181,17 +183,21 @@ def _notes(result: Result) -> str:
 
 
 def run_case(kb: KnowledgeBase, case: Case) -> tuple[Result, list[Failure]]:
+    """Consult on the case's answers and check every expectation."""
     result = consult(kb, case.answers)
     return result, check(result, case.expect)
 
 
 class Coverage(NamedTuple):
+    """What the cases leave untouched: rules, questions and conclusions."""
+
     rules: list[str]  # rules no case fires
     questions: list[str]  # questions no case answers
     conclusions: list[str]  # conclusions no case expects
 
 
 def coverage(kb: KnowledgeBase, cases: list[Case], results: list[Result]) -> Coverage:
+    """Which rules no case fired, questions no case answered, conclusions no case expected."""
     fired = {rule for result in results for rule in result.fired}
     answered = {q for case in cases for q, v in case.answers.items() if v is not None}
     expected: set[str] = set()

@@ -1,18 +1,17 @@
 """``twitchdx kb check``: what loading accepts but an author would want to know.
 
-Loading (builder.py) rejects what would break the engine.  These checks find
+Loading (kb/builder.py) rejects what would break the engine.  These checks find
 knowledge that loads but is wrong or dead: facts no rule derives, thresholds
 outside a question's range, rules whose conditions contradict each other,
 questions and conclusions nothing uses, and the two safety properties:
 
 * every warning sign (``red_flag`` in questions.yaml) reaches at least its
   level whatever else is answered, proved with the three-valued rule status
-  (truth.py), which never changes a decided rule as more answers arrive;
+  (language/status.py), which never changes a decided rule as more answers arrive;
 * no rule that requires a warning sign concludes a lower referral.  (The rule
   language has no way to lower a referral: the highest level reached wins.)
 """
 
-import difflib
 from collections.abc import Iterable
 from typing import Any
 
@@ -20,9 +19,11 @@ from ..errors import Problem
 from ..language.conditions import Ask, Belief, FactIs, Leaf
 from ..language.model import KnowledgeBase, Question, RuleDef
 from ..language.status import RuleStatus
+from ..text import did_you_mean
 
 
 def lint(kb: KnowledgeBase) -> list[Problem]:
+    """Everything wrong with a base that loads: dead facts, ranges, contradictions, safety."""
     problems: list[Problem] = []
     for rule in kb.rules:
         problems += _undefined_facts(kb, rule)
@@ -53,10 +54,8 @@ def _undefined_facts(kb: KnowledgeBase, rule: RuleDef) -> list[Problem]:
     out = []
     for leaf in _leaves(rule):
         if isinstance(leaf, FactIs) and leaf.name not in made:
-            close = difflib.get_close_matches(leaf.name, sorted(made), n=1, cutoff=0.6)
-            hint = f" (did you mean {close[0]}?)" if close else ""
             out.append(_problem(rule, leaf.line, f"fact {leaf.name} is not concluded by any rule"
-                                f"{hint}"))
+                                + did_you_mean(leaf.name, sorted(made))))
     return out
 
 

@@ -19,6 +19,8 @@ from .cases import Case, check
 
 
 class Mutant(NamedTuple):
+    """One rule weakened the way a wrong edit would weaken it."""
+
     rule: str
     change: str  # what the wrong edit did, in words
     definition: RuleDef

@@ -2,7 +2,6 @@
 
 from typing import Any
 
-from ..errors import InputError
 from ..kb.strata import dependencies
 from ..language.conditions import to_nnf
 from ..language.model import KnowledgeBase, RuleDef
@@ -11,11 +10,13 @@ Node = dict[str, Any]
 
 
 def rule_rows(kb: KnowledgeBase) -> list[Node]:
+    """Every rule as a row of data: what ``kb list --format json`` prints."""
     return [{"id": r.id, "title": r.title, "stratum": r.stratum, "where": r.where,
              "concludes": r.then.describe()[:3]} for r in kb.rules]
 
 
 def render_list(kb: KnowledgeBase) -> str:
+    """``kb list``: one line per rule, so an author can find where it is defined."""
     width = max(len(r.id) for r in kb.rules)
     lines = [f"{r.id:<{width}}  {r.where}  {r.title}" for r in kb.rules]
     lines.append(f"{len(kb.rules)} rules in {kb.version}")
@@ -31,19 +32,9 @@ def feeds(kb: KnowledgeBase) -> dict[str, list[str]]:
     return fed
 
 
-def find_rule(kb: KnowledgeBase, rule_id: str) -> RuleDef:
-    rule = kb.rules_by_id.get(rule_id)
-    if rule is None:
-        import difflib
-
-        close = difflib.get_close_matches(rule_id, list(kb.rules_by_id), n=1)
-        raise InputError(f"no rule {rule_id!r}" + (f" (did you mean {close[0]}?)" if close
-                                                    else "; see twitchdx kb list"))
-    return rule
-
-
 def show(kb: KnowledgeBase, rule_id: str) -> Node:
-    rule = find_rule(kb, rule_id)
+    """``kb show``: a rule with its sources and the rules around it in the chain."""
+    rule = kb.find_rule(rule_id)
     fed_by = sorted(dependencies(kb.rules)[rule.id])
     return {
         "id": rule.id, "title": rule.title, "where": rule.where, "stratum": rule.stratum,
@@ -61,6 +52,7 @@ def _leaf_text(leaf: Any) -> str:
 
 
 def render_show(node: Node) -> str:
+    """``kb show`` as text, from the same data the JSON prints."""
     lines = [f"{node['id']}: {node['title']}", f"  defined at {node['where']} "
              f"(stratum {node['stratum']})", "  when:"]
     lines += [f"    {'or ' if i else ''}{alt or 'always'}" for i, alt in enumerate(node["when"])]
@@ -121,6 +113,7 @@ SHAPES = {"question": "box", "rule": "ellipse", "fact": "diamond", "hypothesis":
 
 
 def to_dot(kb: KnowledgeBase) -> str:
+    """The knowledge as a Graphviz graph: questions -> rules -> conclusions."""
     nodes, edges = graph_edges(kb)
     lines = [f'digraph "{kb.version}" {{', "  rankdir=LR;", '  node [fontname="Helvetica"];']
     lines += [f'  "{i}" [label="{label}", shape={SHAPES[kind]}];' for i, kind, label in nodes]
@@ -130,6 +123,7 @@ def to_dot(kb: KnowledgeBase) -> str:
 
 
 def to_mermaid(kb: KnowledgeBase) -> str:
+    """The same graph as Mermaid, which Markdown viewers draw."""
     nodes, edges = graph_edges(kb)
     ids = {i: f"n{k}" for k, (i, _, _) in enumerate(nodes)}
     shape = {"question": ("[", "]"), "rule": ("(", ")"), "fact": ("{", "}"),

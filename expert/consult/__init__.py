@@ -1,1 +1,2 @@
-"""placeholder"""
+"""Consultations: checked answers in, conclusions out; sessions on disk, the
+question planner and the interactive dialogue."""

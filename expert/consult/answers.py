@@ -87,6 +87,7 @@ def _suggest(key: str, kb: KnowledgeBase) -> str:
 
 
 def is_unknown(value: Any) -> bool:
+    """Whether an answer means unknown: null, or a word for it (never taken as no)."""
     return value is None or (isinstance(value, str) and value.strip().lower() in UNKNOWN_WORDS)
 
 

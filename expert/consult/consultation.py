@@ -32,6 +32,8 @@ class Ranked(NamedTuple):
 
 
 class Result(NamedTuple):
+    """A finished consultation: conclusions with their evidence, and the trace behind them."""
+
     kb: KnowledgeBase
     answers: Answers  # checked answers, computed values included
     firings: tuple[Firing, ...]
@@ -82,6 +84,7 @@ def consult(kb: KnowledgeBase, answers: Answers, watch: Watcher | None = None,
 
 
 def summarise(kb: KnowledgeBase, answers: Answers, actions: RuleActions) -> Result:
+    """Turn what the rules concluded into a Result: the winning level, ranked beliefs, advice."""
     steps = {f.rule: f.step for f in actions.firings}
     rank = kb.level_rank
     if actions.referrals:

@@ -20,7 +20,6 @@ from .consultation import Result, consult
 from .planner import Plan, claim_text, describe, next_question, reasons, verify
 from .session import Session
 
-COMMANDS = ("why", "back", "unknown", "help", "quit")
 PROMPT = "> "
 
 

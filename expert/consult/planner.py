@@ -1,7 +1,7 @@
 """Which unanswered questions still matter, and why: the dialogue's next question,
 ``why`` at a prompt, and the report's value of information.
 
-A question matters when a rule that is still undecided (truth.py) needs it and
+A question matters when a rule that is still undecided (language/status.py) needs it and
 firing that rule would change something a person reads: raise the referral,
 move a hypothesis or a note into another band (low / possible / likely), or
 derive a fact that another such rule reads.  Answers that can only nudge a
@@ -25,6 +25,13 @@ from ..language.status import RuleStatus
 from ..text import plain, show
 from .consultation import Result, consult
 from .counterfactual import answers_for
+
+# How changes rank, for choosing and listing questions: a referral raised by one rung
+# outweighs any change of conclusion; a new leading conclusion outweighs a band moved.
+REFERRAL_WEIGHT = 10.0  # per rung raised
+LEADING_WEIGHT = 2.0  # a hypothesis or note would lead, or the leading one moves band
+BAND_MOVE_WEIGHT = 1.0  # any other hypothesis or note would move band
+BAND_WEIGHT = {"low": 0.0, "possible": 0.1, "likely": 0.2}  # a stronger change ranks first
 
 
 class Impact(NamedTuple):
@@ -50,7 +57,7 @@ class Plan(NamedTuple):
 
     @property
     def emergency(self) -> bool:
-        return self.result.level.rank == self.result.kb.levels[-1].rank
+        return self.result.level == self.result.kb.top_level
 
 
 def plan(kb: KnowledgeBase, answers: Mapping[str, Any], result: Result | None = None) -> Plan:
@@ -107,7 +114,7 @@ def _direct(kb: KnowledgeBase, result: Result, rule: RuleDef) -> list[Impact]:
     target = rule.then.referral
     if target and kb.level_rank[target] > result.level.rank:
         out.append(Impact(rule.id, "referral", target, result.level.id, target,
-                          10.0 * (kb.level_rank[target] - result.level.rank)))
+                          REFERRAL_WEIGHT * (kb.level_rank[target] - result.level.rank)))
     for kind, pairs, ranked in (("hypothesis", rule.then.hypotheses, result.hypotheses),
                                 ("note", rule.then.notes, result.notes)):
         current = {r.id: r for r in ranked}
@@ -118,7 +125,8 @@ def _direct(kb: KnowledgeBase, result: Result, rule: RuleDef) -> list[Impact]:
             before, after = _band(kind, now), _band(kind, then)
             overtakes = top is not None and ident != top.id and round(then, 3) > top.certainty
             if before != after or overtakes:
-                weight = 2.0 if overtakes or (top and ident == top.id) else 1.0
+                weight = LEADING_WEIGHT if overtakes or (top and ident == top.id) \
+                    else BAND_MOVE_WEIGHT
                 out.append(Impact(rule.id, kind, ident, before, after, weight, leads=overtakes))
     return out
 
@@ -143,7 +151,7 @@ def next_question(kb: KnowledgeBase, answers: Mapping[str, Any],
     state = current or plan(kb, answers)
     if state.emergency:
         return None, state
-    top = kb.levels[-1].id
+    top = kb.top_level.id
     urgent = {q for q, rules in state.needs.items()
               if any(i.kind == "referral" and i.after == top
                      for rule in rules for i in state.impacts[rule])}
@@ -166,9 +174,6 @@ def reasons(kb: KnowledgeBase, state: Plan, question_id: str) -> list[Impact]:
     found = [impact for rule_id in state.needs.get(question_id, ())
              for impact in state.impacts[rule_id]]
     return sorted(found, key=lambda i: (-i.weight, i.kind, i.target, i.rule))
-
-
-BAND_WEIGHT = {"low": 0.0, "possible": 0.1, "likely": 0.2}  # a stronger change ranks first
 
 
 class Claim(NamedTuple):
@@ -220,7 +225,7 @@ def _changes(kb: KnowledgeBase, before: Result, question: str, answer: Any, afte
     if after.level.rank > before.level.rank:
         out.append(Claim(question, answer, "referral", after.level.id, before.level.id,
                          after.level.id, False, after.reasons[0] if after.reasons else "",
-                         10.0 * (after.level.rank - before.level.rank)))
+                         REFERRAL_WEIGHT * (after.level.rank - before.level.rank)))
     for kind, was, now in (("hypothesis", before.hypotheses, after.hypotheses),
                            ("note", before.notes, after.notes)):
         old_top = _leader(was)
@@ -229,13 +234,13 @@ def _changes(kb: KnowledgeBase, before: Result, question: str, answer: Any, afte
             old = next((r for r in was if r.id == new_top.id), None)
             out.append(Claim(question, answer, kind, new_top.id, old.band if old else "low",
                              new_top.band, True, _newest(after, new_top),
-                             2.0 + BAND_WEIGHT[new_top.band]))
+                             LEADING_WEIGHT + BAND_WEIGHT[new_top.band]))
         elif first_conclusion and kind == "hypothesis" and not old_top and now:
             raised = [h for h in now if h.band != "low"]
             if raised:
                 out.append(Claim(question, answer, kind, raised[0].id, "low", raised[0].band,
                                  False, _newest(after, raised[0]),
-                                 1.0 + BAND_WEIGHT[raised[0].band]))
+                                 BAND_MOVE_WEIGHT + BAND_WEIGHT[raised[0].band]))
     return out
 
 
@@ -258,7 +263,7 @@ def value_of_information(kb: KnowledgeBase, state: Plan) -> list[dict[str, Any]]
     ranked = []
     for position, question in enumerate(sorted(kb.askable, key=priority)):
         promising = [i for i in reasons(kb, state, question.id)
-                     if i.weight >= 2 or (quiet and i.kind == "hypothesis")]
+                     if i.weight >= LEADING_WEIGHT or (quiet and i.kind == "hypothesis")]
         if not promising:
             continue
         claims = verify(kb, state, question.id, first_conclusion=quiet)

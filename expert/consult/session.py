@@ -60,6 +60,7 @@ class Session:
         self.complete = complete
 
     def answer(self, question: str, value: Any) -> None:
+        """Record an answer (None for unknown) and save at once, so nothing typed is lost."""
         self.answers[question] = value
         if question in self.order:
             self.order.remove(question)
@@ -78,10 +79,12 @@ class Session:
         return question
 
     def finish(self) -> None:
+        """Mark the consultation complete: resuming it asks nothing more."""
         self.complete = True
         self.save()
 
     def save(self) -> None:
+        """Write the session atomically; a failure is a clear error, never a torn file."""
         data = {
             "twitchdx_session": FORMAT,
             "knowledge": self.knowledge,
@@ -98,6 +101,7 @@ class Session:
 
     @classmethod
     def load(cls, path: Path) -> Session:
+        """Read a session file; anything that is not one is refused with the reason."""
         text = read_text(path)
         try:
             data = json.loads(text)

@@ -102,10 +102,12 @@ class RuleActions:
         return out
 
     def certainty(self, hypothesis: str) -> float:
+        """A hypothesis's certainty now: combined, capped and settled."""
         pieces = self.evidence.get(hypothesis, {})
         return settle((pieces[r] for r in sorted(pieces)),
                       self.ceilings.get(hypothesis, {}).values())
 
     def note_certainty(self, note: str) -> float:
+        """A lifestyle note's certainty now."""
         pieces = self.note_evidence.get(note, {})
         return settle(pieces[r] for r in sorted(pieces))

@@ -40,6 +40,7 @@ class _Descending(str):
 
 
 def activation_key(activation: Any) -> tuple:
+    """A key unique to each activation: salience, then rule id, then newest facts first."""
     facts = tuple(sorted((f["__factid__"] for f in activation.facts), reverse=True))
     return (activation.rule.salience, _Descending(activation.rule.__name__), facts)
 

@@ -6,9 +6,10 @@ fails with AttributeError on Python 3.11.  A newer frozendict would break the pi
 (``pip check`` fails and the resolver refuses it), so instead the alias is restored
 before experta is first imported.  experta's own test suite passes this way.
 
-Import experta's names from here, never from ``experta`` directly: this module
-must run first, and ``experta/__init__.py`` swallows ImportError, which would turn
-a broken install into a confusing NameError much later.
+The engine package imports this module first (``expert/engine/__init__.py``), so
+every module under it may import experta; elsewhere import experta's names from
+here.  ``experta/__init__.py`` swallows ImportError, which would otherwise turn a
+broken install into a confusing NameError much later.
 """
 
 import collections

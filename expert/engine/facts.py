@@ -25,6 +25,7 @@ class Fired(Fact):
 
 
 def fact_id(fact: Any) -> int:
+    """The id experta gave a fact (it restarts at 0 on every reset)."""
     return fact["__factid__"]
 
 

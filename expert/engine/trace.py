@@ -23,6 +23,8 @@ class FactRef(NamedTuple):
 
 
 class Firing(NamedTuple):
+    """One firing: its step, the rule, the facts it matched and what it concluded."""
+
     step: int
     rule: str
     facts: tuple[FactRef, ...]

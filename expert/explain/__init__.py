@@ -1,1 +1,2 @@
-"""placeholder"""
+"""Explanations of a consultation: HOW proof trees, WHY-NOT with counterfactuals,
+rule status, and what-if."""

@@ -14,7 +14,7 @@ from ..engine.trace import FactRef, Firing
 from ..errors import InputError
 from ..language.conditions import Ask, leaves, to_nnf
 from ..language.model import RuleDef
-from ..text import plain, show
+from ..text import did_you_mean, plain, show
 
 Node = dict[str, Any]
 
@@ -34,11 +34,8 @@ def resolve(result: Result, target: str) -> tuple[str, str]:
         return "rule", target
     if any(target in r.then.facts for r in kb.rules):
         return "fact", target
-    import difflib
-
     names = [*kb.hypotheses, *kb.notes, *kb.level_rank, *kb.tests, *kb.rules_by_id]
-    close = difflib.get_close_matches(target, names, n=1, cutoff=0.6)
-    hint = f" (did you mean {close[0]}?)" if close else ""
+    hint = did_you_mean(target, names)
     raise InputError(f"{target!r} is not a hypothesis, note, referral level, test, fact or rule "
                      f"id{hint}")
 

@@ -43,6 +43,7 @@ def what_if(kb: KnowledgeBase, answers: dict[str, Any], changes: dict[str, Any])
 
 
 def diff(before: Result, after: Result, changes: dict[str, tuple[Any, Any]]) -> Node:
+    """What moved between two consultations: referral, certainties, rules, tests."""
     kb = before.kb
 
     def moved(get_before, get_after, ids) -> list[Node]:
@@ -71,6 +72,7 @@ def diff(before: Result, after: Result, changes: dict[str, tuple[Any, Any]]) -> 
 
 
 def render(node: Node) -> str:
+    """A what-if as text, from the same data the JSON prints."""
     lines = ["what if " + ", ".join(f"{c['question']} = {show(c['to'])} (was "
                                      f"{show(c['from'])})" for c in node["changes"])]
     referral = node["referral"]

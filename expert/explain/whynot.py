@@ -202,14 +202,8 @@ def _arg(value: Any) -> str:
 
 
 def explain_rule(result: Result, rule_id: str) -> Node:
-    rule = result.kb.rules_by_id.get(rule_id)
-    if rule is None:
-        import difflib
-
-        close = difflib.get_close_matches(rule_id, list(result.kb.rules_by_id), n=1)
-        raise InputError(f"no rule {rule_id!r}" + (f" (did you mean {close[0]}?)" if close
-                                                    else "; see twitchdx kb list"))
-    return rule_node(result, rule)
+    """``explain --rule``: whether a rule fired, with its facts or its failing conditions."""
+    return rule_node(result, result.kb.find_rule(rule_id))
 
 
 def render(node: Node, indent: str = "") -> str:

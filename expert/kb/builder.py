@@ -8,7 +8,6 @@ a "did you mean" for near misses; finally rules are ordered into strata.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 from pathlib import Path
 from typing import Any
@@ -39,6 +38,7 @@ from ..language.model import (
     Source,
     Voice,
 )
+from ..text import did_you_mean
 from .schema import validate
 from .strata import strata
 from .yamlsource import LineDict, YAMLSyntaxError, parse
@@ -47,6 +47,7 @@ SINGULAR = {"hypotheses": "hypothesis", "notes": "note", "tests": "test"}
 
 
 def display_path(path: Path) -> str:
+    """A path as an author would type it: relative to the working folder when inside it."""
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
@@ -376,8 +377,7 @@ def _advice(value: Any) -> Advice:
 
 
 def _suggest(name: str, known: Any) -> str:
-    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]}?)" if close else ""
+    return did_you_mean(name, known)
 
 
 # ---------------------------------------------------------------- semantic checks

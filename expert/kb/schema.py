@@ -15,6 +15,7 @@ from typing import Any
 
 from ..errors import Problem
 from ..language.conditions import BELIEF_OPERATORS, OPERATORS, RESERVED
+from ..language.model import ANSWER_TYPES
 from .yamlsource import LineDict, LineList
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -86,7 +87,7 @@ def _questions_schema(kb: Any) -> dict[str, Any]:
         "properties": {
             "id": {"type": "string", "pattern": SNAKE, "not": {"enum": sorted(RESERVED)}},
             "text": {"type": "string", "minLength": 1, "description": "The question as asked."},
-            "type": {"enum": ["boolean", "integer", "number", "choice", "multi"]},
+            "type": {"enum": list(ANSWER_TYPES)},
             "choices": {"type": "array", "minItems": 1, "items": choice},
             "min": {"type": "number"},
             "max": {"type": "number"},

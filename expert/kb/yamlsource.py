@@ -51,6 +51,8 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
 
 
 class DuplicateKey(yaml.MarkedYAMLError):
+    """A key given twice in one mapping: an error, not a silent overwrite."""
+
     pass
 
 

@@ -1,1 +1,4 @@
-"""placeholder"""
+"""The rule language: conditions, certainty factors, and the knowledge base as data.
+
+The lowest layer: nothing here knows about files, experta or the terminal.
+"""

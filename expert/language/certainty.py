@@ -18,7 +18,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-BANDS = ((0.5, "likely"), (0.2, "possible"), (0.0, "low"))
+LIKELY, POSSIBLE = 0.5, 0.2  # the reference's "strong" and "moderate" (report contract)
+BANDS = ((LIKELY, "likely"), (POSSIBLE, "possible"), (0.0, "low"))
 PLACES = 3  # decimals a certainty is settled to
 
 

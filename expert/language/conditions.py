@@ -211,16 +211,22 @@ class Belief(NamedTuple):
 
 
 class All(NamedTuple):
+    """Every item must hold."""
+
     items: tuple["Condition", ...]
     line: int = 0
 
 
 class AnyOf(NamedTuple):
+    """At least one item must hold."""
+
     items: tuple["Condition", ...]
     line: int = 0
 
 
 class Not(NamedTuple):
+    """The item must not hold (an unknown answer stays unknown)."""
+
     item: "Condition"
     line: int = 0
 

@@ -3,12 +3,16 @@
 
 from typing import Any, NamedTuple
 
+from ..errors import InputError
+from ..text import did_you_mean
 from .conditions import Condition
 
 ANSWER_TYPES = ("boolean", "integer", "number", "choice", "multi")
 
 
 class Choice(NamedTuple):
+    """One choice of a choice or multi question, and the level it must lead to if a warning sign."""
+
     id: str
     text: str
     red_flag: str | None = None  # the lowest referral level this choice must lead to
@@ -16,6 +20,8 @@ class Choice(NamedTuple):
 
 
 class Question(NamedTuple):
+    """A question: what is asked, what an answer may be, and whether it is a warning sign."""
+
     id: str
     text: str
     type: str
@@ -65,6 +71,8 @@ def _num(value: float | None) -> str:
 
 
 class Advice(NamedTuple):
+    """A piece of advice and its kind (the catalog orders kinds and says when each is kept)."""
+
     text: str
     kind: str = "care"
 
@@ -96,6 +104,8 @@ class Effects(NamedTuple):
 
 
 class RuleDef(NamedTuple):
+    """A rule as the knowledge defines it: condition, conclusions, reasons and sources."""
+
     id: str
     title: str
     when: Condition
@@ -106,12 +116,12 @@ class RuleDef(NamedTuple):
     override: bool = False
     path: str = ""
     line: int = 0
-    stratum: int = 0  # rules of a lower stratum all fire first (see strata.py)
+    stratum: int = 0  # rules of a lower stratum all fire first (see kb/strata.py)
     lines: tuple[tuple[str, int], ...] = ()  # (key, line) of each key of the rule
     questions: tuple[str, ...] = ()  # question ids the condition reads
     reads_facts: tuple[str, ...] = ()  # derived facts it reads
     reads_hypotheses: tuple[str, ...] = ()  # hypotheses whose certainty it reads
-    alternatives: tuple[tuple[Any, ...], ...] = ()  # the condition in DNF (conditions.py)
+    alternatives: tuple[tuple[Any, ...], ...] = ()  # the condition in DNF (language/conditions.py)
 
     @property
     def where(self) -> str:
@@ -170,12 +180,16 @@ class Entry(NamedTuple):
 
 
 class Source(NamedTuple):
+    """A source of the domain reference that rules cite."""
+
     id: str
     title: str
     url: str = ""
 
 
 class Manifest(NamedTuple):
+    """A knowledge folder's name, version and disclaimer, as every report names them."""
+
     name: str
     version: str
     path: str
@@ -235,6 +249,14 @@ class KnowledgeBase:
     def disclaimer(self) -> str:
         return next((m.disclaimer for m in self.manifests if m.disclaimer), "")
 
+    def find_rule(self, rule_id: str) -> RuleDef:
+        """The rule with this id; a near miss gets a suggestion."""
+        rule = self.rules_by_id.get(rule_id)
+        if rule is None:
+            hint = did_you_mean(rule_id, self.rules_by_id, "; see twitchdx kb list")
+            raise InputError(f"no rule {rule_id!r}{hint}")
+        return rule
+
     def level(self, level_id: str) -> Level:
         return next(lv for lv in self.levels if lv.id == level_id)
 
@@ -259,6 +281,7 @@ class KnowledgeBase:
 
 
 def conclusion_keys(then: Effects) -> list[tuple[str, str]]:
+    """(kind, id) of everything a rule concludes: how producers are indexed."""
     keys = [("hypothesis", h) for h, _ in then.hypotheses]
     keys += [("ceiling", h) for h, _ in then.ceilings]
     keys += [("note", n) for n, _ in then.notes]

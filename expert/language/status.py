@@ -63,9 +63,11 @@ class RuleStatus:
             self.rules[rule.id] = evaluate_alternatives(rule.alternatives, remembered)
 
     def truth(self, rule_id: str) -> Truth:
+        """True, False or None (undecided) for a rule."""
         return self.rules[rule_id].truth
 
     def undecided(self) -> list[str]:
+        """Rules these answers leave open: the ones more questions could decide."""
         return [rid for rid, ev in self.rules.items() if ev.truth is None]
 
     def bounds(self, hypothesis: str) -> tuple[float, float]:

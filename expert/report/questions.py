@@ -9,6 +9,7 @@ from ..language.model import KnowledgeBase, Question, _num
 
 
 def question_data(q: Question) -> dict[str, Any]:
+    """One question as the JSON of ``twitchdx questions`` shows it."""
     item: dict[str, Any] = {"id": q.id, "text": q.text, "type": q.type}
     if q.choices:
         item["choices"] = [{"id": c.id, "text": c.text, **({"red_flag": c.red_flag}
@@ -28,6 +29,7 @@ def question_data(q: Question) -> dict[str, Any]:
 
 
 def questions_data(kb: KnowledgeBase) -> dict[str, Any]:
+    """Every question an answers file may use, as data."""
     return {
         "questions": [question_data(q) for q in kb.askable],
         "computed": [question_data(q) for q in kb.questions.values() if q.computed],
@@ -36,6 +38,7 @@ def questions_data(kb: KnowledgeBase) -> dict[str, Any]:
 
 
 def describe_type(q: Question) -> str:
+    """A question's type and range in a few words: ``integer 1-120 years``."""
     if q.type in ("integer", "number"):
         unit = f" {q.unit}" if q.unit else ""
         return f"{q.type} {_num(q.min)}-{_num(q.max)}{unit}"
@@ -43,6 +46,7 @@ def describe_type(q: Question) -> str:
 
 
 def render_questions(kb: KnowledgeBase) -> str:
+    """``twitchdx questions`` as text: what an answers file may contain."""
     out = [f"Questions of {kb.version}. Leave a question out of an answers file (or answer "
            "null) when you do not know: unknown is never taken as no.", ""]
     for q in kb.askable:

@@ -25,10 +25,12 @@ COLOURS = {"urgent": {"fg": "red", "bold": True}, "soon": {"fg": "yellow", "bold
 
 
 def plain_style(text: str, role: str) -> str:
+    """No styling: pipes, files and NO_COLOR."""
     return text
 
 
 def colour_style(text: str, role: str) -> str:
+    """ANSI colour for a role, for a terminal."""
     return click.style(text, **COLOURS[role]) if role in COLOURS else text
 
 
@@ -107,6 +109,7 @@ def _markdown_table(heading: str, items: list[dict[str, Any]]) -> list[str]:
 
 
 def render_markdown(report: dict[str, Any]) -> str:
+    """The report as Markdown, for notes and tickets."""
     referral = report["referral"]
     out = ["# twitchdx consultation", "", f"## Referral: {referral['label']}", "",
            referral["action"], ""]

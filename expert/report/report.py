@@ -62,4 +62,6 @@ def build_report(result: Result, value_of_information: list[dict[str, Any]] | No
 
 
 def to_json(report: dict[str, Any]) -> str:
+    """The report as JSON: indented, UTF-8, one newline at the end (byte-identical for the same
+    input)."""
     return json.dumps(report, indent=2, ensure_ascii=False) + "\n"
