@@ -272,3 +272,21 @@ def test_knowledge_from_the_environment(runner, cli, tmp_path, monkeypatch):
                  "json")
     assert json.loads(result.stdout)["knowledge"]["version"] == "twitchdx-core 1.0.0 + local 1"
     assert os.environ["TWITCHDX_KB"] == str(local)
+
+
+def test_kb_schema_write_goes_into_the_folder_given_never_the_package(runner, cli, tmp_path):
+    from expert.kb.loader import package_knowledge
+
+    refused = run(runner, cli, "kb", "schema", "--write", code=2)
+    assert "--write needs --kb DIR" in refused.stderr
+    shipped = {p.name: p.stat().st_mtime_ns for p in (package_knowledge() / "schema").iterdir()}
+    local = folder(tmp_path, rule())
+    run(runner, cli, "kb", "schema", "--write", "--kb", str(local))
+    written = json.loads((local / "schema" / "rules.schema.json").read_text())
+    names = written["$defs"]["condition"]["propertyNames"]["enum"]
+    assert "age" in names and "symptoms" in names  # this base's question ids, for editors
+    assert sorted(p.name for p in (local / "schema").iterdir()) == sorted(
+        f"{kind}.schema.json" for kind in ("kb", "questions", "catalog", "reference", "rules",
+                                           "case"))
+    assert {p.name: p.stat().st_mtime_ns
+            for p in (package_knowledge() / "schema").iterdir()} == shipped

@@ -151,3 +151,43 @@ def test_ask_missing_starts_from_an_answers_file(kb, tmp_path, session):
     report = term.finish()
     assert "Do you have any of these now?" not in term.transcript
     assert report["referral"]["level"] == "self_care"
+
+
+def report_in_a_terminal(*args, env=None, columns=100):
+    """`twitchdx consult` with its report on a terminal (not redirected)."""
+    child = pexpect.spawn(sys.executable, [str(ROOT / "cli.py"), "consult", *args], cwd=str(ROOT),
+                          encoding="utf-8", timeout=30, dimensions=(40, columns),
+                          env={**os.environ, "TERM": "xterm", **(env or {})})
+    child.expect(pexpect.EOF)
+    child.close()
+    return child.before
+
+
+def test_the_report_is_coloured_on_a_terminal_unless_no_color(tmp_path):
+    example = str(ROOT / "examples" / "ppi-diuretic.yaml")
+    coloured = report_in_a_terminal("--answers", example)
+    assert "\x1b[31m\x1b[1mREFERRAL: GET SEEN TODAY" in coloured
+    assert "\x1b[31mlikely   \x1b[0m" in coloured
+    plain = report_in_a_terminal("--answers", example, env={"NO_COLOR": "1"})
+    assert "\x1b[" not in plain and "REFERRAL: GET SEEN TODAY" in plain
+
+
+def test_the_report_wraps_to_the_terminal_width(tmp_path):
+    example = str(ROOT / "examples" / "vitamin-d-chain.yaml")
+    wide = report_in_a_terminal("--answers", example, env={"NO_COLOR": "1"}, columns=100)
+    narrow = report_in_a_terminal("--answers", example, env={"NO_COLOR": "1"}, columns=60)
+    assert max(len(line) for line in wide.splitlines()) > 78
+    assert max(len(line) for line in narrow.splitlines()) <= 60
+
+
+def test_resuming_says_how_many_answers_were_restored(kb, tmp_path, session):
+    term = Terminal(kb, tmp_path, "--session", session)
+    term.answer(EYELID, until="twitch_duration_days")
+    term.child.sendline("quit")
+    term.child.expect(pexpect.EOF)
+    resumed = Terminal(kb, tmp_path, "--resume", session)
+    resumed.child.expect("Resumed ")
+    resumed.child.expect(r"\n")
+    assert resumed.child.before.endswith(": 4 answers restored.\r")
+    resumed.answer(EYELID)
+    assert resumed.finish()["referral"]["level"] == "self_care"

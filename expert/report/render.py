@@ -63,8 +63,10 @@ def render_text(report: dict[str, Any], width: int = WIDTH, style: Style = plain
                 for r in referral["reasons"]]
     out.append("")
     likely = [h for h in report["hypotheses"] if h["band"] != "low"]
-    out.append(style("POSSIBLE DEFICIENCIES", "heading")
-               + " (confirm with a blood test before acting on them)")
+    heading = "POSSIBLE DEFICIENCIES (confirm with a blood test before acting on them)"
+    out.append(style(heading, "heading") if len(heading) <= width else
+               style("POSSIBLE DEFICIENCIES", "heading") + "\n" +
+               fill("(confirm with a blood test before acting on them)"))
     if likely:
         out += rows(likely)
     else:
