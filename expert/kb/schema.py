@@ -24,6 +24,13 @@ SNAKE = "^[a-z][a-z0-9_]*$"
 KINDS = ("kb", "questions", "catalog", "reference", "rules", "case")
 
 
+def _object(properties: dict[str, Any], required: tuple[str, ...] = (), **more: Any
+            ) -> dict[str, Any]:
+    """A closed JSON object: only these keys, the ``required`` ones present."""
+    return {"type": "object", **({"required": list(required)} if required else {}),
+            "additionalProperties": False, **more, "properties": properties}
+
+
 def _enum_or(pattern: str, ids: list[str] | None) -> dict[str, Any]:
     return {"enum": ids} if ids else {"type": "string", "pattern": pattern}
 
@@ -53,38 +60,24 @@ def schema(kind: str, kb: Any = None) -> dict[str, Any]:
 
 
 def _kb_schema(kb: Any) -> dict[str, Any]:
-    return {
-        "title": "twitchdx knowledge manifest (kb.yaml)",
-        "type": "object",
-        "required": ["name", "version"],
-        "additionalProperties": False,
-        "properties": {
+    return _object(title="twitchdx knowledge manifest (kb.yaml)", required=("name", "version"),
+                   properties={
             "name": {"type": "string", "pattern": KEBAB,
                      "description": "Name of this knowledge set."},
             "version": {"type": "string", "minLength": 1, "description": "Named in every report."},
             "title": {"type": "string"},
             "disclaimer": {"type": "string", "description": "Printed at the end of every report."},
-        },
-    }
+        })
 
 
 def _questions_schema(kb: Any) -> dict[str, Any]:
     question_ids = sorted(kb.questions) if kb else None
-    choice = {
-        "type": "object",
-        "required": ["id", "text"],
-        "additionalProperties": False,
-        "properties": {
+    choice = _object(required=("id", "text"), properties={
             "id": {"type": "string", "pattern": SNAKE},
             "text": {"type": "string", "minLength": 1},
             "red_flag": _red_flag(kb),
-        },
-    }
-    question = {
-        "type": "object",
-        "required": ["id", "text", "type"],
-        "additionalProperties": False,
-        "properties": {
+        })
+    question = {**_object(required=("id", "text", "type"), properties={
             "id": {"type": "string", "pattern": SNAKE, "not": {"enum": sorted(RESERVED)}},
             "text": {"type": "string", "minLength": 1, "description": "The question as asked."},
             "type": {"enum": list(ANSWER_TYPES)},
@@ -97,7 +90,7 @@ def _questions_schema(kb: Any) -> dict[str, Any]:
             "red_flag": _red_flag(kb),
             "core": {"type": "boolean",
                      "description": "Always asked, right after the warning signs."},
-        },
+        }),
         "allOf": [
             {"if": {"properties": {"type": {"enum": ["choice", "multi"]}}},
              "then": {"required": ["choices"], "not": {"anyOf": [{"required": ["min"]},
@@ -107,13 +100,8 @@ def _questions_schema(kb: Any) -> dict[str, Any]:
             {"if": {"properties": {"type": {"const": "boolean"}}},
              "then": {"not": {"anyOf": [{"required": ["choices"]}, {"required": ["min"]},
                                         {"required": ["max"]}]}}},
-        ],
-    }
-    computed = {
-        "type": "object",
-        "required": ["id", "text", "sum"],
-        "additionalProperties": False,
-        "properties": {
+        ]}
+    computed = _object(required=("id", "text", "sum"), properties={
             "id": {"type": "string", "pattern": SNAKE},
             "text": {"type": "string"},
             "unit": {"type": "string"},
@@ -126,25 +114,15 @@ def _questions_schema(kb: Any) -> dict[str, Any]:
                 "additionalProperties": {"type": "number"},
                 **({"propertyNames": {"enum": question_ids}} if question_ids else {}),
             },
-        },
-    }
-    constraint = {
-        "type": "object",
-        "required": ["id", "when", "message"],
-        "additionalProperties": False,
-        "properties": {
+        })
+    constraint = _object(required=("id", "when", "message"), properties={
             "id": {"type": "string", "pattern": KEBAB},
             "when": {"$ref": "#/$defs/condition",
                      "description": "Answers that cannot all be true (tests on answers only)."},
             "message": {"type": "string", "minLength": 5,
                         "description": "Said when they are given together."},
-        },
-    }
-    return {
-        "title": "twitchdx questions file",
-        "type": "object",
-        "additionalProperties": False,
-        "properties": {
+        })
+    return {**_object(title="twitchdx questions file", properties={
             "questions": {"type": "array", "items": question},
             "computed": {"type": "array", "items": computed},
             "constraints": {"type": "array", "items": constraint},
@@ -153,27 +131,17 @@ def _questions_schema(kb: Any) -> dict[str, Any]:
                                    "additionalProperties": False,
                                    "properties": {"id": {"type": "string", "pattern": SNAKE},
                                                   "title": {"type": "string", "minLength": 1}}}},
-        },
-        "$defs": _condition_defs(kb),
-    }
+        }),
+        "$defs": _condition_defs(kb)}
 
 
 def _catalog_schema(kb: Any) -> dict[str, Any]:
-    entry = {
-        "type": "object",
-        "required": ["id", "label"],
-        "additionalProperties": False,
-        "properties": {
+    entry = _object(required=("id", "label"), properties={
             "id": {"type": "string", "pattern": SNAKE},
             "label": {"type": "string", "minLength": 1},
             "text": {"type": "string"},
-        },
-    }
-    level = {
-        "type": "object",
-        "required": ["id", "rank", "label", "action"],
-        "additionalProperties": False,
-        "properties": {
+        })
+    level = _object(required=("id", "rank", "label", "action"), properties={
             "id": {"type": "string", "pattern": SNAKE},
             "rank": {"type": "integer", "minimum": 1},
             "label": {"type": "string"},
@@ -183,26 +151,17 @@ def _catalog_schema(kb: Any) -> dict[str, Any]:
             "advice": {"type": "array", "items": {"type": "string", "pattern": SNAKE},
                        "description": "The advice kinds a report at this level keeps "
                        "(default: all)."},
-        },
-    }
-    advice_kind = {
-        "type": "object",
-        "required": ["id", "label"],
-        "additionalProperties": False,
-        "properties": {
+        })
+    advice_kind = _object(required=("id", "label"), properties={
             "id": {"type": "string", "pattern": SNAKE},
             "label": {"type": "string", "minLength": 1},
             "kept_when_overridden": {
                 "type": "boolean",
                 "description": "Kept when a higher referral overrides the rule's own (safety)."},
-        },
-    }
-    voice = {
-        "type": "object",
-        "required": ["fact", "level"],
-        "additionalProperties": False,
-        "description": "How a report speaks once a warning sign is present.",
-        "properties": {
+        })
+    voice = _object(required=("fact", "level"),
+                    description="How a report speaks once a warning sign is present.",
+                    properties={
             "fact": {"type": "string", "pattern": SNAKE,
                      "description": "The derived fact that says a warning sign is present."},
             "level": _enum_or(SNAKE, _level_ids(kb)) | {
@@ -211,13 +170,8 @@ def _catalog_schema(kb: Any) -> dict[str, Any]:
                              "description": "Advice kinds that would sound like the fix."},
             "notes_caveat": {"type": "string",
                              "description": "Said of the lifestyle triggers."},
-        },
-    }
-    return {
-        "title": "twitchdx catalog of conclusions",
-        "type": "object",
-        "additionalProperties": False,
-        "properties": {
+        })
+    return _object(title="twitchdx catalog of conclusions", properties={
             "levels": {"type": "array", "items": level},
             "advice_kinds": {"type": "array", "items": advice_kind,
                              "description": "Kinds of advice, in the order reports list them."},
@@ -225,16 +179,11 @@ def _catalog_schema(kb: Any) -> dict[str, Any]:
             "hypotheses": {"type": "array", "items": entry},
             "notes": {"type": "array", "items": entry},
             "tests": {"type": "array", "items": entry},
-        },
-    }
+        })
 
 
 def _reference_schema(kb: Any) -> dict[str, Any]:
-    return {
-        "title": "twitchdx reference: sources and the facts rules cite",
-        "type": "object",
-        "additionalProperties": False,
-        "properties": {
+    return _object(title="twitchdx reference: sources and the facts rules cite", properties={
             "sources": {"type": "array", "items": {
                 "type": "object", "required": ["id", "title"], "additionalProperties": False,
                 "properties": {"id": {"type": "string", "pattern": "^S[0-9]{2}[a-z]?$"},
@@ -243,8 +192,7 @@ def _reference_schema(kb: Any) -> dict[str, Any]:
                 "type": "object", "required": ["id", "statement"], "additionalProperties": False,
                 "properties": {"id": {"type": "string", "pattern": "^[A-Z]+-[0-9]+[a-z]?$"},
                                "statement": {"type": "string"}}}},
-        },
-    }
+        })
 
 
 def _condition_defs(kb: Any) -> dict[str, Any]:
@@ -326,29 +274,19 @@ def _one_or_many(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def _weighted(kb: Any, catalog: str) -> dict[str, Any]:
-    return {
-        "type": "object",
-        "required": ["id", "cf"],
-        "additionalProperties": False,
-        "properties": {
+    return _object(required=("id", "cf"), properties={
             "id": _enum_or(SNAKE, _ids(kb, catalog)),
             "cf": {"type": "number", "minimum": -1, "maximum": 1,
                    "description": "certainty factor: > 0 evidence for, < 0 against"},
-        },
-    }
+        })
 
 
 def _ceiling(kb: Any) -> dict[str, Any]:
-    return {
-        "type": "object",
-        "required": ["id", "at_most"],
-        "additionalProperties": False,
-        "properties": {
+    return _object(required=("id", "at_most"), properties={
             "id": _enum_or(SNAKE, _ids(kb, "hypotheses")),
             "at_most": {"type": "number", "minimum": 0, "maximum": 1,
                         "description": "the most the hypothesis may be while this rule holds"},
-        },
-    }
+        })
 
 
 def _rules_schema(kb: Any) -> dict[str, Any]:
@@ -378,11 +316,7 @@ def _rules_schema(kb: Any) -> dict[str, Any]:
                          "to the person in the dialogue, in why and in the report."},
         },
     }
-    rule = {
-        "type": "object",
-        "required": ["id", "title", "then", "because", "sources"],
-        "additionalProperties": False,
-        "properties": {
+    rule = _object(required=("id", "title", "then", "because", "sources"), properties={
             "id": {"type": "string", "pattern": KEBAB, "description": "Stable kebab-case id."},
             "title": {"type": "string", "minLength": 3},
             "when": {"$ref": "#/$defs/condition"},
@@ -396,38 +330,24 @@ def _rules_schema(kb: Any) -> dict[str, Any]:
                          "description": "Fact ids of the reference (MG-15, CHAIN-03...)."},
             "override": {"type": "boolean",
                          "description": "Replace an earlier rule with the same id (--kb)."},
-        },
-    }
-    return {
-        "title": "twitchdx rule file",
-        "type": "object",
-        "required": ["rules"],
-        "additionalProperties": False,
-        "properties": {"rules": {"type": "array", "items": rule}},
-        "$defs": _condition_defs(kb),
-    }
+        })
+    return {**_object(title="twitchdx rule file", required=("rules",),
+                      properties={"rules": {"type": "array", "items": rule}}),
+        "$defs": _condition_defs(kb)}
 
 
 def _case_schema(kb: Any) -> dict[str, Any]:
     def ids(attr: str) -> list[str] | None:
         return _ids(kb, attr)
 
-    return {
-        "title": "twitchdx knowledge test case",
-        "type": "object",
-        "required": ["id", "answers", "expect"],
-        "additionalProperties": False,
-        "properties": {
+    return _object(title="twitchdx knowledge test case", required=("id", "answers", "expect"),
+                   properties={
             "id": {"type": "string", "pattern": KEBAB},
             "title": {"type": "string"},
             "sources": {"type": "array", "items": {"type": "string"}},
             "answers": {"type": "object",
                         **({"propertyNames": {"enum": [q.id for q in kb.askable]}} if kb else {})},
-            "expect": {
-                "type": "object",
-                "additionalProperties": False,
-                "minProperties": 1,
-                "properties": {
+            "expect": _object(minProperties=1, properties={
                     "referral": _enum_or(SNAKE, _level_ids(kb)),
                     "leading": {"type": "array", "items": _enum_or(SNAKE, ids("hypotheses")),
                                 "description": "Hypotheses at the top, in this order."},
@@ -464,10 +384,8 @@ def _case_schema(kb: Any) -> dict[str, Any]:
                     "warning": {"type": "boolean",
                                 "description": "Whether the report speaks with a warning "
                                 "sign's voice."},
-                },
-            },
-        },
-    }
+                }),
+        })
 
 
 def validate(data: Any, kind: str, path: str) -> tuple[list[Problem], set[int]]:
