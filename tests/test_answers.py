@@ -105,7 +105,8 @@ def test_answers_files_yaml_and_json(tmp_path):
 
 @pytest.mark.parametrize("name,text,message", [
     ("bad.json", '{"age": 30,}', "bad.json:1: not valid JSON"),
-    ("bad.yaml", "age: [30\n", r"bad.yaml:2: not valid YAML"),
+    ("bad.yaml", "age: [30\n",
+     r"bad.yaml:1: not valid YAML: parsing a flow sequence that is not closed"),
     ("list.yaml", "- age\n",
      r"must map question ids to answers \(question: answer\), not be a list"),
 ])

@@ -73,9 +73,9 @@ def rule(id="local-rule", when="      age: {at_least: 110}",
 
 BROKEN = {
     "misspelt key": (rule().replace("    because:", "    becuase:"),
-                     "local.yaml:2: local-rule: rules.0: unknown key 'becuase'"),
+                     "local.yaml:8: local-rule: unknown key 'becuase'"),
     "wrong type": (rule(then="      note: {id: nicotine, cf: lots}"),
-                   "local.yaml:7: local-rule: rules.0.then.note"),
+                   "local.yaml:7: local-rule: then.note: cf needs a number; got 'lots'"),
     "unknown question": (rule(when="      symtoms: {includes: cramps}"),
                          "local.yaml:5: local-rule: unknown question symtoms (did you mean "
                          "symptoms?)"),
@@ -101,8 +101,9 @@ BROKEN = {
         rule(id="emergency-seizure", when="      symptoms: {includes: seizure}",
              then="      referral: self_care").replace("    sources: [S01]",
                                                        "    sources: [S01]\n    override: true"),
-        "local.yaml:6: emergency-seizure: concludes self_care for warning sign "
-        "symptoms=seizure, which must lead to at least emergency"),
+        "local.yaml:6: emergency-seizure: concludes self_care, but it can only fire with a "
+        "warning sign that must lead to at least emergency; counterexample: symptoms=[seizure] "
+        "(everything else unknown): rule emergency-seizure concludes self_care"),
 }
 
 
@@ -125,7 +126,8 @@ def test_a_red_flag_that_reaches_only_self_care_is_caught_at_its_question(runner
         if "id: seizure" in text)
     assert (f"knowledge/questions.yaml:{line}: symptoms: warning sign symptoms=seizure must "
             "lead to at least emergency whatever else is answered, but is only sure to reach "
-            "self_care") in lines
+            "self_care; counterexample: symptoms=[seizure] (everything else unknown): it "
+            "reaches self_care") in lines
 
 
 def test_all_problems_are_reported_at_once_and_the_shipped_base_is_clean(runner, cli,

@@ -40,8 +40,8 @@ def test_a_good_extra_rule_loads(tmp_path):
 
 def test_yaml_syntax_errors_name_the_line(tmp_path):
     (found,) = problems(tmp_path, "rules:\n  - id: x\n    title: [unclosed\n    because: x\n")
-    assert found.startswith(str(tmp_path / "extra" / "rules" / "broken.yaml") + ":4: ")
-    assert "not valid YAML" in found
+    assert found.startswith(str(tmp_path / "extra" / "rules" / "broken.yaml") + ":3: ")
+    assert "not valid YAML: parsing a flow sequence that is not closed" in found
 
 
 def test_a_misspelt_key_names_file_line_and_rule(tmp_path):
@@ -54,7 +54,7 @@ def test_a_misspelt_key_names_file_line_and_rule(tmp_path):
             because: The key when is misspelt here.
             sources: [S01]
         """)
-    assert found.endswith("broken.yaml:2: typo-rule: rules.0: unknown key 'wehn'; allowed: "
+    assert found.endswith("broken.yaml:4: typo-rule: unknown key 'wehn'; allowed: "
                           "because, evidence, id, override, sources, then, title, when")
 
 

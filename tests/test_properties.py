@@ -5,9 +5,9 @@ import random
 
 import pytest
 
-from expert.authoring.lint import red_flags
 from expert.consult.consultation import consult
 from expert.consult.planner import questions_that_matter
+from expert.kb.safety import warning_signs
 from expert.report.report import build_report, to_json
 
 
@@ -51,16 +51,9 @@ def test_every_report_keeps_the_contract(kb, samples):
 
 
 def test_every_warning_sign_wins_whatever_else_is_answered(kb, samples):
-    for question, answer, floor, _ in red_flags(kb):
+    for question, answer, floor, _ in warning_signs(kb):
         for answers in samples[:40]:
-            answers = dict(answers)
-            if question.type == "multi":
-                answers[question.id] = tuple(c for c in question.choice_ids
-                                             if c in set(answers.get(question.id) or ()) | set(
-                                                 answer))
-            else:
-                answers[question.id] = answer
-            result = consult(kb, answers)
+            result = consult(kb, with_flag(question, answer, answers))
             assert result.level.rank >= kb.level_rank[floor], (question.id, answer, answers)
 
 
@@ -98,7 +91,7 @@ def test_an_answer_never_lowers_a_decided_rule(kb, samples):
 def with_flag(question, answer, answers):
     answers = dict(answers)
     if question.type == "multi":
-        chosen = set(answers.get(question.id) or ()) | set(answer)
+        chosen = set(answers.get(question.id) or ()) | {answer}
         answers[question.id] = tuple(c for c in question.choice_ids if c in chosen)
     else:
         answers[question.id] = answer
@@ -108,7 +101,7 @@ def with_flag(question, answer, answers):
 def test_a_warning_sign_changes_the_voice(kb, samples):
     """No reassurance and no diet or supplement talk once a warning sign is present, and
     the lifestyle notes say they do not explain it."""
-    flags = red_flags(kb)
+    flags = warning_signs(kb)
     for index, answers in enumerate(samples):
         question, answer, _, _ = flags[index % len(flags)]
         result = consult(kb, with_flag(question, answer, answers))

@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 from ..consult.answers import check_answers
 from ..consult.consultation import Result, consult
 from ..errors import InputError, KnowledgeError, Problem
+from ..kb.loader import yaml_files
 from ..kb.yamlsource import YAMLSyntaxError, load
 from ..language.certainty import POSSIBLE
 from ..language.model import KnowledgeBase
@@ -41,8 +42,8 @@ class Case(NamedTuple):
 
 
 def case_files(folders: list[Path]) -> list[Path]:
-    """The case files of these knowledge folders (cases/*.yaml), in load order."""
-    return [p for folder in folders for p in sorted((folder / "cases").glob("*.yaml"))]
+    """The case files of these knowledge folders (cases/, subfolders, .yaml or .yml)."""
+    return [p for folder in folders for p in yaml_files(folder / "cases")]
 
 
 def load_cases(kb: KnowledgeBase, folders: list[Path]) -> list[Case]:

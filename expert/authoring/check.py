@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import KnowledgeError, Problem
+from ..kb import safety
 from ..kb.builder import build
 from ..kb.loader import all_files, knowledge_dirs, read_knowledge
 from ..language.model import KnowledgeBase
@@ -20,9 +21,14 @@ def check_knowledge(extra: tuple[str | Path, ...] = ()
                     ) -> tuple[list[Problem], KnowledgeBase | None]:
     """Everything ``kb check`` reports, and the base when it loads at all."""
     dirs = knowledge_dirs(extra)
-    kb, problems = build(read_knowledge(all_files(dirs)))
+    try:
+        files = all_files(dirs)
+    except KnowledgeError as exc:  # a folder that cannot be read: nothing more to check
+        return exc.problems, None
+    kb, problems = build(read_knowledge(files))
     if kb is None:
         return sorted(set(problems)), None
+    problems += safety.check(kb)
     problems += lint(kb)
     try:
         load_cases(kb, dirs)

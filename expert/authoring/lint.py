@@ -3,36 +3,28 @@
 Loading (kb/builder.py) rejects what would break the engine.  These checks find
 knowledge that loads but is wrong or dead: facts no rule derives, thresholds
 outside a question's range, rules whose conditions contradict each other,
-questions and conclusions nothing uses, and the two safety properties:
-
-* every warning sign (``red_flag`` in questions.yaml) reaches at least its
-  level whatever else is answered, proved with the three-valued rule status
-  (language/status.py), which never changes a decided rule as more answers arrive;
-* no rule that requires a warning sign concludes a lower referral.  (The rule
-  language has no way to lower a referral: the highest level reached wins.)
+questions and conclusions nothing uses.  (Safety is not checked here: it is
+proved whenever knowledge loads, kb/safety.py.)
 """
 
 from collections.abc import Iterable
-from typing import Any
 
 from ..errors import Problem
 from ..language.conditions import Ask, Belief, FactIs, Leaf
 from ..language.model import KnowledgeBase, Question, RuleDef
-from ..language.status import RuleStatus
 from ..text import did_you_mean
 
 
 def lint(kb: KnowledgeBase) -> list[Problem]:
-    """Everything wrong with a base that loads: dead facts, ranges, contradictions, safety."""
+    """What an author would want to know of a base that loads: dead facts, ranges,
+    contradictions, unused questions and conclusions nobody reaches."""
     problems: list[Problem] = []
     for rule in kb.rules:
         problems += _undefined_facts(kb, rule)
         problems += _out_of_range(kb, rule)
         problems += _contradictions(kb, rule)
-        problems += _lowered_referral(kb, rule)
     problems += _unused_questions(kb)
     problems += _unreached_conclusions(kb)
-    problems += safety(kb)
     return sorted(set(problems))
 
 
@@ -223,82 +215,4 @@ def _unreached_conclusions(kb: KnowledgeBase) -> list[Problem]:
     for level in kb.levels:
         if not kb.producers("referral", level.id):
             out.append(Problem("catalog", 0, level.id, f"no rule concludes referral {level.id}"))
-    return out
-
-
-# ---------------------------------------------------------------- safety
-
-
-def red_flags(kb: KnowledgeBase) -> list[tuple[Question, Any, str, int]]:
-    """(question, answer value, lowest level, line) for every warning sign."""
-    flags = []
-    for question in kb.askable:
-        if question.type == "boolean" and question.red_flag:
-            flags.append((question, True, question.red_flag, question.line))
-        for choice in question.choices:
-            if choice.red_flag:
-                flags.append((question, (choice.id,), choice.red_flag, choice.line))
-    return flags
-
-
-def guaranteed_level(kb: KnowledgeBase, answers: dict[str, Any]) -> tuple[str, list[str]]:
-    """The highest referral these answers reach whatever else is answered, and the rules
-    that are sure to fire for it."""
-    status = RuleStatus(kb, answers)
-    sure = [r for r in kb.rules if r.then.referral and status.truth(r.id) is True]
-    if not sure:
-        return kb.levels[0].id, []
-    top = max(kb.level_rank[r.then.referral] for r in sure)
-    level = next(lv.id for lv in kb.levels if lv.rank == top)
-    return level, [r.id for r in sure if r.then.referral == level]
-
-
-def safety(kb: KnowledgeBase) -> list[Problem]:
-    """Every warning sign reaches its level, and changes the report's voice, whatever else
-    is answered."""
-    out = []
-    for question, answer, floor, line in red_flags(kb):
-        level, _ = guaranteed_level(kb, {question.id: answer})
-        shown = "yes" if answer is True else answer[0]
-        where = (question.path, line or question.line, question.id)
-        if kb.level_rank[level] < kb.level_rank[floor]:
-            out.append(Problem(*where, f"warning sign {question.id}={shown} must lead to at "
-                               f"least {floor} whatever else is answered, but is only sure to "
-                               f"reach {level}"))
-        if kb.voice and not _sure_to_derive(kb, {question.id: answer}, kb.voice.fact):
-            out.append(Problem(*where, f"warning sign {question.id}={shown} must derive fact "
-                               f"{kb.voice.fact} (the warning voice) whatever else is answered"))
-    return out
-
-
-def _sure_to_derive(kb: KnowledgeBase, answers: dict[str, Any], fact: str) -> bool:
-    status = RuleStatus(kb, answers)
-    return any(status.truth(rule.id) is True for rule in kb.producers("fact", fact))
-
-
-def _requires(alternative: tuple[Leaf, ...], question: str, value: Any) -> bool:
-    for leaf in alternative:
-        if not isinstance(leaf, Ask) or leaf.question != question or leaf.negated:
-            continue
-        if value is True and leaf.op == "is" and leaf.value is True:
-            return True
-        if leaf.op == "includes" and leaf.value == value:
-            return True
-        if leaf.op == "includes_all" and value in leaf.value:
-            return True
-    return False
-
-
-def _lowered_referral(kb: KnowledgeBase, rule: RuleDef) -> list[Problem]:
-    if not rule.then.referral or not rule.alternatives:
-        return []
-    out = []
-    for question, answer, floor, _ in red_flags(kb):
-        value = True if answer is True else answer[0]
-        if kb.level_rank[rule.then.referral] < kb.level_rank[floor] and all(
-                _requires(alt, question.id, value) for alt in rule.alternatives):
-            shown = "yes" if value is True else value
-            out.append(_problem(rule, rule.line_of("then"),
-                                f"concludes {rule.then.referral} for warning sign "
-                                f"{question.id}={shown}, which must lead to at least {floor}"))
     return out

@@ -22,9 +22,9 @@ from ..language.certainty import band, combine
 from ..language.conditions import Ask, FactIs
 from ..language.model import KnowledgeBase, Question, RuleDef
 from ..language.status import RuleStatus
+from ..language.witness import answers_for
 from ..text import plain, show
 from .consultation import Result, consult
-from .counterfactual import answers_for
 
 # How changes rank, for choosing and listing questions: a referral raised by one rung
 # outweighs any change of conclusion; a new leading conclusion outweighs a band moved.

@@ -13,10 +13,10 @@ from __future__ import annotations
 from typing import Any
 
 from ..consult.consultation import Result, consult
-from ..consult.counterfactual import answers_for, fix_for
 from ..errors import InputError
 from ..language.conditions import Ask, FactIs, Leaf, LeafOracle, answers_oracle, evaluate
 from ..language.model import RuleDef
+from ..language.witness import answers_for, fix_for
 from ..text import plain, show
 from .how import resolve
 

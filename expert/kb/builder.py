@@ -9,6 +9,7 @@ a "did you mean" for near misses; finally rules are ordered into strata.
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +29,10 @@ from ..language.model import (
     AdviceKind,
     Choice,
     Constraint,
+    Contraindication,
     Effects,
     Entry,
+    ForbiddenAdvice,
     KnowledgeBase,
     Level,
     Manifest,
@@ -41,9 +44,11 @@ from ..language.model import (
 from ..text import did_you_mean
 from .schema import validate
 from .strata import strata
-from .yamlsource import LineDict, YAMLSyntaxError, parse
+from .yamlsource import LineDict, LineList, YAMLSyntaxError, parse
 
 SINGULAR = {"hypotheses": "hypothesis", "notes": "note", "tests": "test"}
+TEMPLATE_RULE = "my-new-rule"  # the example rule of _template.yaml: a copy must rename it
+Bad = set[tuple[str, int | None]]  # (section, item index) with a schema problem; None: all
 
 
 def display_path(path: Path) -> str:
@@ -81,6 +86,11 @@ class _Builder:
         self.constraints: list[Constraint] = []
         self.raw_constraints: list[tuple[str, LineDict]] = []
         self.sections: dict[str, str] = {}
+        self.forbidden: list[ForbiddenAdvice] = []
+        self.negation = ""
+        self.contraindications: list[Contraindication] = []
+        self.raw_contraindications: list[tuple[str, LineDict]] = []
+        self.defined_at: dict[tuple[str, str], str] = {}  # (kind, id) -> where, for sources
 
     def problem(self, path: str, line: int, rule: str, message: str) -> None:
         self.problems.append(Problem(path, line, rule, message))
@@ -101,16 +111,18 @@ def build(texts: list[tuple[str, Path, str]]) -> tuple[KnowledgeBase | None, lis
         if not isinstance(data, dict):
             b.problem(shown, getattr(data, "line", 1), "", f"a {kind} file must be a mapping")
             continue
-        schema_problems, bad_items = validate(data, kind, shown)
+        schema_problems, bad = validate(data, kind, shown)
         b.problems += schema_problems
-        if schema_problems and kind != "rules":
+        if ("", None) in bad:  # the file as a whole is unusable
             continue
         {"kb": _add_manifest, "questions": _add_questions, "catalog": _add_catalog,
-         "reference": _add_reference, "rules": _collect_rules}[kind](b, data, shown, bad_items)
+         "reference": _add_reference, "rules": _collect_rules}[kind](b, data, shown, bad)
     for shown, raw in b.raw_rules:
         _add_rule(b, raw, shown)
     for shown, raw in b.raw_constraints:
         _add_constraint(b, raw, shown)
+    for shown, raw in b.raw_contraindications:
+        _add_contraindication(b, raw, shown)
     _check_catalog(b)
     if not b.manifests or not b.questions or not b.levels:
         if not b.levels:
@@ -144,18 +156,39 @@ def build(texts: list[tuple[str, Path, str]]) -> tuple[KnowledgeBase | None, lis
         voice=b.voice[0] if b.voice else None,
         constraints=tuple(b.constraints),
         sections=b.sections,
+        forbidden_advice=tuple(b.forbidden),
+        advice_negation=b.negation,
+        contraindications=tuple(b.contraindications),
     )
     return kb, b.problems
 
 
-def _add_manifest(b: _Builder, data: LineDict, path: str, _: set[int]) -> None:
+def _items(data: LineDict, section: str, bad: Bad) -> list[LineDict]:
+    """The items of a list section that passed the schema (a broken one is reported
+    already; checking it further would only add noise, or crash)."""
+    items = data.get(section)
+    if (section, None) in bad or not isinstance(items, list):
+        return []
+    return [item for index, item in enumerate(items)
+            if (section, index) not in bad and isinstance(item, dict)]
+
+
+def _mapping(data: LineDict, section: str, bad: Bad) -> LineDict | None:
+    value = data.get(section)
+    broken = any(key[0] == section for key in bad)
+    return value if isinstance(value, dict) and not broken else None
+
+
+def _add_manifest(b: _Builder, data: LineDict, path: str, bad: Bad) -> None:
+    if bad:
+        return
     b.manifests.append(Manifest(name=data["name"], version=str(data["version"]), path=path,
                                 title=data.get("title", ""),
                                 disclaimer=" ".join(data.get("disclaimer", "").split())))
 
 
-def _add_questions(b: _Builder, data: LineDict, path: str, _: set[int]) -> None:
-    for raw in data.get("questions", []):
+def _add_questions(b: _Builder, data: LineDict, path: str, bad: Bad) -> None:
+    for raw in _items(data, "questions", bad):
         qid = raw["id"]
         if qid in b.questions:
             b.problem(path, raw.line, qid, f"question {qid} is already defined in "
@@ -178,7 +211,7 @@ def _add_questions(b: _Builder, data: LineDict, path: str, _: set[int]) -> None:
             unit=raw.get("unit", ""), help=" ".join(raw.get("help", "").split()),
             section=raw.get("section", ""), red_flag=_flag(raw.get("red_flag")),
             path=path, line=raw.line, core=bool(raw.get("core", False)))
-    for raw in data.get("computed", []):
+    for raw in _items(data, "computed", bad):
         qid = raw["id"]
         if qid in b.questions:
             b.problem(path, raw.line, qid, f"question {qid} is already defined")
@@ -193,8 +226,8 @@ def _add_questions(b: _Builder, data: LineDict, path: str, _: set[int]) -> None:
             id=qid, text=raw["text"], type="number", unit=raw.get("unit", ""),
             help=" ".join(raw.get("help", "").split()), sum=terms, path=path, line=raw.line,
             min=0, max=None)
-    b.raw_constraints += [(path, raw) for raw in data.get("constraints", [])]
-    for raw in data.get("sections", []):
+    b.raw_constraints += [(path, raw) for raw in _items(data, "constraints", bad)]
+    for raw in _items(data, "sections", bad):
         b.sections[raw["id"]] = " ".join(raw["title"].split())
 
 
@@ -209,28 +242,38 @@ def _flag(value: Any) -> str | None:
 DEFAULT_FLAG = "\0warning_signs.level"  # a placeholder no level id can equal
 
 
-def _add_catalog(b: _Builder, data: LineDict, path: str, _: set[int]) -> None:
-    for raw in data.get("levels", []):
+def _add_catalog(b: _Builder, data: LineDict, path: str, bad: Bad) -> None:
+    for raw in _items(data, "levels", bad):
         if raw["id"] in b.levels:
             b.problem(path, raw.line, raw["id"], "referral level defined twice")
         kinds = raw.get("advice")
         b.levels[raw["id"]] = Level(raw["id"], raw["rank"], raw["label"],
                                     " ".join(raw["action"].split()), raw.get("tests", True),
                                     tuple(kinds) if kinds is not None else None)
-    for raw in data.get("advice_kinds", []):
+    for raw in _items(data, "advice_kinds", bad):
         if raw["id"] in b.advice_kinds:
             b.problem(path, raw.line, raw["id"], f"advice kind {raw['id']} is defined twice")
         b.advice_kinds[raw["id"]] = AdviceKind(raw["id"], raw["label"],
                                                raw.get("kept_when_overridden", False))
-    if "warning_signs" in data:
-        raw = data["warning_signs"]
+    raw = _mapping(data, "warning_signs", bad)
+    if raw is not None:
         b.voice = (Voice(raw["fact"], raw["level"], tuple(raw.get("drops_advice", ())),
                          " ".join(raw.get("notes_caveat", "").split())), path, raw.line)
+    raw = _mapping(data, "forbidden_advice", bad)
+    if raw is not None:
+        b.negation = raw.get("negation", "") or b.negation
+        for pattern_line, text in [(raw.line_of("negation"), b.negation)]:
+            _check_pattern(b, path, pattern_line, "forbidden_advice", text)
+        for item in raw.get("intents", []):
+            if _check_pattern(b, path, item.line_of("pattern"), item["id"], item["pattern"]):
+                b.forbidden.append(ForbiddenAdvice(item["id"], " ".join(item["says"].split()),
+                                                   item["pattern"], item.get("above")))
+    b.raw_contraindications += [(path, raw) for raw in _items(data, "contraindications", bad)]
     ranks = [lv.rank for lv in b.levels.values()]
     if len(set(ranks)) != len(ranks):
         b.problem(path, data.line, "", "two referral levels share a rank")
     for section in ("hypotheses", "notes", "tests"):
-        for raw in data.get(section, []):
+        for raw in _items(data, section, bad):
             if raw["id"] in b.catalog[section]:
                 b.problem(path, raw.line, raw["id"],
                           f"{SINGULAR[section]} {raw['id']} is defined twice")
@@ -238,18 +281,46 @@ def _add_catalog(b: _Builder, data: LineDict, path: str, _: set[int]) -> None:
                                                   " ".join(raw.get("text", "").split()))
 
 
-def _add_reference(b: _Builder, data: LineDict, path: str, _: set[int]) -> None:
-    for raw in data.get("sources", []):
-        b.sources[raw["id"]] = Source(raw["id"], raw["title"], raw.get("url", ""))
-    for raw in data.get("facts", []):
-        b.evidence[raw["id"]] = " ".join(raw["statement"].split())
+def _add_reference(b: _Builder, data: LineDict, path: str, bad: Bad) -> None:
+    for raw in _items(data, "sources", bad):
+        if _redefines(b, "source", raw, path):
+            b.sources[raw["id"]] = Source(raw["id"], raw["title"], raw.get("url", ""))
+    for raw in _items(data, "facts", bad):
+        if _redefines(b, "fact", raw, path):
+            b.evidence[raw["id"]] = " ".join(raw["statement"].split())
 
 
-def _collect_rules(b: _Builder, data: LineDict, path: str, bad_items: set[int]) -> None:
-    # rules with schema problems are reported already; checking them further only adds noise
-    for index, raw in enumerate(data.get("rules", []) or []):
-        if index not in bad_items:
-            b.raw_rules.append((path, raw))
+def _redefines(b: _Builder, kind: str, raw: LineDict, path: str) -> bool:
+    """A source or reference fact may be defined again only with ``override: true``."""
+    key = (kind, raw["id"])
+    earlier = b.defined_at.get(key)
+    if earlier and not raw.get("override"):
+        b.problem(path, raw.line, raw["id"], f"{kind} {raw['id']} is already defined at "
+                  f"{earlier}; to replace it say override: true")
+        return False
+    if raw.get("override") and not earlier:
+        b.problem(path, raw.line_of("override"), raw["id"],
+                  f"override: true but no earlier {kind} has this id")
+    b.defined_at[key] = f"{path}:{raw.line}"
+    return True
+
+
+def _check_pattern(b: _Builder, path: str, line: int, owner: str, pattern: str) -> bool:
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        b.problem(path, line, owner, f"not a valid regular expression: {exc}")
+        return False
+    return True
+
+
+def _collect_rules(b: _Builder, data: LineDict, path: str, bad: Bad) -> None:
+    for raw in _items(data, "rules", bad):
+        if raw.get("id") == TEMPLATE_RULE:
+            b.problem(path, raw.line_of("id"), raw["id"], "this is the template's example "
+                      "rule: give the copy an id, condition and conclusions of its own")
+            continue
+        b.raw_rules.append((path, raw))
 
 
 def _add_rule(b: _Builder, raw: LineDict, path: str) -> None:
@@ -272,6 +343,15 @@ def _add_rule(b: _Builder, raw: LineDict, path: str) -> None:
         ceilings=tuple((b["id"], float(b["at_most"])) for b in beliefs if "at_most" in b),
         conflicts=(" ".join(then["conflict"].split()),) if "conflict" in then else (),
     )
+    item_lines = [(f"{key}/{item}", raw[key].line_of(i)) for key in ("sources", "evidence")
+                  if isinstance(raw.get(key), LineList) for i, item in enumerate(raw[key])]
+    item_lines += [(f"{key}/{item}", then[key].line_of(i)) for key in ("tests", "facts")
+                   if isinstance(then.get(key), LineList) for i, item in enumerate(then[key])]
+    for key in ("hypothesis", "note"):
+        listed = then.get(key)
+        entries = listed if isinstance(listed, LineList) else [listed] if listed else []
+        item_lines += [(f"{key}/{entry['id']}", getattr(entry, "line", 0) or then.line_of(key))
+                       for entry in entries]
     rule = RuleDef(
         id=rid, title=str(raw.get("title", "")), when=when, then=effects,
         because=" ".join(str(raw.get("because", "")).split()),
@@ -285,6 +365,7 @@ def _add_rule(b: _Builder, raw: LineDict, path: str) -> None:
         reads_hypotheses=tuple(dict.fromkeys(leaf.hypothesis for leaf in leaves(when)
                                              if isinstance(leaf, Belief))),
         alternatives=dnf,
+        item_lines=tuple(item_lines),
     )
     earlier = b.rules.get(rid)
     if earlier and not rule.override:
@@ -317,6 +398,32 @@ def _add_constraint(b: _Builder, raw: LineDict, path: str) -> None:
         b.constraints.append(Constraint(
             raw["id"], when, " ".join(raw["message"].split()),
             tuple(dict.fromkeys(leaf.question for leaf in asks)), path, raw.line))
+
+
+def _add_contraindication(b: _Builder, raw: LineDict, path: str) -> None:
+    try:
+        when = parse_condition(raw["when"], raw.line_of("when"))
+    except ConditionSyntaxError as exc:
+        b.problem(path, exc.line or raw.line, raw["id"], str(exc))
+        return
+    before = len(b.problems)
+    fake = RuleDef(raw["id"], "", when, Effects(), "", (), path=path, line=raw.line)
+    for leaf in leaves(when):
+        if isinstance(leaf, Ask):
+            _check_ask(b, fake, leaf, lambda line, msg: b.problem(path, line or raw.line,
+                                                                  raw["id"], msg))
+        else:
+            b.problem(path, getattr(leaf, "line", 0) or raw.line, raw["id"],
+                      "a contraindication tests answers only, not facts or hypotheses")
+    forbids = raw["forbids"]
+    for kind in forbids.get("kinds", ()):
+        if kind not in b.advice_kinds:
+            b.problem(path, forbids.line_of("kinds"), raw["id"], f"unknown advice kind {kind}"
+                      + _suggest(kind, b.advice_kinds))
+    if len(b.problems) == before:
+        b.contraindications.append(Contraindication(
+            raw["id"], when, tuple(forbids.get("kinds", ())), tuple(forbids["about"]),
+            " ".join(raw["because"].split())))
 
 
 def _check_catalog(b: _Builder) -> None:
@@ -373,7 +480,8 @@ def _weighted(value: Any) -> tuple[tuple[str, float], ...]:
 def _advice(value: Any) -> Advice:
     if isinstance(value, str):
         return Advice(" ".join(value.split()))
-    return Advice(" ".join(value["text"].split()), value.get("kind", "care"))
+    return Advice(" ".join(value["text"].split()), value.get("kind", "care"),
+                  tuple(value.get("about", ())))
 
 
 def _suggest(name: str, known: Any) -> str:
@@ -398,23 +506,24 @@ def _check_rule(b: _Builder, rule: RuleDef) -> None:
             report(then_line, f"unknown advice kind {advice.kind}; kinds: "
                    + ", ".join(b.advice_kinds) + _suggest(advice.kind, b.advice_kinds))
     believed = [h for h, _ in rule.then.hypotheses] + [h for h, _ in rule.then.ceilings]
-    for section, ids in (("hypotheses", believed),
-                         ("notes", [n for n, _ in rule.then.notes]),
-                         ("tests", rule.then.tests)):
+    for section, key, ids in (("hypotheses", "hypothesis", believed),
+                              ("notes", "note", [n for n, _ in rule.then.notes]),
+                              ("tests", "tests", rule.then.tests)):
         for ident in ids:
             if ident not in b.catalog[section]:
-                report(then_line, f"unknown {SINGULAR[section]} {ident}"
+                report(rule.line_of_item(key, ident), f"unknown {SINGULAR[section]} {ident}"
                        + _suggest(ident, b.catalog[section]))
     if rule.then.referral and rule.then.referral not in b.levels:
-        report(then_line, f"unknown referral level {rule.then.referral}")
+        report(then_line, f"unknown referral level {rule.then.referral}"
+               + _suggest(rule.then.referral, b.levels))
     for source in rule.sources:
         if source not in b.sources:
-            report(rule.line_of("sources"), f"source {source} is not in the reference"
-                   + _suggest(source, b.sources))
+            report(rule.line_of_item("sources", source), f"source {source} is not in the "
+                   "reference" + _suggest(source, b.sources))
     for fact_id in rule.evidence:
         if fact_id not in b.evidence:
-            report(rule.line_of("evidence"), f"evidence {fact_id} is not a fact of the "
-                   "reference" + _suggest(fact_id, b.evidence))
+            report(rule.line_of_item("evidence", fact_id), f"evidence {fact_id} is not a fact "
+                   "of the reference" + _suggest(fact_id, b.evidence))
 
 
 def _check_ask(b: _Builder, rule: RuleDef, leaf: Ask, report: Any) -> None:

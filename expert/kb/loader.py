@@ -6,22 +6,21 @@ The package's own folder comes first; folders from ``TWITCHDX_KB`` and ``--kb``
 follow, adding questions, conclusions and rules, and replacing a rule only
 where the later rule says ``override: true``.
 
-Parsing and validating (builder.py) happen only when the files' content has
-changed since the last run: the validated base is cached under a checksum of
-every file, as Python caches bytecode, so a consultation pays neither YAML
-parsing nor schema validation.
+Parsing, validating (builder.py) and proving safe (safety.py) happen only when
+the files' content has changed since the last run: the checked base is cached
+under a hash of every file's content, so a consultation pays none of them.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pickle
 import sys
-import zlib
 from pathlib import Path
 
 from .. import __version__
-from ..errors import InputError, KnowledgeError
+from ..errors import InputError, KnowledgeError, Problem
 from ..fileio import read_text, write_atomic
 from ..language.model import KnowledgeBase
 
@@ -39,7 +38,7 @@ def package_knowledge() -> Path:
 
 ENV_KB = "TWITCHDX_KB"
 ENV_CACHE = "TWITCHDX_CACHE"
-CACHE_FORMAT = 5  # bump when cached knowledge changes shape
+CACHE_FORMAT = 6  # bump when cached knowledge changes shape
 
 
 def knowledge_dirs(extra: tuple[str | Path, ...] = (), package: bool = True) -> list[Path]:
@@ -65,31 +64,76 @@ def knowledge_dirs(extra: tuple[str | Path, ...] = (), package: bool = True) -> 
 
 
 def knowledge_files(folder: Path) -> list[tuple[str, Path]]:
-    """(kind, path) of every knowledge file in a folder, in load order."""
+    """(kind, path) of every knowledge file in a folder, in load order.
+
+    Rule files are read from ``rules/`` and its subfolders, ``.yaml`` or ``.yml``;
+    a folder that cannot be read, or links back into itself, is an error.
+    """
     files = [("kb", folder / "kb.yaml")]
     for kind in ("questions", "catalog", "reference"):
         if (folder / f"{kind}.yaml").is_file():
             files.append((kind, folder / f"{kind}.yaml"))
-    rules_dir = folder / "rules"
-    if rules_dir.is_dir():
-        files += [("rules", p) for p in sorted(rules_dir.glob("*.yaml"))]
-    return files
+    return files + [("rules", path) for path in yaml_files(folder / "rules")]
+
+
+def yaml_files(root: Path) -> list[Path]:
+    """Every .yaml and .yml file below ``root`` (if it exists), sorted, subfolders included.
+
+    A folder that cannot be listed, or a link that leads back to a folder already
+    read, is reported: knowledge must never be skipped silently.
+    """
+    if not root.is_dir():
+        return []
+    found: list[Path] = []
+    problems: list[Problem] = []
+    seen: set[Path] = set()
+
+    def walk(folder: Path) -> None:
+        real = folder.resolve()
+        if real in seen:
+            problems.append(Problem(str(folder), 0, "", "this folder links back to one already "
+                                    "read (a loop); its files are not read twice"))
+            return
+        seen.add(real)
+        try:
+            entries = sorted(folder.iterdir())
+        except OSError as exc:
+            problems.append(Problem(str(folder), 0, "", "cannot be read "
+                                    f"({exc.strerror or exc}); its rules would be missing"))
+            return
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir():
+                walk(entry)
+            elif entry.suffix in (".yaml", ".yml"):
+                found.append(entry)
+
+    walk(root)
+    if problems:
+        raise KnowledgeError(problems)
+    return found
 
 
 def load_knowledge(extra: tuple[str | Path, ...] = (), use_cache: bool = True,
                    package: bool = True) -> KnowledgeBase:
-    """Load, validate and cache the knowledge base; raise KnowledgeError listing every problem."""
-    files = all_files(knowledge_dirs(extra, package))
-    cache = _cache_path(files) if use_cache else None
+    """Load, validate, prove safe and cache the knowledge base; KnowledgeError lists every
+    problem (exit 2), an unsafe knowledge set included, with its counterexample."""
+    texts = read_knowledge(all_files(knowledge_dirs(extra, package)))
+    cache = _cache_path(texts) if use_cache else None
     if cache is not None:
         kb = _read_cache(cache)
         if kb is not None:
-            return kb
+            return kb  # cached only after the checks below passed
     from .builder import build
+    from .safety import check
 
-    kb, problems = build(read_knowledge(files))
+    kb, problems = build(texts)
     if problems or kb is None:
         raise KnowledgeError(problems)
+    unsafe = check(kb)
+    if unsafe:
+        raise KnowledgeError(unsafe)
     if cache is not None:
         _write_cache(cache, kb)
     return kb
@@ -105,29 +149,30 @@ def read_knowledge(files: list[tuple[str, Path]]) -> list[tuple[str, Path, str]]
     return [(kind, path, read_text(path)) for kind, path in files]
 
 
-def _cache_path(files: list[tuple[str, Path]]) -> Path | None:
-    """Where the validated base is cached: keyed, as Python keys bytecode, by each file's
-    path, size and modification time, and by the checker's own code."""
+def _cache_path(texts: list[tuple[str, Path, str]]) -> Path | None:
+    """Where the checked base is cached: keyed by the content of every knowledge file (so
+    an edit is never missed), by where they are shown from, and by the checking code
+    (its files' size and modification time, as Python keys bytecode)."""
     setting = os.environ.get(ENV_CACHE)
     if setting is not None and setting.strip().lower() in ("", "0", "off", "no"):
         return None
-    code = sorted(Path(__file__).parent.glob("*.py"))
-    # paths in the base are shown relative to the working folder, so it is part of the key
-    stamp = [f"{CACHE_FORMAT}|{__version__}|{sys.version_info[:2]}|{Path.cwd()}"]
-    for kind, path in [("code", p) for p in code] + files:
+    digest = hashlib.sha256(f"{CACHE_FORMAT}|{__version__}|{sys.version_info[:2]}|"
+                            f"{Path.cwd()}".encode())
+    for code in sorted(Path(__file__).resolve().parent.parent.rglob("*.py")):
         try:
-            info = os.stat(path)
+            info = code.stat()
         except OSError:
-            return None  # unreadable: let the loader report it
-        stamp.append(f"{kind}\0{path}\0{info.st_size}\0{info.st_mtime_ns}")
-    key = "\n".join(stamp).encode()
-    crc, adler = zlib.crc32(key), zlib.adler32(key)
+            return None
+        digest.update(f"\0{code}\0{info.st_size}\0{info.st_mtime_ns}".encode())
+    for kind, path, text in texts:
+        digest.update(f"\0{kind}\0{path}\0".encode())
+        digest.update(text.encode("utf-8", "surrogatepass"))
     if setting:
         root = Path(setting)
     else:
         base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
         root = Path(base) / "twitchdx"
-    return root / f"kb-{crc:08x}{adler:08x}.pickle"
+    return root / f"kb-{digest.hexdigest()[:32]}.pickle"
 
 
 def _read_cache(path: Path) -> KnowledgeBase | None:

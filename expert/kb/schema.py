@@ -11,6 +11,7 @@ from the loader instead.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from ..errors import Problem
@@ -176,22 +177,46 @@ def _catalog_schema(kb: Any) -> dict[str, Any]:
             "advice_kinds": {"type": "array", "items": advice_kind,
                              "description": "Kinds of advice, in the order reports list them."},
             "warning_signs": voice,
+            "forbidden_advice": _object(properties={
+                "negation": {"type": "string", "description": "A regular expression: these "
+                             "words before a forbidden phrase in a clause make it allowed."},
+                "intents": {"type": "array", "items": _object(
+                    required=("id", "says", "pattern"), properties={
+                        "id": {"type": "string", "pattern": KEBAB},
+                        "says": {"type": "string", "minLength": 3,
+                                 "description": "What it tells people to do, in words."},
+                        "pattern": {"type": "string", "minLength": 1,
+                                    "description": "A regular expression over one clause."},
+                        "above": {"type": "number", "description": "Only a number above "
+                                  "this in the matched words counts (an upper limit)."}})}},
+                description="Advice no rule may give; checked when knowledge loads."),
+            "contraindications": {"type": "array", "items": _object(
+                required=("id", "when", "forbids", "because"), properties={
+                    "id": {"type": "string", "pattern": KEBAB},
+                    "when": {"$ref": "#/$defs/condition"},
+                    "forbids": _object(required=("about",), properties={
+                        "kinds": {"type": "array", "items": {"type": "string",
+                                                             "pattern": SNAKE}},
+                        "about": {"type": "array", "minItems": 1,
+                                  "items": {"type": "string", "pattern": SNAKE}}}),
+                    "because": {"type": "string", "minLength": 5}}),
+                "description": "Advice that must never reach someone it could harm."},
             "hypotheses": {"type": "array", "items": entry},
             "notes": {"type": "array", "items": entry},
             "tests": {"type": "array", "items": entry},
-        })
+        }, **{"$defs": _condition_defs(kb)})
 
 
 def _reference_schema(kb: Any) -> dict[str, Any]:
+    override = {"type": "boolean", "description": "Replace an id an earlier folder defined."}
     return _object(title="twitchdx reference: sources and the facts rules cite", properties={
-            "sources": {"type": "array", "items": {
-                "type": "object", "required": ["id", "title"], "additionalProperties": False,
-                "properties": {"id": {"type": "string", "pattern": "^S[0-9]{2}[a-z]?$"},
-                               "title": {"type": "string"}, "url": {"type": "string"}}}},
-            "facts": {"type": "array", "items": {
-                "type": "object", "required": ["id", "statement"], "additionalProperties": False,
-                "properties": {"id": {"type": "string", "pattern": "^[A-Z]+-[0-9]+[a-z]?$"},
-                               "statement": {"type": "string"}}}},
+            "sources": {"type": "array", "items": _object(required=("id", "title"), properties={
+                "id": {"type": "string", "pattern": "^S[0-9]{2}[a-z]?$"},
+                "title": {"type": "string"}, "url": {"type": "string"},
+                "override": override})},
+            "facts": {"type": "array", "items": _object(required=("id", "statement"), properties={
+                "id": {"type": "string", "pattern": "^[A-Z]+-[0-9]+[a-z]?$"},
+                "statement": {"type": "string"}, "override": override})},
         })
 
 
@@ -296,7 +321,11 @@ def _rules_schema(kb: Any) -> dict[str, Any]:
             {"type": "string", "minLength": 1},
             {"type": "object", "required": ["text"], "additionalProperties": False,
              "properties": {"text": {"type": "string", "minLength": 1},
-                            "kind": _enum_or(SNAKE, kinds)}},
+                            "kind": _enum_or(SNAKE, kinds),
+                            "about": {"type": "array", "items": {"type": "string",
+                                                                  "pattern": SNAKE},
+                                      "description": "What it is about (potassium...), for "
+                                      "the catalog's contraindications."}}},
         ]
     }
     then = {
@@ -388,19 +417,111 @@ def _case_schema(kb: Any) -> dict[str, Any]:
         })
 
 
-def validate(data: Any, kind: str, path: str) -> tuple[list[Problem], set[int]]:
-    """Every schema violation in ``data``, each located at a line of ``path``; and the
-    indexes of the top-level list items (rules, questions) that have one."""
+MAX_DEPTH = 40  # nesting deeper than any knowledge file needs
+MAX_INT = 10**12  # integers beyond any count, threshold or rank a file needs
+PATTERN_WORDS = {
+    KEBAB: "kebab-case (lower-case words joined by -, like my-rule)",
+    SNAKE: "snake_case (lower-case words joined by _, like my_fact)",
+    "^S[0-9]{2}[a-z]?$": "a source id like S03",
+    "^[A-Z]+-[0-9]+[a-z]?$": "a reference fact id like MG-15",
+}
+TYPE_WORDS = {"number": "a number", "integer": "a whole number", "string": "text",
+              "boolean": "true or false", "array": "a list", "object": "a mapping (key: value)",
+              "null": "nothing"}
+
+
+class _Hazard(str):
+    """Stands in for a value no schema can judge (a date, NaN): reported once, by the scan."""
+
+
+def validate(data: Any, kind: str, path: str) -> tuple[list[Problem], set[tuple[str, Any]]]:
+    """Every schema problem of ``data``, each at the line of the thing it is about, in plain
+    words; and what they break: (section, item index), (section, None) for a whole
+    section, ("", None) for the whole file."""
     from jsonschema import Draft202012Validator  # only on a cache miss: it is slow to import
 
-    validator = Draft202012Validator(schema(kind))
-    problems, bad_items = [], set()
-    for error in validator.iter_errors(data):
+    problems: list[Problem] = []
+    bad: set[tuple[str, Any]] = set()
+    safe = _scan(data, [], problems, bad, path, data)
+    if ("", None) in bad:
+        return problems, bad
+    for error in Draft202012Validator(schema(kind)).iter_errors(safe):
+        if isinstance(_best(error).instance, _Hazard):
+            continue
         where = list(error.absolute_path)
-        if len(where) >= 2 and isinstance(where[1], int):
-            bad_items.add(where[1])
-        problems.append(Problem(path, _line(data, where), _rule_id(data, where), _message(error)))
-    return problems, bad_items
+        bad.add(_breaks(where, error.validator))
+        line = _line(data, where)
+        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            extra = sorted(set(error.instance) - set(error.schema.get("properties", {})),
+                           key=str)
+            if extra and isinstance(data, LineDict):
+                line = _line(data, [*where, extra[0]])
+        problems.append(Problem(path, line, _rule_id(data, where), _message(error)))
+    return problems, bad
+
+
+def _breaks(where: list[Any], validator: str) -> tuple[str, Any]:
+    if not where:
+        return ("", None) if validator == "type" else ("", "root")
+    if len(where) >= 2 and isinstance(where[1], int):
+        return (str(where[0]), where[1])
+    return (str(where[0]), None)
+
+
+def _scan(node: Any, where: list[Any], problems: list[Problem], bad: set[tuple[str, Any]],
+          path: str, root: Any) -> Any:
+    """A copy jsonschema can judge without failing; what it cannot is reported here."""
+
+    def report(message: str, at: list[Any]) -> None:
+        problems.append(Problem(path, _line(root, at), _rule_id(root, at), message))
+        bad.add(_breaks(at, "scan") if at else ("", None))
+
+    if len(where) > MAX_DEPTH:
+        report(f"nested more than {MAX_DEPTH} levels deep", where[:1])
+        return _Hazard("deep")
+    if isinstance(node, dict):
+        out = {}
+        for key, value in node.items():
+            if not isinstance(key, str):
+                report(f"{_dotted(where, 'key')} {_brief(key)} is not text: quote it", where)
+                key = _Hazard(str(key))
+            out[key] = _scan(value, [*where, key], problems, bad, path, root)
+        return out
+    if isinstance(node, list):
+        return [_scan(item, [*where, i], problems, bad, path, root) for i, item in enumerate(node)]
+    if isinstance(node, bool) or node is None or isinstance(node, str):
+        return node
+    if isinstance(node, float) and not math.isfinite(node):
+        report(f"{_dotted(where)} must be a finite number, not {node}", where)
+        return _Hazard("nan")
+    if isinstance(node, int | float):
+        if abs(node) > MAX_INT:
+            report(f"{_dotted(where)} is too large a number ({_brief(node)})", where)
+            return _Hazard("large")
+        return node
+    kind = type(node).__name__
+    words = {"date": "a date", "datetime": "a date and time", "bytes": "binary data",
+             "set": "a set"}.get(kind, f"a {kind}")
+    report(f"{_dotted(where)} is {words}, which is not allowed here (quote it if it is text)",
+           where)
+    return _Hazard(kind)
+
+
+def _dotted(where: list[Any], last: str = "") -> str:
+    """Where in its item a value is: ``then.hypothesis: cf`` (the file's own keys when it
+    has no items)."""
+    parts = [str(p) for p in where]
+    item = parts[2:] if len(parts) >= 2 and isinstance(where[1], int) else parts
+    if not item:
+        return f"the item{' ' + last if last else ''}"
+    named = (".".join(item[:-1]) + ": " if len(item) > 1 else "") + item[-1]
+    return named + (f" {last}" if last else "")
+
+
+def _brief(value: Any, limit: int = 80) -> str:
+    """A value as an error message quotes it: never more than ``limit`` characters."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 def _line(data: Any, path: Any) -> int:
@@ -418,29 +539,84 @@ def _line(data: Any, path: Any) -> int:
 
 def _rule_id(data: Any, path: Any) -> str:
     parts = list(path)
-    listed = parts[:1] in (["rules"], ["questions"], ["computed"])
+    listed = parts[:1] in (["rules"], ["questions"], ["computed"], ["constraints"])
     if len(parts) >= 2 and listed and isinstance(parts[1], int):
         try:
             item = data[parts[0]][parts[1]]
-            return str(item.get("id", "")) if isinstance(item, dict) else ""
+            ident = item.get("id", "") if isinstance(item, dict) else ""
+            return ident if isinstance(ident, str) else ""
         except (IndexError, KeyError, TypeError):
             return ""
     return ""
 
 
 def _message(error: Any) -> str:
-    where = ".".join(str(p) for p in error.absolute_path)
-    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+    """jsonschema's error in plain words, prefixed by where in the item it is."""
+    error = _best(error)
+    path = list(error.absolute_path)
+    where = [str(p) for p in path]
+    item = where[2:] if len(path) >= 2 and isinstance(path[1], int) else where
+    name = item[-1] if item else "the file"
+    prefix = ".".join(item[:-1])
+    text = _plain(error, name)
+    return f"{prefix}: {text}" if prefix else text
+
+
+def _best(error: Any) -> Any:
+    """For oneOf/anyOf, the error of the branch the value was meant for: one whose own
+    type fits, deepest first; the error itself when no branch fits at all."""
+    while error.validator in ("oneOf", "anyOf") and error.context:
+        fitting = [e for e in error.context if not (e.validator == "type"
+                                                    and not list(e.relative_path))]
+        if not fitting:
+            return error
+        error = max(fitting, key=lambda e: (len(list(e.relative_path)),
+                                            e.validator not in ("required", "not")))
+    return error
+
+
+def _plain(error: Any, name: str) -> str:
+    validator, value, got = error.validator, error.validator_value, _brief(error.instance)
+    if validator == "type":
+        kinds = value if isinstance(value, list) else [value]
+        return f"{name} needs {' or '.join(TYPE_WORDS.get(k, k) for k in kinds)}; got {got}"
+    if validator in ("oneOf", "anyOf"):
+        kinds = sorted({TYPE_WORDS.get(b.get("type"), "a mapping") for b in value
+                        if isinstance(b.get("type"), str)} | ({"a mapping"} if any(
+                            "properties" in b for b in value) else set()))
+        return f"{name} needs {' or '.join(kinds) or 'another form'}; got {got}"
+    if validator == "enum":
+        choices = ", ".join(str(v) for v in value[:12]) + (", ..." if len(value) > 12 else "")
+        return f"{name} must be one of {choices}; got {got}"
+    if validator == "const":
+        return f"{name} must be {value!r}; got {got}"
+    if validator == "required":
+        return error.message.replace("is a required property", "is required")
+    if validator == "additionalProperties":
         allowed = sorted(error.schema.get("properties", {}))
-        extra = sorted(set(error.instance) - set(allowed))
-        if extra and not isinstance(error.schema.get("additionalProperties"), dict):
-            text = f"unknown key {', '.join(map(repr, extra))}; allowed: {', '.join(allowed)}"
-            return f"{where}: {text}" if where else text
-    if error.validator == "oneOf":
-        best = min(error.context, key=lambda e: len(list(e.relative_path)), default=None)
-        message = best.message if best else error.message
-    elif error.validator == "required":
-        message = error.message.replace("is a required property", "is required")
-    else:
-        message = error.message
-    return f"{where}: {message}" if where else message
+        extra = sorted(set(error.instance) - set(allowed), key=str)
+        return f"unknown key {', '.join(map(_brief, extra))}; allowed: {', '.join(allowed)}"
+    if validator == "pattern":
+        return f"{name} {got} is not {PATTERN_WORDS.get(value, 'in the expected form')}"
+    if validator in ("minimum", "maximum"):
+        word = "at least" if validator == "minimum" else "at most"
+        return f"{name} must be {word} {value}; got {got}"
+    if validator == "minItems":
+        return f"{name} needs at least {value} item{'s' if value != 1 else ''}"
+    if validator == "maxItems":
+        return f"{name} takes at most {value} item{'s' if value != 1 else ''}"
+    if validator == "minLength":
+        return f"{name} must not be empty" if value == 1 else \
+            f"{name} needs at least {value} characters"
+    if validator == "uniqueItems":
+        return f"{name} lists the same item twice"
+    if validator == "minProperties":
+        return f"{name} needs at least {value} key{'s' if value != 1 else ''}"
+    if validator == "maxProperties":
+        return f"{name} takes exactly one key (one operator); got {got}" if value == 1 else \
+            f"{name} takes at most {value} keys"
+    if validator == "not":
+        return f"{name} {got} is not allowed here"
+    if validator == "propertyNames":
+        return f"{name}: {error.message}"
+    return error.message if len(error.message) <= 160 else error.message[:157] + "..."

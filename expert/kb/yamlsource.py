@@ -99,16 +99,29 @@ _Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
 
 
+OPENED = ("while parsing a flow", "while scanning a quoted", "while scanning a simple key",
+          "while scanning a block scalar")  # the error is where the thing was opened
+
+
 def parse(text: str, path: str) -> Any:
-    """Parse one YAML document; syntax errors become InputError naming ``path:line``."""
+    """Parse one YAML document; syntax errors become InputError naming ``path:line``.
+
+    The line is the one to fix: for a bracket or quote left open, where it was
+    opened (the parser notices only further on), otherwise where it went wrong.
+    """
     try:
         return yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "unexpected content"
+        opened = exc.context_mark is not None and (exc.context or "").startswith(OPENED)
+        mark = exc.context_mark if opened else exc.problem_mark or exc.context_mark
+        if opened:
+            problem = f"{exc.context.removeprefix('while ')} that is not closed: {problem}"
         raise YAMLSyntaxError(path, mark.line + 1 if mark else 0, problem) from None
     except yaml.YAMLError as exc:
         raise YAMLSyntaxError(path, 0, str(exc)) from None
+    except RecursionError:
+        raise YAMLSyntaxError(path, 0, "nested too deeply") from None
 
 
 def load(path: Path) -> Any:

@@ -435,6 +435,34 @@ def evaluate_alternatives(alternatives: list[tuple[Leaf, ...]] | tuple[tuple[Lea
     return Evaluation(False, tuple(dict.fromkeys(failing)), ())
 
 
+class Including(frozenset):
+    """A multi answer known to include these choices, with the others still open.
+
+    What a safety proof answers for a warning sign: "symptoms include seizure,
+    whatever else they include".
+    """
+
+
+def _partial(leaf: Ask, known: Including) -> Truth:
+    """Three-valued truth of ``leaf`` for a multi answer that includes ``known``."""
+    op, expected = leaf.op, leaf.value
+    if op == "includes":
+        truth: Truth = True if expected in known else None
+    elif op == "includes_any":
+        truth = True if known & set(expected) else None
+    elif op == "includes_all":
+        truth = True if set(expected) <= known else None
+    elif op == "includes_at_least":
+        truth = True if len(known & set(expected[1])) >= expected[0] else None
+    elif op == "count_at_least":
+        truth = True if len(known) >= expected else None
+    else:
+        truth = None
+    if truth is None or not leaf.negated:
+        return truth
+    return not truth
+
+
 def answers_oracle(answers: Mapping[str, Any], others: LeafOracle | None = None,
                    closed: bool = False) -> LeafOracle:
     """Judge ``Ask`` leaves from answers; defer other leaves to ``others``.
@@ -449,6 +477,8 @@ def answers_oracle(answers: Mapping[str, Any], others: LeafOracle | None = None,
             value = answers.get(leaf.question)
             if leaf.on_presence:
                 return leaf.test(value) if closed or leaf.question in answers else None
+            if isinstance(value, Including):
+                return _partial(leaf, value)
             return None if value is None else leaf.test(value)
         return others(leaf) if others else None
 

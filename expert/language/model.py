@@ -71,10 +71,15 @@ def _num(value: float | None) -> str:
 
 
 class Advice(NamedTuple):
-    """A piece of advice and its kind (the catalog orders kinds and says when each is kept)."""
+    """A piece of advice and its kind (the catalog orders kinds and says when each is kept).
+
+    ``about`` names what it is about (potassium, magnesium), so the catalog's
+    contraindications can say whom it must never reach.
+    """
 
     text: str
     kind: str = "care"
+    about: tuple[str, ...] = ()
 
 
 class Effects(NamedTuple):
@@ -122,13 +127,19 @@ class RuleDef(NamedTuple):
     reads_facts: tuple[str, ...] = ()  # derived facts it reads
     reads_hypotheses: tuple[str, ...] = ()  # hypotheses whose certainty it reads
     alternatives: tuple[tuple[Any, ...], ...] = ()  # the condition in DNF (language/conditions.py)
+    item_lines: tuple[tuple[str, int], ...] = ()  # ("tests/ecg", line) of each listed id
 
     @property
     def where(self) -> str:
         return f"{self.path}:{self.line}"
 
     def line_of(self, key: str) -> int:
+        """The line of one of the rule's keys (``then``, ``sources``...)."""
         return dict(self.lines).get(key, self.line)
+
+    def line_of_item(self, key: str, item: Any) -> int:
+        """The line of one listed id (``tests`` ``ecg``), else of its key."""
+        return dict(self.item_lines).get(f"{key}/{item}", self.line_of(key))
 
 
 class Level(NamedTuple):
@@ -158,6 +169,25 @@ class Voice(NamedTuple):
     level: str  # the lowest referral a warning sign must lead to, unless it names one
     drops_advice: tuple[str, ...] = ()  # advice kinds that would sound like the fix
     notes_caveat: str = ""  # said of the lifestyle triggers: they do not explain it
+
+
+class ForbiddenAdvice(NamedTuple):
+    """Something no advice may tell people to do, recognised by a pattern in a clause."""
+
+    id: str
+    says: str  # in words: "stop, reduce or change a prescribed medicine"
+    pattern: str  # a regular expression over one clause of the advice
+    above: float | None = None  # only a number above this in the match counts (limits)
+
+
+class Contraindication(NamedTuple):
+    """Advice that must never reach someone for whom ``when`` holds."""
+
+    id: str
+    when: Any  # a Condition over answers only
+    kinds: tuple[str, ...]
+    about: tuple[str, ...]
+    because: str
 
 
 class Constraint(NamedTuple):
@@ -208,7 +238,9 @@ class KnowledgeBase:
                  hypotheses: dict[str, Entry], notes: dict[str, Entry], tests: dict[str, Entry],
                  sources: dict[str, Source], evidence: dict[str, str], fingerprint: str,
                  advice_kinds: tuple[AdviceKind, ...] = (), voice: Voice | None = None,
-                 constraints: tuple[Constraint, ...] = (), sections: dict[str, str] | None = None):
+                 constraints: tuple[Constraint, ...] = (), sections: dict[str, str] | None = None,
+                 forbidden_advice: tuple[ForbiddenAdvice, ...] = (), advice_negation: str = "",
+                 contraindications: tuple[Contraindication, ...] = ()):
         self.manifests = manifests
         self.questions = questions
         self.rules = rules  # sorted by (stratum, id): the firing order of ties
@@ -223,6 +255,9 @@ class KnowledgeBase:
         self.voice = voice
         self.constraints = constraints
         self.sections = sections or {}  # section id -> heading
+        self.forbidden_advice = forbidden_advice
+        self.advice_negation = advice_negation  # a pattern: these words before it allow it
+        self.contraindications = contraindications
         self.rules_by_id = {r.id: r for r in rules}
         self.level_rank = {lv.id: lv.rank for lv in levels}
         self.askable = tuple(q for q in questions.values() if not q.computed)

@@ -1,8 +1,9 @@
-"""Answers that would make a condition hold: the raw material of every "what would
-change this" claim (WHY-NOT's best change, the report's value of information).
+"""Witnesses: answers that would make a condition hold (or fail).
 
-Each function proposes one answer, as close to the current one as it can; the
-caller re-runs the engine to see what that answer really changes.
+The raw material of every "what would change this" claim (WHY-NOT's best
+change, the report's value of information) and of the counterexamples a safety
+proof gives.  Each function proposes one answer, as close to the current one as
+it can; the caller evaluates what that answer really changes.
 """
 
 from __future__ import annotations
@@ -10,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..language.conditions import Ask
-from ..language.model import KnowledgeBase, Question
+from .conditions import Ask
+from .model import KnowledgeBase, Question
 
 
 def fix_for(question: Question, leaf: Ask, current: Any) -> Any:

@@ -1,0 +1,308 @@
+"""Safety properties, proved whenever knowledge is loaded.
+
+A knowledge set that breaks one is refused, whatever command loads it: a rule
+file must not be able to tell a person having a seizure to rest.  Each proof is
+semantic: rules are evaluated in three-valued logic (language/status.py) over
+the whole answer space, so every operator, derived fact and chain is covered.
+Where a property fails, the problem carries a counterexample: answers under
+which every rule that would save it is decided false.
+
+The properties:
+
+* every warning sign (``red_flag``) reaches at least its level, and derives the
+  warning voice fact, whatever else is answered;
+* no rule that can only fire with a warning sign concludes a lower referral;
+* no advice text says what the catalog forbids (``forbidden_advice``: stopping a
+  prescribed medicine, starting potassium, exceeding an upper limit);
+* no advice reaches someone its catalog ``contraindications`` protect (potassium
+  foods with kidney disease).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from ..errors import Problem
+from ..language.conditions import Ask, FactIs, Including, Leaf, answers_oracle, evaluate
+from ..language.model import Contraindication, ForbiddenAdvice, KnowledgeBase, Question, RuleDef
+from ..language.status import RuleStatus
+from ..language.witness import fix_for
+from ..text import show
+
+SEARCH_LIMIT = 200  # candidate answer sets tried when looking for a counterexample
+
+
+def check(kb: KnowledgeBase) -> list[Problem]:
+    """Every safety property this knowledge breaks, each with a counterexample."""
+    problems: list[Problem] = []
+    for question, choice, floor, line in warning_signs(kb):
+        problems += _floor(kb, question, choice, floor, line)
+    for rule in kb.rules:
+        problems += _lowered(kb, rule)
+        problems += _forbidden(kb, rule)
+    for contraindication in kb.contraindications:
+        problems += _contraindicated(kb, contraindication)
+    return sorted(set(problems))
+
+
+def warning_signs(kb: KnowledgeBase) -> list[tuple[Question, Any, str, int]]:
+    """(question, choice id or True, lowest level, line) for every warning sign."""
+    signs = []
+    for question in kb.askable:
+        if question.type == "boolean" and question.red_flag:
+            signs.append((question, True, question.red_flag, question.line))
+        for choice in question.choices:
+            if choice.red_flag:
+                signs.append((question, choice.id, choice.red_flag, choice.line))
+    return signs
+
+
+def _open(question: Question, choice: Any) -> Any:
+    """The answer "this warning sign, whatever else": a multi stays open."""
+    return Including({choice}) if question.type == "multi" else choice
+
+
+def _exact(question: Question, choice: Any) -> Any:
+    return (choice,) if question.type == "multi" else choice
+
+
+def sure_level(kb: KnowledgeBase, status: RuleStatus) -> str:
+    """The highest referral these answers reach whatever else is answered."""
+    sure = [kb.level_rank[r.then.referral] for r in kb.rules
+            if r.then.referral and status.truth(r.id) is True]
+    return next(lv.id for lv in kb.levels if lv.rank == max(sure, default=kb.levels[0].rank))
+
+
+def _floor(kb: KnowledgeBase, question: Question, choice: Any, floor: str,
+           line: int) -> list[Problem]:
+    status = RuleStatus(kb, {question.id: _open(question, choice)})
+    level = sure_level(kb, status)
+    shown = "yes" if choice is True else choice
+    where = (question.path, line or question.line, question.id)
+    out = []
+    if kb.level_rank[level] < kb.level_rank[floor]:
+        saving = [r for r in kb.rules if r.then.referral
+                  and kb.level_rank[r.then.referral] >= kb.level_rank[floor]]
+        example = counterexample(kb, {question.id: _exact(question, choice)}, saving)
+        out.append(Problem(*where, f"warning sign {question.id}={shown} must lead to at least "
+                           f"{floor} whatever else is answered, but is only sure to reach "
+                           f"{level}" + _example(example, f"it reaches {_level_of(kb, example)}")))
+    voice = kb.voice.fact if kb.voice else None
+    if voice and not any(status.truth(r.id) is True for r in kb.producers("fact", voice)):
+        example = counterexample(kb, {question.id: _exact(question, choice)},
+                                 list(kb.producers("fact", voice)))
+        out.append(Problem(*where, f"warning sign {question.id}={shown} must derive fact "
+                           f"{voice} (the warning voice) whatever else is answered"
+                           + _example(example, f"{voice} is not derived")))
+    return out
+
+
+def _level_of(kb: KnowledgeBase, answers: dict[str, Any] | None) -> str:
+    return sure_level(kb, RuleStatus(kb, answers)) if answers is not None else ""
+
+
+def _example(answers: dict[str, Any] | None, outcome: str) -> str:
+    if answers is None:
+        return " (no counterexample found within the search, but it is not proved either)"
+    given = {q: v for q, v in answers.items() if v is not None}
+    return "; counterexample: " + ", ".join(f"{q}={show(v)}" for q, v in given.items()) + \
+        f" (everything else unknown): {outcome}"
+
+
+def counterexample(kb: KnowledgeBase, start: dict[str, Any],
+                   saving: list[RuleDef]) -> dict[str, Any] | None:
+    """Concrete answers extending ``start`` under which every rule of ``saving`` is decided
+    false (every other question asked and left unknown), or None if none is found."""
+    closed = {q.id: None for q in kb.askable}
+    queue = [dict(start)]
+    seen: list[dict[str, Any]] = []
+    while queue and len(seen) < SEARCH_LIMIT:
+        answers = queue.pop(0)
+        if answers in seen:
+            continue
+        seen.append(answers)
+        status = RuleStatus(kb, {**closed, **answers})
+        alive = [r for r in saving if status.truth(r.id) is not False]
+        if not alive:
+            return answers
+        for rule in alive:  # falsify one test the rule still passes, and try again
+            for leaf in _held_leaves(kb, rule, {**closed, **answers}):
+                question = kb.questions[leaf.question]
+                if question.computed or leaf.question in start:
+                    continue
+                value = fix_for(question, leaf.negate(), answers.get(leaf.question))
+                if value is not None:
+                    queue.append({**answers, leaf.question: value})
+    return None
+
+
+def _held_leaves(kb: KnowledgeBase, rule: RuleDef, answers: dict[str, Any]) -> Iterator[Ask]:
+    """Answer tests of ``rule`` that hold now, through the facts it reads."""
+    oracle = answers_oracle(answers, lambda leaf: None, closed=True)
+    for alternative in rule.alternatives:
+        for leaf in alternative:
+            if isinstance(leaf, Ask) and oracle(leaf) is True:
+                yield leaf
+            elif isinstance(leaf, FactIs) and not leaf.negated:
+                for maker in kb.producers("fact", leaf.name):
+                    if maker.id != rule.id:
+                        yield from _held_leaves(kb, maker, answers)
+
+
+# ---------------------------------------------------------------- lowered referrals
+
+
+def _flag_floor(kb: KnowledgeBase) -> dict[tuple[str, Any], int]:
+    """(question, choice or True) -> the rank a warning sign must reach."""
+    return {(q.id, c): kb.level_rank[floor] for q, c, floor, _ in warning_signs(kb)}
+
+
+def guaranteed_floor(kb: KnowledgeBase, rule: RuleDef,
+                     memo: dict[str, int] | None = None) -> int:
+    """The rank every firing of ``rule`` is owed: each way it can fire needs a warning
+    sign at least this serious (0 when it can fire without one)."""
+    memo = {} if memo is None else memo
+    if rule.id in memo:
+        return memo[rule.id]
+    memo[rule.id] = 0  # a cycle guarantees nothing
+    flags = _flag_floor(kb)
+    floors = []
+    for alternative in rule.alternatives or ((),):
+        floors.append(max((_leaf_floor(kb, leaf, flags, memo) for leaf in alternative),
+                          default=0))
+    memo[rule.id] = min(floors, default=0)
+    return memo[rule.id]
+
+
+def _leaf_floor(kb: KnowledgeBase, leaf: Leaf, flags: dict[tuple[str, Any], int],
+                memo: dict[str, int]) -> int:
+    if isinstance(leaf, FactIs):
+        if leaf.negated:
+            return 0
+        makers = kb.producers("fact", leaf.name)
+        return min((guaranteed_floor(kb, maker, memo) for maker in makers), default=0)
+    if not isinstance(leaf, Ask) or leaf.negated:
+        return 0
+    rank = lambda choice: flags.get((leaf.question, choice), 0)  # noqa: E731
+    if leaf.op == "is" and leaf.value is True:
+        return rank(True)
+    if leaf.op == "includes":
+        return rank(leaf.value)
+    if leaf.op in ("includes_any", "in"):
+        return min((rank(v) for v in leaf.value), default=0)
+    if leaf.op == "includes_all":
+        return max((rank(v) for v in leaf.value), default=0)
+    if leaf.op == "includes_at_least":
+        count, choices = leaf.value
+        return sorted(rank(v) for v in choices)[count - 1]
+    return 0
+
+
+def _lowered(kb: KnowledgeBase, rule: RuleDef) -> list[Problem]:
+    if not rule.then.referral:
+        return []
+    owed = guaranteed_floor(kb, rule)
+    if kb.level_rank[rule.then.referral] >= owed:
+        return []
+    level = next(lv.id for lv in kb.levels if lv.rank == owed)
+    return [Problem(rule.path, rule.line_of("then"), rule.id,
+                    f"concludes {rule.then.referral}, but it can only fire with a warning sign "
+                    f"that must lead to at least {level}"
+                    + _example(witness(kb, rule), f"rule {rule.id} concludes "
+                               f"{rule.then.referral}"))]
+
+
+def witness(kb: KnowledgeBase, rule: RuleDef, depth: int = 0) -> dict[str, Any] | None:
+    """Answers under which ``rule`` can fire (its first satisfiable alternative)."""
+    for alternative in rule.alternatives or ((),):
+        answers: dict[str, Any] = {}
+        for leaf in alternative:
+            if isinstance(leaf, Ask):
+                question = kb.questions[leaf.question]
+                if question.computed:
+                    continue
+                if leaf.on_presence and not leaf.value:
+                    answers[leaf.question] = None
+                    continue
+                value = fix_for(question, leaf, answers.get(leaf.question))
+                if value is None:
+                    break
+                answers[leaf.question] = value
+            elif isinstance(leaf, FactIs) and not leaf.negated and depth < 8:
+                made = next((w for maker in kb.producers("fact", leaf.name)
+                             if (w := witness(kb, maker, depth + 1)) is not None), None)
+                if made is None:
+                    break
+                answers = {**made, **answers}
+        else:
+            return answers
+    return None
+
+
+# ---------------------------------------------------------------- advice
+
+
+def forbidden_in(text: str, forbidden: ForbiddenAdvice, negation: str) -> bool:
+    """Whether ``text`` says what ``forbidden`` names: a clause matching its pattern, with
+    no negation before it in the clause, and (for an upper limit) a number above it."""
+    for clause in re.split(r"[.;:()!?\n]|\bbut\b", text, flags=re.IGNORECASE):
+        for found in re.finditer(forbidden.pattern, clause, flags=re.IGNORECASE):
+            if negation and re.search(negation, clause[:found.start()], flags=re.IGNORECASE):
+                continue
+            if forbidden.above is None:
+                return True
+            numbers = [float(n) for n in re.findall(r"\d+(?:\.\d+)?", found.group(0))]
+            if any(n > forbidden.above for n in numbers):
+                return True
+    return False
+
+
+def _forbidden(kb: KnowledgeBase, rule: RuleDef) -> list[Problem]:
+    out = []
+    for advice in rule.then.advice:
+        for forbidden in kb.forbidden_advice:
+            if forbidden_in(advice.text, forbidden, kb.advice_negation):
+                out.append(Problem(rule.path, rule.line_of("then"), rule.id,
+                                   f"advice tells people to {forbidden.says} (forbidden: "
+                                   f"{forbidden.id}): {advice.text[:80]!r}"
+                                   + _example(witness(kb, rule), "the advice is given")))
+    return out
+
+
+def _contraindicated(kb: KnowledgeBase, contra: Contraindication) -> list[Problem]:
+    """No advice the contraindication forbids may be sure-or-possible when it holds."""
+    given = _answers_satisfying(contra.when)
+    status = RuleStatus(kb, given)
+    out = []
+    for rule in kb.rules:
+        hit = [a for a in rule.then.advice if a.kind in contra.kinds
+               and set(a.about) & set(contra.about)]
+        if not hit or status.truth(rule.id) is False:
+            continue
+        example = witness(kb, rule)
+        example = {**(example or {}), **{q: tuple(sorted(v)) if isinstance(v, Including) else v
+                                          for q, v in given.items()}}
+        out.append(Problem(rule.path, rule.line_of("then"), rule.id,
+                           f"{hit[0].kind} advice about {', '.join(hit[0].about)} can reach "
+                           f"someone it harms ({contra.id}: {contra.because})"
+                           + _example(example, f"rule {rule.id} may give it")))
+    return out
+
+
+def _answers_satisfying(condition: Any) -> dict[str, Any]:
+    """The least answers that make an answers-only condition hold: ``includes x`` is a
+    multi answer including x (others open), ``is v`` the value itself."""
+    answers: dict[str, Any] = {}
+    verdict = evaluate(condition, lambda leaf: None)
+    for leaf in verdict.unknown:
+        if not isinstance(leaf, Ask) or leaf.negated:
+            continue
+        if leaf.op == "includes":
+            answers[leaf.question] = Including({*answers.get(leaf.question, ()), leaf.value})
+        elif leaf.op == "includes_all":
+            answers[leaf.question] = Including({*answers.get(leaf.question, ()), *leaf.value})
+        elif leaf.op == "is":
+            answers[leaf.question] = leaf.value
+    return answers
