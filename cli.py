@@ -278,21 +278,39 @@ def kb_group() -> None:
 
 
 @kb_group.command("check")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text",
+              show_default=True, help="sarif: for editors and code scanning.")
+@click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
 @kb_option
 @click.pass_context
-def kb_check(ctx: click.Context, kb_dirs: tuple[Path, ...]) -> None:
-    """Validate every knowledge file; report all problems as path:line: rule-id: message."""
-    from expert.authoring.check import check_knowledge
+def kb_check(ctx: click.Context, fmt: str, strict: bool, kb_dirs: tuple[Path, ...]) -> None:
+    """Check every knowledge file; report every problem as path:line: rule-id: message.
+
+    Errors refuse the knowledge (nothing would load it): exit 1. Warnings are for
+    the author: exit 0, or 1 with --strict.
+    """
+    from expert.authoring.check import (
+        check_knowledge,
+        counts,
+        problems_data,
+        sarif,
+        summary,
+    )
+    from expert.report.report import to_json
 
     problems, kb = check_knowledge(kb_dirs)
-    for problem in problems:
-        click.echo(str(problem))
-    if problems:
-        click.echo(f"kb check: {len(problems)} problem{'s' if len(problems) != 1 else ''}",
-                   err=True)
+    if fmt == "json":
+        click.echo(to_json(problems_data(problems, kb)), nl=False)
+    elif fmt == "sarif":
+        click.echo(to_json(sarif(problems)), nl=False)
+    else:
+        for problem in problems:
+            click.echo(str(problem))
+    errors, warnings = counts(problems)
+    failed = errors or kb is None or (strict and warnings)
+    click.echo(summary(problems, kb), err=bool(failed) or fmt != "text")
+    if failed:
         ctx.exit(1)
-    click.echo(f"kb check: ok ({kb.version}: {len(kb.rules)} rules, {len(kb.askable)} "
-               "questions)")
 
 
 @kb_group.command("test")

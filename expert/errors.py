@@ -38,16 +38,24 @@ class AnswerError(InputError):
 
 
 class Problem(NamedTuple):
-    """One finding about a knowledge file, printed as ``path:line: rule-id: message``."""
+    """One finding about a knowledge file, printed as ``path:line: rule-id: message``.
+
+    An error refuses the knowledge (nothing loads it); a warning is for the author
+    (``kb check --strict`` treats it as an error).  ``check`` names the check that
+    found it, as SARIF reports it.
+    """
 
     path: str
     line: int
     rule: str
     message: str
+    severity: str = "error"
+    check: str = "load"
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
-        return f"{where}: {self.rule}: {self.message}" if self.rule else f"{where}: {self.message}"
+        message = f"warning: {self.message}" if self.severity == "warning" else self.message
+        return f"{where}: {self.rule}: {message}" if self.rule else f"{where}: {message}"
 
 
 class KnowledgeError(InputError):

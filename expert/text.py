@@ -41,7 +41,10 @@ def plain(value: Any) -> Any:
     return list(value) if isinstance(value, tuple) else value
 
 
-def did_you_mean(name: str, known: Iterable[str], fallback: str = "") -> str:
+def did_you_mean(name: str, known: Iterable[str], fallback: str = "",
+                 quoted: bool = False) -> str:
     """`` (did you mean X?)`` for a near miss among ``known``, else ``fallback``."""
     close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]}?)" if close else fallback
+    if not close:
+        return fallback
+    return f" (did you mean {close[0]!r}?)" if quoted else f" (did you mean {close[0]}?)"

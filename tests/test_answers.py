@@ -61,7 +61,7 @@ def test_a_full_answers_file_of_the_vocabulary_runs(kb):
                                   "moderate, high"),
     ({"symptoms": ["cramps", "sezure"]}, "symptoms: 'sezure' is not allowed; expected a list"),
     ({"symptoms": {"cramps": True}}, "symptoms: {\"cramps\": true} is not allowed"),
-    ({"caffeine_mg_per_day": 300}, "caffeine_mg_per_day is computed from coffee_cups_per_day"),
+    ({"caffeine_mg_per_day": 300}, "caffeine_mg_per_day: is computed from coffee_cups_per_day"),
     ({"sleep_hours": float("nan")}, "sleep_hours: NaN is not allowed"),
 ])
 def test_bad_values_name_the_question_and_what_is_allowed(kb, answers, message):

@@ -11,7 +11,7 @@ from expert.kb.loader import load_knowledge
 GOOD_RULE = """
   - id: extra-rule
     title: Extra rule
-    when: {a: true}
+    when: {n: {at_least: 10}}
     then: {hypothesis: {id: h1, cf: 0.1}}
     because: An extra rule for testing.
     sources: [S01]
@@ -111,7 +111,8 @@ def test_every_problem_is_reported_at_once(tmp_path):
 
 
 def test_did_you_mean(tmp_path):
-    (found,) = problems(tmp_path, "rules:" + GOOD_RULE.replace("{a: true}", "{pik: x}"))
+    (found,) = problems(tmp_path, "rules:" + GOOD_RULE.replace("{n: {at_least: 10}}",
+                                                               "{pik: x}"))
     assert "unknown question pik (did you mean pick?)" in found
 
 

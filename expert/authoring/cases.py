@@ -12,11 +12,12 @@ from typing import Any, NamedTuple
 
 from ..consult.answers import check_answers
 from ..consult.consultation import Result, consult
-from ..errors import InputError, KnowledgeError, Problem
+from ..errors import AnswerError, InputError, KnowledgeError, Problem
 from ..kb.loader import yaml_files
-from ..kb.yamlsource import YAMLSyntaxError, load
+from ..kb.yamlsource import LineDict, LineList, YAMLSyntaxError, load
 from ..language.certainty import POSSIBLE
 from ..language.model import KnowledgeBase
+from ..text import did_you_mean
 
 
 class Failure(NamedTuple):
@@ -47,7 +48,8 @@ def case_files(folders: list[Path]) -> list[Path]:
 
 
 def load_cases(kb: KnowledgeBase, folders: list[Path]) -> list[Case]:
-    """Read and check every case file; KnowledgeError lists every bad one."""
+    """Read and check every case file; KnowledgeError lists every problem of every file,
+    each at the line of the thing it is about (an answer, an id in a list)."""
     from ..kb.builder import display_path
     from ..kb.schema import validate
 
@@ -59,19 +61,21 @@ def load_cases(kb: KnowledgeBase, folders: list[Path]) -> list[Case]:
         except YAMLSyntaxError as exc:
             problems.append(Problem(shown, exc.line, "", f"not valid YAML: {exc.problem}"))
             continue
-        found, _ = validate(data, "case", shown)
-        if found:
-            problems += found
-            continue
-        try:
-            answers = check_answers(kb, data["answers"])
         except InputError as exc:
-            problems += [Problem(shown, data.line_of("answers"), data["id"], line)
-                         for line in str(exc).splitlines()]
+            problems.append(Problem(shown, 0, "", str(exc).removeprefix(f"{path}: ")))
             continue
-        problems += _unknown_ids(kb, data, shown)
-        cases.append(Case(data["id"], data.get("title", ""), answers, dict(data["expect"]),
-                          shown, data.line))
+        found, bad = validate(data, "case", shown)
+        problems += found
+        if not isinstance(data, dict) or ("", None) in bad:
+            continue
+        ident = data["id"] if isinstance(data.get("id"), str) else ""
+        answers = _answers(kb, data, shown, ident, problems)
+        expect = data.get("expect")
+        if isinstance(expect, dict) and ("expect", None) not in bad:
+            problems += _unknown_ids(kb, expect, shown, ident)
+        if not found and answers is not None:
+            cases.append(Case(ident, data.get("title", ""), answers, dict(expect), shown,
+                              data.line))
     seen: dict[str, Case] = {}
     for case in cases:
         if case.id in seen:
@@ -83,19 +87,43 @@ def load_cases(kb: KnowledgeBase, folders: list[Path]) -> list[Case]:
     return cases
 
 
-def _unknown_ids(kb: KnowledgeBase, data: Any, path: str) -> list[Problem]:
-    expect = data["expect"]
+def _answers(kb: KnowledgeBase, data: Any, path: str, ident: str,
+             problems: list[Problem]) -> dict[str, Any] | None:
+    """The case's answers, checked; each bad one reported at its own line."""
+    raw = data.get("answers")
+    if not isinstance(raw, dict):
+        return None
+    try:
+        return check_answers(kb, raw)
+    except AnswerError as exc:
+        for problem in exc.problems:
+            line = raw.line_of(problem.question.split(", ")[0]) if problem.question \
+                else data.line_of("answers")
+            problems.append(Problem(path, line, ident, str(problem)))
+        return None
+
+
+def _unknown_ids(kb: KnowledgeBase, expect: Any, path: str, ident: str) -> list[Problem]:
     known = {"leading": kb.hypotheses, "low": kb.hypotheses, "notes": kb.notes,
              "notes_include": kb.notes, "notes_exclude": kb.notes, "tests_include": kb.tests,
              "tests_exclude": kb.tests, "fires": kb.rules_by_id, "not_fires": kb.rules_by_id,
              "at_least": {**kb.hypotheses, **kb.notes}, "below": {**kb.hypotheses, **kb.notes},
-             "advice_kinds_exclude": {kind.id: kind for kind in kb.advice_kinds}}
+             "advice_kinds_exclude": {kind.id: kind for kind in kb.advice_kinds},
+             "referral": kb.level_rank}
     problems = []
     for key, ids in known.items():
-        for ident in expect.get(key, ()):
-            if ident not in ids:
-                problems.append(Problem(path, expect.line_of(key), data["id"],
-                                        f"expect.{key}: unknown id {ident}"))
+        listed = expect.get(key, ())
+        items = [listed] if isinstance(listed, str) else list(listed)
+        for index, item in enumerate(items):
+            if isinstance(item, str) and item not in ids:
+                if isinstance(listed, LineList):
+                    line = listed.line_of(index)
+                elif isinstance(listed, LineDict):
+                    line = listed.line_of(item)
+                else:
+                    line = expect.line_of(key)
+                problems.append(Problem(path, line, ident, f"expect.{key}: unknown id {item}"
+                                        + did_you_mean(item, ids)))
     return problems
 
 

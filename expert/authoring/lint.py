@@ -1,35 +1,49 @@
-"""``twitchdx kb check``: what loading accepts but an author would want to know.
+"""``twitchdx kb check``'s warnings: what loading accepts but an author would want to know.
 
-Loading (kb/builder.py) rejects what would break the engine.  These checks find
-knowledge that loads but is wrong or dead: facts no rule derives, thresholds
-outside a question's range, rules whose conditions contradict each other,
-questions and conclusions nothing uses.  (Safety is not checked here: it is
-proved whenever knowledge loads, kb/safety.py.)
+Loading refuses what would break the engine, double-count evidence or harm
+someone (kb/builder.py, kb/verify.py, kb/safety.py).  These checks find
+knowledge that loads but is wrong or dead, in the manner of the Drools Verifier
+and CLIPS's load checks: rules that can never fire (contradictions, or reading
+only facts that dead rules derive), branches of ``any:`` that can never hold,
+thresholds outside a question's range, what an ``override`` drops, questions
+and conclusions nothing uses.
 """
 
 from collections.abc import Iterable
+from typing import Any
 
 from ..errors import Problem
-from ..language.conditions import Ask, Belief, FactIs, Leaf
+from ..language.conditions import (
+    All,
+    AnyOf,
+    Ask,
+    Belief,
+    Condition,
+    ConditionSyntaxError,
+    FactIs,
+    Leaf,
+    alternatives,
+)
 from ..language.model import KnowledgeBase, Question, RuleDef
 from ..text import did_you_mean
 
 
 def lint(kb: KnowledgeBase) -> list[Problem]:
-    """What an author would want to know of a base that loads: dead facts, ranges,
-    contradictions, unused questions and conclusions nobody reaches."""
+    """Every warning for a base that loads, sorted by file and line."""
     problems: list[Problem] = []
+    dead = dead_rules(kb)
     for rule in kb.rules:
         problems += _undefined_facts(kb, rule)
         problems += _out_of_range(kb, rule)
-        problems += _contradictions(kb, rule)
+        problems += _dead(kb, rule, dead)
+    problems += _overrides(kb)
     problems += _unused_questions(kb)
     problems += _unreached_conclusions(kb)
     return sorted(set(problems))
 
 
-def _problem(rule: RuleDef, line: int, message: str) -> Problem:
-    return Problem(rule.path, line or rule.line, rule.id, message)
+def _problem(rule: RuleDef, line: int, message: str, check: str) -> Problem:
+    return Problem(rule.path, line or rule.line, rule.id, message, "warning", check)
 
 
 def _leaves(rule: RuleDef) -> Iterable[Leaf]:
@@ -47,7 +61,7 @@ def _undefined_facts(kb: KnowledgeBase, rule: RuleDef) -> list[Problem]:
     for leaf in _leaves(rule):
         if isinstance(leaf, FactIs) and leaf.name not in made:
             out.append(_problem(rule, leaf.line, f"fact {leaf.name} is not concluded by any rule"
-                                + did_you_mean(leaf.name, sorted(made))))
+                                + did_you_mean(leaf.name, sorted(made)), "undefined-fact"))
     return out
 
 
@@ -66,7 +80,8 @@ def _out_of_range(kb: KnowledgeBase, rule: RuleDef) -> list[Problem]:
         for value in values:
             if isinstance(value, int | float) and not lo <= value <= hi:
                 out.append(_problem(rule, leaf.line, f"{value:g} is outside the range of "
-                                    f"{leaf.question} ({question.allowed().split(' from ')[1]})"))
+                                    f"{leaf.question} ({question.allowed().split(' from ')[1]})",
+                                    "out-of-range"))
     return out
 
 
@@ -160,11 +175,18 @@ def _multi(question: Question, leaves: list[Ask]) -> bool:
 
 def impossible(kb: KnowledgeBase, alternative: tuple[Leaf, ...]) -> bool:
     """Can no set of answers satisfy every leaf of this alternative at once?"""
+    presence: dict[str, set[bool]] = {}
+    for leaf in alternative:
+        if isinstance(leaf, Ask):
+            presence.setdefault(leaf.question, set()).add(
+                leaf.value if leaf.on_presence else True)
+    if any(len(states) == 2 for states in presence.values()):
+        return True  # left unanswered, yet tested for a value (or answered)
     by_question: dict[str, list[Ask]] = {}
     facts: dict[str, set[bool]] = {}
     beliefs: dict[str, _Range] = {}
     for leaf in alternative:
-        if isinstance(leaf, Ask):
+        if isinstance(leaf, Ask) and not leaf.on_presence:
             by_question.setdefault(leaf.question, []).append(leaf)
         elif isinstance(leaf, FactIs):
             facts.setdefault(leaf.name, set()).add(leaf.negated)
@@ -187,11 +209,95 @@ def impossible(kb: KnowledgeBase, alternative: tuple[Leaf, ...]) -> bool:
     return False
 
 
-def _contradictions(kb: KnowledgeBase, rule: RuleDef) -> list[Problem]:
-    if rule.alternatives and all(impossible(kb, alt) for alt in rule.alternatives):
-        return [_problem(rule, rule.line_of("when"),
-                         "this rule can never fire: its conditions contradict each other")]
-    return []
+def dead_rules(kb: KnowledgeBase) -> dict[str, str]:
+    """Rules that can never fire, with why: their conditions contradict each other, or
+    every way to fire reads a fact that only dead rules (or none) derive."""
+    dead: dict[str, str] = {}
+    changed = True
+    while changed:
+        changed = False
+        for rule in kb.rules:
+            if rule.id in dead or not rule.alternatives:
+                continue
+            reasons = [_why_dead(kb, alternative, dead) for alternative in rule.alternatives]
+            if all(reasons):
+                dead[rule.id] = reasons[0]
+                changed = True
+    return dead
+
+
+def _why_dead(kb: KnowledgeBase, alternative: tuple[Leaf, ...], dead: dict[str, str]) -> str:
+    """Why this alternative can never hold ("" if it can)."""
+    if impossible(kb, alternative):
+        return "its conditions contradict each other"
+    for leaf in alternative:
+        if isinstance(leaf, FactIs) and not leaf.negated:
+            makers = kb.producers("fact", leaf.name)
+            if makers and all(m.id in dead for m in makers):
+                return (f"it reads fact {leaf.name}, which only rules that can never fire "
+                        f"derive ({', '.join(m.id for m in makers)})")
+            if not makers:
+                return f"it reads fact {leaf.name}, which no rule derives"
+    return ""
+
+
+def _dead(kb: KnowledgeBase, rule: RuleDef, dead: dict[str, str]) -> list[Problem]:
+    if rule.id in dead:
+        if dead[rule.id].endswith("which no rule derives"):
+            return []  # said already, with a suggestion (undefined-fact)
+        return [_problem(rule, rule.line_of("when"), f"this rule can never fire: "
+                         f"{dead[rule.id]}", "dead-rule")]
+    return [_problem(rule, branch.line, f"this branch of any: can never hold: {why}",
+                     "dead-branch") for branch, why in _dead_branches(kb, rule.when, dead)]
+
+
+def _dead_branches(kb: KnowledgeBase, node: Condition, dead: dict[str, str]
+                   ) -> list[tuple[Any, str]]:
+    """Items of ``any:`` (outside ``not``) whose every alternative is dead."""
+    found: list[tuple[Any, str]] = []
+    if isinstance(node, AnyOf):
+        for item in node.items:
+            try:
+                reasons = [_why_dead(kb, alt, dead) for alt in alternatives(item)]
+            except ConditionSyntaxError:
+                continue
+            if reasons and all(reasons):
+                found.append((item, reasons[0]))
+            else:
+                found += _dead_branches(kb, item, dead)
+    elif isinstance(node, All):
+        for item in node.items:
+            found += _dead_branches(kb, item, dead)
+    return found
+
+
+def _overrides(kb: KnowledgeBase) -> list[Problem]:
+    """What each override drops that the knowledge still uses or reports."""
+    out = []
+    for rule_id, old in kb.overridden.items():
+        new = kb.rules_by_id.get(rule_id)
+        if new is None:
+            continue
+        dropped = []
+        for name in sorted(set(old.then.facts) - set(new.then.facts)):
+            readers = sorted(r.id for r in kb.rules if name in r.reads_facts)
+            if readers:
+                dropped.append(f"fact {name} (read by {', '.join(readers)})")
+        for kind, before, after in (
+                ("hypothesis", old.then.hypotheses, new.then.hypotheses),
+                ("note", old.then.notes, new.then.notes)):
+            dropped += [f"{kind} {name}" for name in sorted({n for n, _ in before}
+                                                            - {n for n, _ in after})]
+        if old.then.referral and old.then.referral != new.then.referral:
+            dropped.append(f"referral {old.then.referral}")
+        dropped += [f"test {t}" for t in sorted(set(old.then.tests) - set(new.then.tests))]
+        dropped += [f"advice {a.text[:40]!r}" for a in old.then.advice
+                    if a.text not in {b.text for b in new.then.advice}]
+        dropped += [f"source {s}" for s in sorted(set(old.sources) - set(new.sources))]
+        if dropped:
+            out.append(_problem(new, new.line_of("override"), f"override of {old.where} drops "
+                                + "; ".join(dropped), "override-drops"))
+    return out
 
 
 # ---------------------------------------------------------------- dead knowledge
@@ -202,7 +308,8 @@ def _unused_questions(kb: KnowledgeBase) -> list[Problem]:
     used |= {q for constraint in kb.constraints for q in constraint.questions}
     used |= {source for q in kb.questions.values() if q.computed and q.id in used
              for source, _ in q.sum}
-    return [Problem(q.path, q.line, q.id, f"question {q.id} is not used by any rule")
+    return [Problem(q.path, q.line, q.id, f"question {q.id} is not used by any rule",
+                    "warning", "unused-question")
             for q in kb.questions.values() if q.id not in used]
 
 
@@ -211,8 +318,10 @@ def _unreached_conclusions(kb: KnowledgeBase) -> list[Problem]:
     for kind, entries in (("hypothesis", kb.hypotheses), ("note", kb.notes), ("test", kb.tests)):
         for ident in entries:
             if not kb.producers(kind, ident):
-                out.append(Problem("catalog", 0, ident, f"no rule concludes {kind} {ident}"))
+                out.append(Problem("catalog", 0, ident, f"no rule concludes {kind} {ident}",
+                                   "warning", "unreached-conclusion"))
     for level in kb.levels:
         if not kb.producers("referral", level.id):
-            out.append(Problem("catalog", 0, level.id, f"no rule concludes referral {level.id}"))
+            out.append(Problem("catalog", 0, level.id, f"no rule concludes referral {level.id}",
+                               "warning", "unreached-conclusion"))
     return out

@@ -20,6 +20,7 @@ from ..fileio import read_text
 from ..kb.yamlsource import parse
 from ..language.conditions import answers_oracle, evaluate
 from ..language.model import KnowledgeBase, Question
+from ..text import did_you_mean
 
 UNKNOWN_WORDS = {"unknown", "?", "dont_know", "don't know"}
 YES = {"yes", "y", "true"}
@@ -50,20 +51,23 @@ def read_answers_file(path: Path) -> Mapping[str, Any]:
 def check_answers(kb: KnowledgeBase, raw: Mapping[str, Any], source: str = "") -> Answers:
     """Validate and normalise every answer; raise AnswerError listing all the bad ones."""
     answers: Answers = {}
-    problems: list[str] = []
+    problems: list[AnswerProblem] = []
     for key, value in raw.items():
         question = kb.questions.get(str(key))
         if question is None:
-            problems.append(f"unknown question {key!r}{_suggest(str(key), kb)}")
+            hint = did_you_mean(str(key), [q.id for q in kb.askable],
+                                "; see `twitchdx questions`", quoted=True)
+            problems.append(AnswerProblem("", f"unknown question {_shown(key)}{hint}"))
             continue
         if question.computed:
             inputs = ", ".join(q for q, _ in question.sum)
-            problems.append(f"{key} is computed from {inputs}; answer those instead")
+            problems.append(AnswerProblem(question.id, f"is computed from {inputs}; answer "
+                                                       "those instead"))
             continue
         try:
             answers[question.id] = coerce(question, value)
-        except ValueError as exc:
-            problems.append(str(exc))
+        except AnswerProblem as problem:
+            problems.append(problem)
     if not problems:
         problems = contradictions(kb, answers)
     if problems:
@@ -71,19 +75,11 @@ def check_answers(kb: KnowledgeBase, raw: Mapping[str, Any], source: str = "") -
     return answers
 
 
-def contradictions(kb: KnowledgeBase, answers: Mapping[str, Any]) -> list[str]:
-    """One line per constraint of the knowledge that these answers break."""
-
+def contradictions(kb: KnowledgeBase, answers: Mapping[str, Any]) -> list[AnswerProblem]:
+    """Every constraint of the knowledge that these answers break."""
     oracle = answers_oracle(answers)
-    return [f"{', '.join(c.questions)}: {c.message}" for c in kb.constraints
+    return [AnswerProblem(", ".join(c.questions), c.message) for c in kb.constraints
             if evaluate(c.when, oracle).truth is True]
-
-
-def _suggest(key: str, kb: KnowledgeBase) -> str:
-    import difflib
-
-    close = difflib.get_close_matches(key, [q.id for q in kb.askable], n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else "; see `twitchdx questions`"
 
 
 def is_unknown(value: Any) -> bool:

@@ -91,6 +91,7 @@ class _Builder:
         self.contraindications: list[Contraindication] = []
         self.raw_contraindications: list[tuple[str, LineDict]] = []
         self.defined_at: dict[tuple[str, str], str] = {}  # (kind, id) -> where, for sources
+        self.overridden: dict[str, RuleDef] = {}
 
     def problem(self, path: str, line: int, rule: str, message: str) -> None:
         self.problems.append(Problem(path, line, rule, message))
@@ -117,8 +118,8 @@ def build(texts: list[tuple[str, Path, str]]) -> tuple[KnowledgeBase | None, lis
             continue
         {"kb": _add_manifest, "questions": _add_questions, "catalog": _add_catalog,
          "reference": _add_reference, "rules": _collect_rules}[kind](b, data, shown, bad)
-    for shown, raw in b.raw_rules:
-        _add_rule(b, raw, shown)
+    for order, (shown, raw) in enumerate(b.raw_rules):
+        _add_rule(b, raw, shown, order)
     for shown, raw in b.raw_constraints:
         _add_constraint(b, raw, shown)
     for shown, raw in b.raw_contraindications:
@@ -159,6 +160,7 @@ def build(texts: list[tuple[str, Path, str]]) -> tuple[KnowledgeBase | None, lis
         forbidden_advice=tuple(b.forbidden),
         advice_negation=b.negation,
         contraindications=tuple(b.contraindications),
+        overridden=b.overridden,
     )
     return kb, b.problems
 
@@ -323,7 +325,7 @@ def _collect_rules(b: _Builder, data: LineDict, path: str, bad: Bad) -> None:
         b.raw_rules.append((path, raw))
 
 
-def _add_rule(b: _Builder, raw: LineDict, path: str) -> None:
+def _add_rule(b: _Builder, raw: LineDict, path: str, order: int = 0) -> None:
     rid = raw["id"]
     try:
         when = parse_condition(raw.get("when"), raw.line_of("when"))
@@ -366,6 +368,7 @@ def _add_rule(b: _Builder, raw: LineDict, path: str) -> None:
                                              if isinstance(leaf, Belief))),
         alternatives=dnf,
         item_lines=tuple(item_lines),
+        order=order,
     )
     earlier = b.rules.get(rid)
     if earlier and not rule.override:
@@ -375,6 +378,8 @@ def _add_rule(b: _Builder, raw: LineDict, path: str) -> None:
     if rule.override and not earlier:
         b.problem(path, raw.line_of("override"), rid,
                   "override: true but no earlier rule has this id" + _suggest(rid, b.rules))
+    if earlier:
+        b.overridden[rid] = earlier
     b.rules[rid] = rule
 
 

@@ -127,13 +127,14 @@ def load_knowledge(extra: tuple[str | Path, ...] = (), use_cache: bool = True,
             return kb  # cached only after the checks below passed
     from .builder import build
     from .safety import check
+    from .verify import double_counting
 
     kb, problems = build(texts)
     if problems or kb is None:
         raise KnowledgeError(problems)
-    unsafe = check(kb)
-    if unsafe:
-        raise KnowledgeError(unsafe)
+    refused = double_counting(kb) + check(kb)
+    if refused:
+        raise KnowledgeError(refused)
     if cache is not None:
         _write_cache(cache, kb)
     return kb

@@ -44,7 +44,7 @@ def check(kb: KnowledgeBase) -> list[Problem]:
         problems += _forbidden(kb, rule)
     for contraindication in kb.contraindications:
         problems += _contraindicated(kb, contraindication)
-    return sorted(set(problems))
+    return sorted({p._replace(check="safety") for p in problems})
 
 
 def warning_signs(kb: KnowledgeBase) -> list[tuple[Question, Any, str, int]]:

@@ -128,6 +128,7 @@ class RuleDef(NamedTuple):
     reads_hypotheses: tuple[str, ...] = ()  # hypotheses whose certainty it reads
     alternatives: tuple[tuple[Any, ...], ...] = ()  # the condition in DNF (language/conditions.py)
     item_lines: tuple[tuple[str, int], ...] = ()  # ("tests/ecg", line) of each listed id
+    order: int = 0  # the order it was read in, across folders: later folders come later
 
     @property
     def where(self) -> str:
@@ -240,7 +241,8 @@ class KnowledgeBase:
                  advice_kinds: tuple[AdviceKind, ...] = (), voice: Voice | None = None,
                  constraints: tuple[Constraint, ...] = (), sections: dict[str, str] | None = None,
                  forbidden_advice: tuple[ForbiddenAdvice, ...] = (), advice_negation: str = "",
-                 contraindications: tuple[Contraindication, ...] = ()):
+                 contraindications: tuple[Contraindication, ...] = (),
+                 overridden: dict[str, RuleDef] | None = None):
         self.manifests = manifests
         self.questions = questions
         self.rules = rules  # sorted by (stratum, id): the firing order of ties
@@ -258,6 +260,7 @@ class KnowledgeBase:
         self.forbidden_advice = forbidden_advice
         self.advice_negation = advice_negation  # a pattern: these words before it allow it
         self.contraindications = contraindications
+        self.overridden = overridden or {}  # rule id -> the definition an override replaced
         self.rules_by_id = {r.id: r for r in rules}
         self.level_rank = {lv.id: lv.rank for lv in levels}
         self.askable = tuple(q for q in questions.values() if not q.computed)
