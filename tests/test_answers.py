@@ -94,9 +94,18 @@ def test_caffeine_is_estimated_from_the_drinks_answered(kb):
     assert with_computed(kb, {})["caffeine_mg_per_day"] is None
 
 
+def kb_for_words():
+    from expert.kb.loader import load_knowledge
+
+    return load_knowledge()
+
+
 def test_answers_files_yaml_and_json(tmp_path):
-    (tmp_path / "a.yaml").write_text("age: 30\nsmoker: no\n")
-    assert read_answers_file(tmp_path / "a.yaml") == {"age": 30, "smoker": False}
+    (tmp_path / "a.yaml").write_text("age: 030\nsmoker: no\nstart: 1:30\n")
+    # YAML 1.2: 030 is thirty, yes/no are words (the answer check reads them), 1:30 is text
+    assert read_answers_file(tmp_path / "a.yaml") == {"age": 30, "smoker": "no",
+                                                      "start": "1:30"}
+    assert check_answers(kb_for_words(), {"smoker": "no"}) == {"smoker": False}
     (tmp_path / "a.json").write_text('{"age": 30}')
     assert read_answers_file(tmp_path / "a.json") == {"age": 30}
     (tmp_path / "empty.yaml").write_text("")

@@ -100,7 +100,11 @@ def _floor(kb: KnowledgeBase, question: Question, choice: Any, floor: str,
 
 
 def _level_of(kb: KnowledgeBase, answers: dict[str, Any] | None) -> str:
-    return sure_level(kb, RuleStatus(kb, answers)) if answers is not None else ""
+    """The level a counterexample reaches (every other question unknown)."""
+    if answers is None:
+        return ""
+    closed = {q.id: None for q in kb.askable}
+    return sure_level(kb, RuleStatus(kb, {**closed, **answers}, settled=True))
 
 
 def _example(answers: dict[str, Any] | None, outcome: str) -> str:
@@ -123,7 +127,7 @@ def counterexample(kb: KnowledgeBase, start: dict[str, Any],
         if answers in seen:
             continue
         seen.append(answers)
-        status = RuleStatus(kb, {**closed, **answers})
+        status = RuleStatus(kb, {**closed, **answers}, settled=True)
         alive = [r for r in saving if status.truth(r.id) is not False]
         if not alive:
             return answers

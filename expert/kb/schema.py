@@ -556,6 +556,8 @@ def _message(error: Any) -> str:
     path = list(error.absolute_path)
     where = [str(p) for p in path]
     item = where[2:] if len(path) >= 2 and isinstance(path[1], int) else where
+    if error.validator in ("additionalProperties", "required", "minProperties"):
+        item = [*item, ""]  # about the mapping itself: say where it is in full
     name = item[-1] if item else "the file"
     prefix = ".".join(item[:-1])
     text = _plain(error, name)

@@ -9,6 +9,7 @@ than a silent overwrite.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +48,41 @@ class LineList(list):
 
 
 class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
-    pass
+    """Safe YAML read with YAML 1.2's core schema: ``010`` is ten, ``1:30`` is text, dates
+    stay text, and only true/false are booleans (answers accept yes/no as words)."""
+
+
+_CORE = [
+    ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", "~nN"),
+    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    ("tag:yaml.org,2002:int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$",
+     "-+0123456789"),
+    ("tag:yaml.org,2002:float", r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+     r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$", "-+0123456789."),
+]
+_Loader.yaml_implicit_resolvers = {}  # replaces YAML 1.1's (yes/no, octal, sexagesimal, dates)
+for _tag, _pattern, _first in _CORE:
+    _Loader.add_implicit_resolver(_tag, re.compile(_pattern), list(_first))
+
+
+def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> int:
+    text = loader.construct_scalar(node)
+    if text.startswith("0o"):
+        return int(text[2:], 8)
+    if text.startswith("0x"):
+        return int(text[2:], 16)
+    return int(text, 10)
+
+
+def _construct_bool(loader: _Loader, node: yaml.ScalarNode) -> bool:
+    text = loader.construct_scalar(node)
+    if text.lower() not in ("true", "false"):
+        raise ValueError(f"{text[:40]!r} is not true or false")
+    return text.lower() == "true"
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+_Loader.add_constructor("tag:yaml.org,2002:bool", _construct_bool)
 
 
 class DuplicateKey(yaml.MarkedYAMLError):
@@ -122,6 +157,9 @@ def parse(text: str, path: str) -> Any:
         raise YAMLSyntaxError(path, 0, str(exc)) from None
     except RecursionError:
         raise YAMLSyntaxError(path, 0, "nested too deeply") from None
+    except (ValueError, TypeError, OverflowError, AttributeError, KeyError,
+            IndexError) as exc:  # an explicit tag on a value it cannot hold
+        raise YAMLSyntaxError(path, 0, f"a value cannot be read: {str(exc)[:80]}") from None
 
 
 def load(path: Path) -> Any:

@@ -464,12 +464,14 @@ def _partial(leaf: Ask, known: Including) -> Truth:
 
 
 def answers_oracle(answers: Mapping[str, Any], others: LeafOracle | None = None,
-                   closed: bool = False) -> LeafOracle:
+                   closed: bool = False, settled: bool = False) -> LeafOracle:
     """Judge ``Ask`` leaves from answers; defer other leaves to ``others``.
 
     An unknown answer leaves a value test unknown.  Whether a question is answered
     is known once it was asked: a key present with None was asked and left unknown.
     ``closed`` means every question has been asked (a finished consultation).
+    ``settled`` judges as the engine does: a test on an answer left unknown fails,
+    since no answer will come (explanations keep it "unknown" instead).
     """
 
     def oracle(leaf: Leaf) -> Truth:
@@ -479,7 +481,9 @@ def answers_oracle(answers: Mapping[str, Any], others: LeafOracle | None = None,
                 return leaf.test(value) if closed or leaf.question in answers else None
             if isinstance(value, Including):
                 return _partial(leaf, value)
-            return None if value is None else leaf.test(value)
+            if value is None:
+                return False if settled and leaf.question in answers else None
+            return leaf.test(value)
         return others(leaf) if others else None
 
     return oracle

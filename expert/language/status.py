@@ -38,12 +38,15 @@ from .model import KnowledgeBase
 class RuleStatus:
     """Every rule's Evaluation for some answers, and the bounds that produced them."""
 
-    def __init__(self, kb: KnowledgeBase, answers: Mapping[str, Any]):
+    def __init__(self, kb: KnowledgeBase, answers: Mapping[str, Any], settled: bool = False):
+        """``settled``: an answer left unknown is final, so tests on it fail (as they do in
+        the engine); otherwise it could still be found out, and they stay open."""
         self.kb = kb
         self.asked = set(answers)  # answered, or answered "unknown"
         self.answers = with_computed(kb, dict(answers))
         self.rules: dict[str, Evaluation] = {}
-        plain = answers_oracle(self.answers, self._judge)  # open world: unasked is unknown
+        self.settled = settled
+        plain = answers_oracle(self.answers, self._judge, settled=settled)  # unasked: open
 
         def oracle(leaf: Leaf) -> Truth:
             if isinstance(leaf, Ask) and self.kb.questions[leaf.question].computed:
@@ -100,7 +103,10 @@ class RuleStatus:
         known = self.answers.get(leaf.question)
         missing = [(self.kb.questions[q], w) for q, w in question.sum if q not in self.asked]
         if not missing:
-            return None if known is None else leaf.test(known)
+            if known is None:
+                return False if self.settled and self.asked >= {q for q, _ in question.sum} \
+                    else None
+            return leaf.test(known)
         low = known or 0.0
         high = low + sum((q.max or 0) * w for q, w in missing)
         at_low, at_high = leaf.test(low), leaf.test(high)

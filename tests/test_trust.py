@@ -1,0 +1,360 @@
+"""Knowledge you can trust: safety enforced wherever knowledge loads, the verifier,
+precise diagnostics, and no internal error on any knowledge file."""
+
+import json
+import os
+import textwrap
+
+import pytest
+
+from conftest import EXAMPLES
+
+EMERGENCY = str(EXAMPLES / "emergency-tetany.json")
+
+
+def folder(tmp_path, rules=None, name="local", **files):
+    """A knowledge folder: kb.yaml, rules/local.yaml and any other files given."""
+    (tmp_path / "rules").mkdir(parents=True, exist_ok=True)
+    (tmp_path / "kb.yaml").write_text(f"name: {name}\nversion: '1'\n")
+    if rules is not None:
+        (tmp_path / "rules" / "local.yaml").write_text(textwrap.dedent(rules))
+    for relative, text in files.items():
+        path = tmp_path / relative.replace("__", "/")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+    return tmp_path
+
+
+def a_rule(id="local-rule", when="{age: {at_least: 110}}", then="{note: {id: stress, cf: 0.1}}",
+           extra=""):
+    return f"""\
+rules:
+  - id: {id}
+    title: A rule under test
+    when: {when}
+    then: {then}
+    because: A rule written for this test.
+    sources: [S01]{extra}
+"""
+
+
+SEIZURE_TO_REST = a_rule("emergency-seizure", "{symptoms: {includes: seizure}}",
+                         "{referral: self_care}", "\n    override: true")
+
+
+@pytest.mark.parametrize("command", [
+    ["consult", "--answers", EMERGENCY],
+    ["consult", "--answers", EMERGENCY, "--format", "json"],
+    ["explain", "--answers", EMERGENCY, "--how", "referral"],
+    ["whatif", "--answers", EMERGENCY, "--set", "age=70"],
+    ["questions"],
+])
+def test_unsafe_knowledge_is_refused_by_every_command(runner, cli, tmp_path, command):
+    local = folder(tmp_path, SEIZURE_TO_REST)
+    result = runner.invoke(cli, [*command, "--kb", str(local)])
+    assert result.exit_code == 2, result.stdout
+    assert result.stdout == ""
+    assert ("symptoms: warning sign symptoms=seizure must lead to at least emergency whatever "
+            "else is answered") in result.stderr
+    assert "counterexample: symptoms=[seizure] (everything else unknown): it reaches " \
+           "self_care" in result.stderr
+
+
+def test_the_dialogue_refuses_unsafe_knowledge_before_any_question(runner, cli, tmp_path):
+    local = folder(tmp_path, SEIZURE_TO_REST)
+    result = runner.invoke(cli, ["consult", "--kb", str(local), "--session",
+                                 str(tmp_path / "s.json")], input="none\n")
+    assert result.exit_code == 2
+    assert "Do you have any of these now?" not in result.stderr
+    assert not (tmp_path / "s.json").exists()
+
+
+def test_the_environment_cannot_sneak_unsafe_knowledge_in(runner, cli, tmp_path, monkeypatch):
+    monkeypatch.setenv("TWITCHDX_KB", str(folder(tmp_path, SEIZURE_TO_REST)))
+    result = runner.invoke(cli, ["consult", "--answers", EMERGENCY])
+    assert result.exit_code == 2 and "counterexample" in result.stderr
+
+
+def test_any_operator_counts_in_the_proof(runner, cli, tmp_path):
+    """includes_any is proved like includes: a rule that can only fire with chest pain
+    may not conclude self-care."""
+    local = folder(tmp_path, a_rule("chest-rest", "{symptoms: {includes_any: [chest_pain]}}",
+                                    "{referral: self_care}"))
+    result = runner.invoke(cli, ["kb", "check", "--kb", str(local)])
+    assert result.exit_code == 1
+    assert ("local.yaml:5: chest-rest: concludes self_care, but it can only fire with a warning "
+            "sign that must lead to at least emergency; counterexample: symptoms=[chest_pain]"
+            ) in result.stdout
+
+
+def test_a_floor_broken_through_a_derived_fact_is_caught(runner, cli, tmp_path):
+    """A rule that needs another answer besides the warning sign is not a proof."""
+    local = folder(tmp_path, a_rule("emergency-seizure", "{all: [{symptoms: {includes: "
+                                    "seizure}}, {age: {at_least: 18}}]}",
+                                    "{referral: emergency}", "\n    override: true"))
+    result = runner.invoke(cli, ["kb", "check", "--kb", str(local)])
+    assert result.exit_code == 1
+    assert "warning sign symptoms=seizure must lead to at least emergency" in result.stdout
+    assert "counterexample: symptoms=[seizure] (everything else unknown)" in result.stdout
+
+
+@pytest.mark.parametrize("text,forbidden", [
+    ("Stop taking your PPI and start potassium supplements", ["stop-a-prescribed-medicine",
+                                                              "start-potassium-supplements"]),
+    ("Cut down your water pills for a week.", ["stop-a-prescribed-medicine"]),
+    ("Take 600 mg of magnesium a day.", ["magnesium-above-the-upper-limit"]),
+    ("Magnesium citrate, 500 mg twice a day, helps.", ["magnesium-above-the-upper-limit"]),
+    ("Do not stop or change a prescribed medicine yourself.", []),
+    ("Do not start potassium supplements without talking to a doctor.", []),
+    ("The upper limit from supplements is 350 mg a day.", []),
+    ("Cut down caffeine gradually.", []),
+    ("Your doctor may review the medicine (do not stop it yourself).", []),
+])
+def test_forbidden_advice_is_recognised_in_plain_words(kb, text, forbidden):
+    from expert.kb.safety import forbidden_in
+
+    found = [f.id for f in kb.forbidden_advice if forbidden_in(text, f, kb.advice_negation)]
+    assert found == forbidden
+
+
+def test_no_shipped_advice_is_forbidden(kb):
+    from expert.kb.safety import forbidden_in
+
+    for rule in kb.rules:
+        for advice in rule.then.advice:
+            assert not [f.id for f in kb.forbidden_advice
+                        if forbidden_in(advice.text, f, kb.advice_negation)], rule.id
+
+
+def test_forbidden_advice_refuses_the_knowledge(runner, cli, tmp_path):
+    local = folder(tmp_path, a_rule(then="{advice: 'Stop taking your PPI and start potassium "
+                                         "supplements'}"))
+    result = runner.invoke(cli, ["consult", "--answers", EMERGENCY, "--kb", str(local)])
+    assert result.exit_code == 2
+    assert "advice tells people to stop, reduce or change a prescribed medicine" in result.stderr
+    assert "counterexample: age=110" in result.stderr
+
+
+def test_a_contraindication_is_proved_for_every_rule(runner, cli, tmp_path):
+    local = folder(tmp_path, a_rule(
+        "more-bananas", "{symptoms: {includes: cramps}}",
+        "{advice: {kind: diet, about: [potassium], text: 'Eat two bananas a day.'}}"))
+    result = runner.invoke(cli, ["kb", "check", "--kb", str(local)])
+    assert result.exit_code == 1
+    assert ("more-bananas: diet advice about potassium can reach someone it harms "
+            "(potassium-foods-with-kidney-disease: people with kidney disease are often told to "
+            "limit potassium); counterexample: symptoms=[cramps], conditions=[kidney_disease]"
+            ) in result.stdout
+    guarded = folder(tmp_path / "guarded", a_rule(
+        "more-bananas", "{all: [{symptoms: {includes: cramps}}, {conditions: {answered: true}},"
+        " {not: {conditions: {includes: kidney_disease}}}]}",
+        "{advice: {kind: diet, about: [potassium], text: 'Eat two bananas a day.'}}"))
+    assert runner.invoke(cli, ["kb", "check", "--kb", str(guarded)]).exit_code == 0
+
+
+def test_rules_in_subfolders_and_yml_files_are_read(runner, cli, tmp_path):
+    local = folder(tmp_path, **{"rules__more__deep.yml": a_rule("deep-rule")})
+    listed = runner.invoke(cli, ["kb", "list", "--kb", str(local)]).stdout
+    assert "deep-rule" in listed and "rules/more/deep.yml:2" in listed
+
+
+def test_a_rules_folder_that_loops_or_cannot_be_read_is_an_error(runner, cli, tmp_path):
+    looping = folder(tmp_path / "loop", a_rule())
+    (looping / "rules" / "again").symlink_to(looping / "rules")
+    result = runner.invoke(cli, ["consult", "--answers", EMERGENCY, "--kb", str(looping)])
+    assert result.exit_code == 2
+    assert "links back to one already read (a loop)" in result.stderr
+    if os.geteuid() != 0:  # root reads anything
+        locked = folder(tmp_path / "locked", a_rule())
+        (locked / "rules" / "sub").mkdir()
+        (locked / "rules" / "sub").chmod(0)
+        result = runner.invoke(cli, ["kb", "check", "--kb", str(locked)])
+        assert result.exit_code == 1 and "cannot be read" in result.stdout
+
+
+def test_the_templates_example_rule_is_refused(runner, cli, tmp_path):
+    from expert.kb.loader import package_knowledge
+
+    local = folder(tmp_path, (package_knowledge() / "_template.yaml").read_text())
+    result = runner.invoke(cli, ["kb", "check", "--kb", str(local)])
+    assert result.exit_code == 1
+    assert "my-new-rule: this is the template's example rule" in result.stdout
+
+
+def test_a_source_is_redefined_only_with_override(runner, cli, tmp_path):
+    local = folder(tmp_path, reference_yaml="sources:\n  - {id: S03, title: Something else}\n")
+    (local / "reference_yaml").rename(local / "reference.yaml")
+    result = runner.invoke(cli, ["kb", "check", "--kb", str(local)])
+    assert result.exit_code == 1
+    assert "reference.yaml:2: S03: source S03 is already defined at" in result.stdout
+    (local / "reference.yaml").write_text(
+        "sources:\n  - {id: S03, title: Something else, override: true}\n")
+    assert runner.invoke(cli, ["kb", "check", "--kb", str(local)]).exit_code == 0
+
+
+def test_a_copied_rule_is_refused_because_it_double_counts(runner, cli, tmp_path):
+    local = folder(tmp_path, a_rule("mg-ppi-again", "{medications: {includes: ppi_long_term}}",
+                                    "{hypothesis: {id: magnesium, cf: 0.3}}"))
+    result = runner.invoke(cli, ["consult", "--answers", EMERGENCY, "--kb", str(local)])
+    assert result.exit_code == 2
+    assert ("mg-ppi-again: gives magnesium +0.3 under the same conditions as rule "
+            "mg-ppi-long-term") in result.stderr
+    narrower = folder(tmp_path / "narrower", a_rule(
+        "mg-ppi-older", "{all: [{medications: {includes: ppi_long_term}}, {age: {at_least: 80}}]}",
+        "{hypothesis: {id: magnesium, cf: 0.1}}"))  # extra evidence, its own certainty
+    assert runner.invoke(cli, ["kb", "check", "--kb", str(narrower)]).exit_code == 0
+
+
+def test_dead_rules_branches_and_dropping_overrides_are_warnings(runner, cli, tmp_path):
+    local = folder(tmp_path, """\
+        rules:
+          - id: dead-one
+            title: Contradiction
+            when: {all: [{age: {at_least: 70}}, {age: {below: 40}}]}
+            then: {facts: [dead_fact]}
+            because: A rule that can never fire at all.
+            sources: [S01]
+          - id: dead-two
+            title: Reads the dead fact
+            when: {fact: dead_fact}
+            then: {note: {id: stress, cf: 0.1}}
+            because: Only a dead rule derives this fact.
+            sources: [S01]
+          - id: half-dead
+            title: One dead branch
+            when:
+              any:
+                - fact: dead_fact
+                - smoker: true
+            then: {note: {id: nicotine, cf: 0.1}}
+            because: One branch of this any can never hold.
+            sources: [S01]
+          - id: mg-cramps
+            override: true
+            title: Cramps without the hypothesis
+            when: {symptoms: {includes: cramps}}
+            then: {note: {id: stress, cf: 0.05}}
+            because: An override that drops the hypothesis.
+            sources: [S01]
+        """)
+    result = runner.invoke(cli, ["kb", "check", "--kb", str(local)])
+    assert result.exit_code == 0, result.stdout
+    lines = result.stdout.splitlines()
+    assert any(line.endswith("local.yaml:4: dead-one: warning: this rule can never fire: its "
+                             "conditions contradict each other") for line in lines)
+    assert any("dead-two: warning: this rule can never fire: it reads fact dead_fact, which "
+               "only rules that can never fire derive (dead-one)" in line for line in lines)
+    assert any(line.split("local.yaml:")[1].startswith("18: half-dead: warning: this branch of "
+                                                       "any: can never hold") for line in lines
+               if "half-dead" in line)
+    assert any("mg-cramps: warning: override of" in line and "drops hypothesis magnesium" in line
+               for line in lines)
+    assert lines[-1].startswith("kb check: ok (") and lines[-1].endswith("with 4 warnings")
+    assert runner.invoke(cli, ["kb", "check", "--strict", "--kb", str(local)]).exit_code == 1
+
+
+def test_kb_check_as_json_and_sarif(runner, cli, tmp_path):
+    local = folder(tmp_path, a_rule(when="{age: {at_least: 130}}"))
+    data = json.loads(runner.invoke(cli, ["kb", "check", "--format", "json", "--kb",
+                                          str(local)]).stdout)
+    assert data["errors"] == 0 and data["warnings"] == 2
+    assert {p["check"] for p in data["problems"]} == {"out-of-range", "dead-rule"}
+    report = json.loads(runner.invoke(cli, ["kb", "check", "--format", "sarif", "--kb",
+                                            str(local)]).stdout)
+    assert report["version"] == "2.1.0"
+    (run,) = report["runs"]
+    assert {r["id"] for r in run["tool"]["driver"]["rules"]} == {"out-of-range", "dead-rule"}
+    result = next(r for r in run["results"] if r["ruleId"] == "out-of-range")
+    assert result["level"] == "warning"
+    location = result["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"]["uri"].endswith("rules/local.yaml")
+    assert location["region"]["startLine"] == 4
+
+
+@pytest.mark.parametrize("when,expected", [
+    ("{age: {at_least: sixty-five}}", "local.yaml:4: local-rule: when.age: at_least needs a "
+                                      "number; got 'sixty-five'"),
+    ("{age: {at_lest: 65}}", "local.yaml:4: local-rule: when.age: unknown key 'at_lest'"),
+    ("{symptoms: {includes: 3}}", "local.yaml:4: local-rule: when.symptoms: includes needs "
+                                  "text; got 3"),
+])
+def test_schema_problems_are_said_plainly(runner, cli, tmp_path, when, expected):
+    local = folder(tmp_path, a_rule(when=when))
+    result = runner.invoke(cli, ["kb", "check", "--kb", str(local)])
+    assert result.exit_code == 1
+    assert any(line.endswith(expected) or expected in line
+               for line in result.stdout.splitlines()), result.stdout
+    assert "is not of type" not in result.stdout and "is not valid under any" not in \
+        result.stdout
+
+
+def test_an_unknown_test_id_points_at_its_list_item(runner, cli, tmp_path):
+    local = folder(tmp_path, """\
+        rules:
+          - id: local-rule
+            title: A rule under test
+            when: {age: {at_least: 110}}
+            then:
+              tests:
+                - serum_magnesium
+                - serum_zinc
+            because: A rule written for this test.
+            sources: [S01]
+        """)
+    result = runner.invoke(cli, ["kb", "check", "--kb", str(local)])
+    assert "local.yaml:8: local-rule: unknown test serum_zinc" in result.stdout
+
+
+def test_semantic_problems_behind_a_schema_error_are_reported_too(runner, cli, tmp_path):
+    local = folder(tmp_path, """\
+        rules:
+          - id: first
+            title: Broken by the schema
+            when: {age: {at_least: 110}}
+            then: {note: {id: stress, cf: lots}}
+            because: A rule written for this test.
+            sources: [S01]
+          - id: second
+            title: Broken by a reference
+            when: {symtoms: {includes: cramps}}
+            then: {note: {id: stress, cf: 0.1}}
+            because: A rule written for this test.
+            sources: [S01]
+        """)
+    out = runner.invoke(cli, ["kb", "check", "--kb", str(local)]).stdout
+    assert "first: then.note: cf needs a number; got 'lots'" in out
+    assert "second: unknown question symtoms (did you mean symptoms?)" in out
+
+
+@pytest.mark.parametrize("text", [
+    "rules:\n  a: 1\n",
+    "rules: 5\n",
+    "- just\n- a list\n",
+    "rules:\n  - 7\n  - [1, 2]\n",
+    "rules:\n  - id: x\n    title: Huge\n    when: {age: {at_least: " + "9" * 400 + "}}\n"
+    "    then: {note: {id: stress, cf: 0.1}}\n    because: A huge threshold here.\n"
+    "    sources: [S01]\n",
+    "rules:\n  - id: x\n    title: NaN\n    when: {age: {at_least: .inf}}\n"
+    "    then: {note: {id: stress, cf: .nan}}\n    because: Not numbers at all.\n"
+    "    sources: [S01]\n",
+    "rules:\n  - id: x\n    title: A date\n    when: {age: {at_least: 2024-02-30}}\n"
+    "    then: {note: {id: stress, cf: 0.1}}\n    because: A date, not a number.\n"
+    "    sources: [S01]\n",
+    "rules:\n  - id: x\n    title: Tags\n    when: {age: !!binary aGVsbG8=}\n"
+    "    then: !!set {a, b}\n    because: Tags of every kind.\n    sources: [S01]\n",
+    "rules:\n  - id: !!python/object:os.system x\n",
+    "rules:\n  - {1: 2, 3: [4]}\n",
+    "rules: " + "[" * 900 + "]" * 900 + "\n",
+    "rules:\n  - id: x\n    when: " + "{all: [" * 60 + "{age: 1}" + "]}" * 60 + "\n",
+    "\ufeffrules: []\n",
+    "",
+])
+def test_no_knowledge_file_causes_an_internal_error(runner, cli, tmp_path, text):
+    local = folder(tmp_path)
+    (local / "rules" / "local.yaml").write_text(text)
+    for command in (["kb", "check", "--kb", str(local)],
+                    ["consult", "--answers", EMERGENCY, "--kb", str(local)]):
+        result = runner.invoke(cli, command)
+        assert result.exit_code in (0, 1, 2), result.stderr
+        assert "internal error" not in result.stderr, result.stderr
+        assert "Traceback" not in result.stderr
