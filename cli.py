@@ -314,20 +314,45 @@ def kb_check(ctx: click.Context, fmt: str, strict: bool, kb_dirs: tuple[Path, ..
 
 
 @kb_group.command("test")
+@click.argument("selected", nargs=-1, metavar="[CASE]...")
+@click.option("--only", "only", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+              help="Only the cases of this knowledge folder.")
+@click.option("--fail-under", type=click.FloatRange(0, 100), metavar="N",
+              help="Fail when fewer than N% of the rules are asserted by a case.")
+@click.option("--mutations", is_flag=True,
+              help="Also weaken every rule as a wrong edit would, and report the edits no "
+                   "case notices (slower).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "junit"]), default="text",
+              show_default=True)
 @kb_option
 @click.pass_context
-def kb_test(ctx: click.Context, kb_dirs: tuple[Path, ...]) -> None:
-    """Run every knowledge case (cases/*.yaml) and report coverage."""
-    from expert.authoring.cases import coverage, load_cases, render_results, run_case
+def kb_test(ctx: click.Context, selected: tuple[str, ...], only: Path | None,
+            fail_under: float | None, mutations: bool, fmt: str,
+            kb_dirs: tuple[Path, ...]) -> None:
+    """Run the knowledge cases (cases/*.yaml), or the CASEs named (ids or files), and
+    report coverage: rules a passing case asserts, any: branches no case takes."""
+    from expert.authoring.cases import load_cases, run_case, select
+    from expert.authoring.coverage import Run, coverage, junit, render_text, report_data
+    from expert.authoring.mutation import survivors
     from expert.kb.loader import knowledge_dirs
+    from expert.report.report import to_json
 
     kb = load_kb(kb_dirs)
-    cases = load_cases(kb, knowledge_dirs(kb_dirs))
-    runs = [(case, *run_case(kb, case)) for case in cases]
-    cover = coverage(kb, cases, [result for _, result, _ in runs])
-    click.echo(render_results([(case, failures) for case, _, failures in runs], cover, kb),
-               nl=False)
-    if any(failures for _, _, failures in runs):
+    cases = select(load_cases(kb, knowledge_dirs(kb_dirs)), selected, only)
+    runs = [Run(case, *run_case(kb, case)) for case in cases]
+    cover = coverage(kb, runs)
+    alive = survivors(kb, cases) if mutations else None
+    if fmt == "json":
+        click.echo(to_json(report_data(runs, cover, alive)), nl=False)
+    elif fmt == "junit":
+        click.echo(junit(runs), nl=False)
+    else:
+        click.echo(render_text(runs, cover, kb, alive), nl=False)
+    too_little = fail_under is not None and cover.percent < fail_under
+    if too_little:
+        click.echo(f"kb test: {cover.percent_text} of the rules asserted, under "
+                   f"--fail-under {fail_under:g}", err=True)
+    if any(run.failures for run in runs) or too_little or alive:
         ctx.exit(1)
 
 

@@ -178,12 +178,17 @@ def test_kb_test_shows_failures_as_expected_and_got(runner, cli, tmp_path):
 def test_kb_test_coverage_is_true(runner, cli, tmp_path):
     local = folder(tmp_path, rule())  # only someone of 110 or older fires it
     text = run(runner, cli, "kb", "test", "--kb", str(local)).stdout
-    assert re.search(r"rules no case fires: 1 of \d+: local-rule\n", text)
+    shipped = re.search(r"rules a case asserts: (\d+) of (\d+) \((.*)\)\n", text)
+    asserted, total = int(shipped[1]), int(shipped[2])
+    assert total == asserted + 1 and shipped[3] != "100%"  # never rounded up to complete
+    assert "    fired by no case: local-rule\n" in text
+    run(runner, cli, "kb", "test", "--kb", str(local), "--fail-under", "100", code=1)
     (local / "cases").mkdir()
     (local / "cases" / "old.yaml").write_text(
         "id: very-old\nanswers: {age: 112}\nexpect: {fires: [local-rule]}\n")
-    text = run(runner, cli, "kb", "test", "--kb", str(local)).stdout
-    assert re.search(r"rules no case fires: 0 of \d+\n", text)
+    text = run(runner, cli, "kb", "test", "--kb", str(local), "--fail-under", "100").stdout
+    assert f"rules a case asserts: {total} of {total} (100%)\n" in text
+    assert "fired by no case" not in text
 
 
 def test_a_broken_case_file_is_reported(runner, cli, tmp_path):
@@ -298,3 +303,54 @@ def test_kb_schema_write_goes_into_the_folder_given_never_the_package(runner, cl
                                            "case"))
     assert {p.name: p.stat().st_mtime_ns
             for p in (package_knowledge() / "schema").iterdir()} == shipped
+
+
+def test_coverage_counts_only_what_a_case_asserts(runner, cli, tmp_path):
+    """A rule that fires but that no case needs is not covered; naming it, or expecting
+    what only it concludes, covers it; removing that case uncovers it again."""
+    local = folder(tmp_path, rule(when="      age: {at_least: 100}",
+                                  then="      note: {id: nicotine, cf: 0.1}"))
+    cases = local / "cases"
+    cases.mkdir()
+    (cases / "fires-only.yaml").write_text(
+        "id: fires-only\nanswers: {age: 105}\nexpect: {referral: self_care}\n")
+    data = json.loads(run(runner, cli, "kb", "test", "--kb", str(local), "--only", str(local),
+                          "--format", "json").stdout)
+    assert "local-rule" in data["coverage"]["unasserted"]
+    (cases / "asserts.yaml").write_text(
+        "id: asserts\nanswers: {age: 105}\nexpect: {notes_include: [nicotine]}\n")
+    data = json.loads(run(runner, cli, "kb", "test", "--kb", str(local), "--only", str(local),
+                          "--format", "json").stdout)
+    assert data["coverage"]["asserted_by"]["local-rule"] == "asserts"
+    data = json.loads(run(runner, cli, "kb", "test", "fires-only", "--kb", str(local),
+                          "--format", "json").stdout)
+    assert "local-rule" in data["coverage"]["unasserted"]
+    assert [c["id"] for c in data["cases"]] == ["fires-only"]
+
+
+def test_kb_test_selects_cases_and_fails_under_a_threshold(runner, cli):
+    result = run(runner, cli, "kb", "test", "t04-ppi-loop-diuretic", "--fail-under", "50",
+                 code=1)
+    assert result.stdout.startswith("1 of 1 cases pass")
+    assert "under --fail-under 50" in result.stderr
+    whole = run(runner, cli, "kb", "test", "--fail-under", "100")
+    assert "rules a case asserts: " in whole.stdout and "(100%)" in whole.stdout
+    assert "any: branches no case takes: 0" in whole.stdout
+    assert "did you mean t04-ppi-loop-diuretic" in run(
+        runner, cli, "kb", "test", "t04-ppi-loop-diuretics", code=2).stderr
+
+
+def test_kb_test_as_junit_names_each_case_and_its_failures(runner, cli, tmp_path):
+    local = folder(tmp_path, rule())
+    (local / "cases").mkdir()
+    (local / "cases" / "wrong.yaml").write_text(
+        "id: wrong-rung\nanswers: {age: 115}\nexpect: {referral: emergency}\n")
+    xml = run(runner, cli, "kb", "test", "--kb", str(local), "--only", str(local), "--format",
+              "junit", code=1).stdout
+    import xml.etree.ElementTree as ElementTree
+
+    suite = ElementTree.fromstring(xml)
+    assert suite.get("tests") == "1" and suite.get("failures") == "1"
+    (failure,) = suite.iter("failure")
+    assert failure.get("message") == "referral"
+    assert "expected: emergency" in failure.text

@@ -211,65 +211,26 @@ def _notes(result: Result) -> str:
     return ", ".join(f"{n.id} {n.certainty:.2f}" for n in result.notes) or "none"
 
 
+def select(cases: list[Case], names: tuple[str, ...] = (), only: Path | None = None
+           ) -> list[Case]:
+    """The cases named (ids, or file paths) from the folder ``only``; all when none given.
+    A name that matches no case is an error, with a suggestion."""
+    if only is not None:
+        root = only.resolve()
+        cases = [c for c in cases if root in Path(c.path).resolve().parents]
+    if not names:
+        return cases
+    chosen = []
+    for name in names:
+        found = [c for c in cases if name in (c.id, c.path) or
+                 Path(c.path).resolve() == Path(name).resolve()]
+        if not found:
+            raise InputError(f"no case {name!r}" + did_you_mean(name, [c.id for c in cases]))
+        chosen += [c for c in found if c not in chosen]
+    return chosen
+
+
 def run_case(kb: KnowledgeBase, case: Case) -> tuple[Result, list[Failure]]:
     """Consult on the case's answers and check every expectation."""
     result = consult(kb, case.answers)
     return result, check(result, case.expect)
-
-
-class Coverage(NamedTuple):
-    """What the cases leave untouched: rules, questions and conclusions."""
-
-    rules: list[str]  # rules no case fires
-    questions: list[str]  # questions no case answers
-    conclusions: list[str]  # conclusions no case expects
-
-
-def coverage(kb: KnowledgeBase, cases: list[Case], results: list[Result]) -> Coverage:
-    """Which rules no case fired, questions no case answered, conclusions no case expected."""
-    fired = {rule for result in results for rule in result.fired}
-    answered = {q for case in cases for q, v in case.answers.items() if v is not None}
-    expected: set[str] = set()
-    for case in cases:
-        expect = case.expect
-        if "referral" in expect:
-            expected.add(f"referral {expect['referral']}")
-        for key in ("leading", "low", "at_least"):
-            expected |= {f"hypothesis {h}" for h in expect.get(key, ()) if h in kb.hypotheses}
-        for key in ("notes", "notes_include", "notes_exclude", "at_least"):
-            expected |= {f"note {n}" for n in expect.get(key, ()) if n in kb.notes}
-        for key in ("tests_include", "tests_exclude"):
-            expected |= {f"test {t}" for t in expect.get(key, ())}
-    every = ([f"referral {lv.id}" for lv in kb.levels]
-             + [f"hypothesis {h}" for h in kb.hypotheses] + [f"note {n}" for n in kb.notes]
-             + [f"test {t}" for t in kb.tests])
-    return Coverage(rules=[r.id for r in kb.rules if r.id not in fired],
-                    questions=[q.id for q in kb.askable if q.id not in answered],
-                    conclusions=[c for c in every if c not in expected])
-
-
-def render_results(runs: list[tuple[Case, list[Failure]]], cover: Coverage,
-                   kb: KnowledgeBase) -> str:
-    """Failures as expected/got pairs, then the coverage report."""
-    lines = []
-    for case, failures in runs:
-        if not failures:
-            continue
-        lines.append(f"FAIL {case.id}  ({case.path}:{case.line})  {case.title}")
-        for failure in failures:
-            lines.append(f"  {failure.what}")
-            lines.append(f"    - expected: {failure.expected}")
-            lines.append(f"    + got:      {failure.got}")
-    failed = sum(1 for _, f in runs if f)
-    lines.append(f"{len(runs) - failed} of {len(runs)} cases pass" + (
-        f", {failed} fail" if failed else ""))
-    lines.append("")
-    lines.append("coverage:")
-    for label, missing, total in (
-            ("rules no case fires", cover.rules, len(kb.rules)),
-            ("questions no case answers", cover.questions, len(kb.askable)),
-            ("conclusions no case expects", cover.conclusions,
-             len(kb.levels) + len(kb.hypotheses) + len(kb.notes) + len(kb.tests))):
-        lines.append(f"  {label}: {len(missing)} of {total}"
-                     + (": " + ", ".join(missing) if missing else ""))
-    return "\n".join(lines) + "\n"
