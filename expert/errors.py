@@ -16,6 +16,14 @@ class InputError(TwitchdxError):
     exit_code = 2
 
 
+class UnreadableFile(InputError):
+    """A file that cannot be read as UTF-8 text: where (line 0 when the whole file), and why."""
+
+    def __init__(self, path: object, reason: str, line: int = 0):
+        self.path, self.reason, self.line = str(path), reason, line
+        super().__init__(f"{path}:{line}: {reason}" if line else f"{path}: {reason}")
+
+
 class AnswerProblem(InputError, ValueError):
     """One answer that is not acceptable: which question, and the reason (what is allowed).
 

@@ -7,21 +7,25 @@ import os
 import tempfile
 from pathlib import Path
 
-from .errors import InputError
+from .errors import UnreadableFile
 
 
 def read_text(path: Path) -> str:
-    """A file's text as UTF-8; an error names the file and what went wrong."""
+    """A file's text as UTF-8 (a byte-order mark is allowed); an error names the file,
+    what went wrong and, for a byte that is not UTF-8, its line."""
     try:
-        return path.read_text(encoding="utf-8")
+        data = path.read_bytes()
+        return data.decode("utf-8-sig")
     except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
+        raise UnreadableFile(path, "no such file") from None
     except IsADirectoryError:
-        raise InputError(f"{path}: is a directory, not a file") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: not a UTF-8 text file") from None
+        raise UnreadableFile(path, "is a directory, not a file") from None
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise UnreadableFile(path, f"not UTF-8 text (byte {data[exc.start]:#04x}); save the "
+                             "file as UTF-8", line) from None
     except OSError as exc:
-        raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+        raise UnreadableFile(path, f"cannot be read ({exc.strerror or exc})") from None
 
 
 def write_atomic(path: Path, data: str | bytes) -> None:

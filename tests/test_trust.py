@@ -326,6 +326,76 @@ def test_semantic_problems_behind_a_schema_error_are_reported_too(runner, cli, t
     assert "second: unknown question symtoms (did you mean symptoms?)" in out
 
 
+def test_a_rule_broken_by_the_schema_is_still_checked_where_it_is_whole(runner, cli,
+                                                                         tmp_path):
+    local = folder(tmp_path, """\
+        rules:
+          - id: described-badly
+            title: Its because is too short, and a key is misspelt
+            becuase: short
+            when: {age: {at_least: 110}}
+            then: {note: {id: stres, cf: 0.1}, tests: [serum_magnesim]}
+            because: short
+            sources: [S01, S999]
+          - id: condition-broken
+            title: Its condition is broken, its conclusions too
+            when: {age: {atleast: 110}}
+            then: {note: {id: stess, cf: 0.1}}
+            because: A rule written for this test.
+            sources: [S01]
+        """)
+    out = runner.invoke(cli, ["kb", "check", "--kb", str(local)]).stdout
+    for expected in ("local.yaml:4: described-badly: unknown key 'becuase'",
+                     "local.yaml:6: described-badly: unknown note stres (did you mean stress?)",
+                     "local.yaml:6: described-badly: unknown test serum_magnesim (did you mean "
+                     "serum_magnesium?)",
+                     "local.yaml:7: described-badly: because needs at least 10 characters",
+                     "local.yaml:8: described-badly: sources[1] 'S999' is not a source id",
+                     "local.yaml:11: condition-broken: when.age: unknown key 'atleast'",
+                     "local.yaml:12: condition-broken: unknown note stess"):
+        assert expected in out, (expected, out)
+    assert out.count("S999") == 1  # said once, by the schema
+
+
+@pytest.mark.parametrize("state, expected", [
+    ("questions-folder", "questions.yaml: is a directory, not a file"),
+    ("catalog-dangling", "catalog.yaml: no such file"),
+    ("reference-loop", "reference.yaml: cannot be read (Too many levels of symbolic links)"),
+    ("rules-file", "rules: is not a folder; rule and case files go in a folder of this name"),
+    ("both-extensions", "questions.yml: questions.yaml is here too; keep one of them"),
+    ("not-utf8", "local.yaml:3: not UTF-8 text (byte 0xff); save the file as UTF-8"),
+])
+def test_every_state_of_a_knowledge_folder_is_read_or_refused_plainly(runner, cli, tmp_path,
+                                                                       state, expected):
+    local = folder(tmp_path, a_rule())
+    if state == "questions-folder":
+        (local / "questions.yaml").mkdir()
+    elif state == "catalog-dangling":
+        (local / "catalog.yaml").symlink_to("nowhere.yaml")
+    elif state == "reference-loop":
+        (local / "reference.yaml").symlink_to("reference.yaml")
+    elif state == "rules-file":
+        (local / "rules" / "local.yaml").unlink()
+        (local / "rules").rmdir()
+        (local / "rules").write_text("rules: []\n")
+    elif state == "both-extensions":
+        (local / "questions.yaml").write_text("questions: []\n")
+        (local / "questions.yml").write_text("questions: []\n")
+    else:
+        (local / "rules" / "local.yaml").write_bytes(a_rule().encode().replace(
+            b"A rule under", b"A \xffrule under"))
+    check = runner.invoke(cli, ["kb", "check", "--kb", str(local)])
+    assert check.exit_code == 1 and expected in check.stdout, check.stdout + check.stderr
+    consult = runner.invoke(cli, ["consult", "--answers", EMERGENCY, "--kb", str(local)])
+    assert consult.exit_code == 2 and expected in consult.stderr, consult.stderr
+
+
+def test_top_level_files_may_be_yml(runner, cli, tmp_path):
+    local = folder(tmp_path, a_rule(when="{night_owl: true}"), **{
+        "questions.yml": "questions:\n  - {id: night_owl, text: Up late?, type: boolean}\n"})
+    assert runner.invoke(cli, ["kb", "check", "--kb", str(local)]).exit_code == 0
+
+
 @pytest.mark.parametrize("text", [
     "rules:\n  a: 1\n",
     "rules: 5\n",

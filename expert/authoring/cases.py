@@ -7,12 +7,13 @@ what was expected and what the consultation gave.
 """
 
 
+import os
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from ..consult.answers import check_answers
 from ..consult.consultation import Result, consult
-from ..errors import AnswerError, InputError, KnowledgeError, Problem
+from ..errors import AnswerError, InputError, KnowledgeError, Problem, UnreadableFile
 from ..kb.loader import yaml_files
 from ..kb.yamlsource import LineDict, LineList, YAMLSyntaxError, load
 from ..language.certainty import POSSIBLE
@@ -61,8 +62,8 @@ def load_cases(kb: KnowledgeBase, folders: list[Path]) -> list[Case]:
         except YAMLSyntaxError as exc:
             problems.append(Problem(shown, exc.line, "", f"not valid YAML: {exc.problem}"))
             continue
-        except InputError as exc:
-            problems.append(Problem(shown, 0, "", str(exc).removeprefix(f"{path}: ")))
+        except UnreadableFile as exc:
+            problems.append(Problem(shown, exc.line, "", exc.reason))
             continue
         found, bad = validate(data, "case", shown)
         problems += found
@@ -216,14 +217,14 @@ def select(cases: list[Case], names: tuple[str, ...] = (), only: Path | None = N
     """The cases named (ids, or file paths) from the folder ``only``; all when none given.
     A name that matches no case is an error, with a suggestion."""
     if only is not None:
-        root = only.resolve()
-        cases = [c for c in cases if root in Path(c.path).resolve().parents]
+        root = Path(os.path.realpath(only))
+        cases = [c for c in cases if root in Path(os.path.realpath(c.path)).parents]
     if not names:
         return cases
     chosen = []
     for name in names:
         found = [c for c in cases if name in (c.id, c.path) or
-                 Path(c.path).resolve() == Path(name).resolve()]
+                 os.path.realpath(c.path) == os.path.realpath(name)]
         if not found:
             raise InputError(f"no case {name!r}" + did_you_mean(name, [c.id for c in cases]))
         chosen += [c for c in found if c not in chosen]

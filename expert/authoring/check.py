@@ -1,7 +1,8 @@
 """``twitchdx kb check``: every problem of a set of knowledge folders, at once.
 
-Loading problems (schema, references, strata), then what lint finds in a base
-that loads, then the case files: one list, sorted by file and line.
+Loading problems (schema, references, strata); once they are fixed, the verifier
+and the safety proofs; what lint finds; then the case files: one list, sorted by
+file and line.
 """
 
 from __future__ import annotations
@@ -10,28 +11,38 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..errors import KnowledgeError, Problem
+from ..errors import KnowledgeError, Problem, UnreadableFile
+from ..fileio import read_text
 from ..kb import safety
-from ..kb.builder import build
-from ..kb.loader import all_files, knowledge_dirs, read_knowledge
+from ..kb.builder import build, display_path
+from ..kb.loader import all_files, knowledge_dirs
 from ..kb.verify import double_counting
 from ..language.model import KnowledgeBase
 from .cases import load_cases
 from .lint import lint
 
 
-def check_knowledge(extra: tuple[str | Path, ...] = ()
+def check_knowledge(extra: tuple[str | Path, ...] = (), package: bool = True
                     ) -> tuple[list[Problem], KnowledgeBase | None]:
     """Everything ``kb check`` reports, and the base when it loads at all."""
-    dirs = knowledge_dirs(extra)
+    dirs = knowledge_dirs(extra, package)
     try:
         files = all_files(dirs)
     except KnowledgeError as exc:  # a folder that cannot be read: nothing more to check
         return exc.problems, None
-    kb, problems = build(read_knowledge(files))
+    texts, unread = [], []
+    for kind, path in files:
+        try:
+            texts.append((kind, path, read_text(path)))
+        except UnreadableFile as exc:
+            unread.append(Problem(display_path(path), exc.line, "", exc.reason))
+    if unread:  # a missing file would be reported as holes it leaves: say only why
+        return unread, None
+    kb, problems = build(texts)
     if kb is None:
         return sorted(set(problems)), None
-    problems += double_counting(kb) + safety.check(kb)
+    if not any(p.severity == "error" for p in problems):  # proofs over a base with holes
+        problems += double_counting(kb) + safety.check(kb)  # would blame the holes
     problems += lint(kb)
     try:
         load_cases(kb, dirs)

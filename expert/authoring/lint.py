@@ -316,12 +316,14 @@ def _unused_questions(kb: KnowledgeBase) -> list[Problem]:
 def _unreached_conclusions(kb: KnowledgeBase) -> list[Problem]:
     out = []
     for kind, entries in (("hypothesis", kb.hypotheses), ("note", kb.notes), ("test", kb.tests)):
-        for ident in entries:
+        for ident, entry in entries.items():
             if not kb.producers(kind, ident):
-                out.append(Problem("catalog", 0, ident, f"no rule concludes {kind} {ident}",
-                                   "warning", "unreached-conclusion"))
+                out.append(Problem(entry.path, entry.line, ident,
+                                   f"no rule concludes {kind} {ident}", "warning",
+                                   "unreached-conclusion"))
     for level in kb.levels:
         if not kb.producers("referral", level.id):
-            out.append(Problem("catalog", 0, level.id, f"no rule concludes referral {level.id}",
-                               "warning", "unreached-conclusion"))
+            out.append(Problem(level.path, level.line, level.id,
+                               f"no rule concludes referral {level.id}", "warning",
+                               "unreached-conclusion"))
     return out

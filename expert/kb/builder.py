@@ -9,6 +9,7 @@ a "did you mean" for near misses; finally rules are ordered into strata.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -53,10 +54,8 @@ Bad = set[tuple[str, int | None]]  # (section, item index) with a schema problem
 
 def display_path(path: Path) -> str:
     """A path as an author would type it: relative to the working folder when inside it."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
+    shown = os.path.relpath(os.path.abspath(path))  # never resolves links: they may loop
+    return str(path) if shown.startswith("..") else shown
 
 
 def fingerprint(texts: list[tuple[str, Path, str]]) -> str:
@@ -81,6 +80,7 @@ class _Builder:
         self.evidence: dict[str, str] = {}
         self.rules: dict[str, RuleDef] = {}
         self.raw_rules: list[tuple[str, LineDict]] = []
+        self.raw_salvaged: list[tuple[str, LineDict, LineDict]] = []  # (path, stand-in, raw)
         self.advice_kinds: dict[str, AdviceKind] = {}
         self.voice: tuple[Voice, str, int] | None = None  # with where it is defined
         self.constraints: list[Constraint] = []
@@ -125,11 +125,17 @@ def build(texts: list[tuple[str, Path, str]]) -> tuple[KnowledgeBase | None, lis
     for shown, raw in b.raw_contraindications:
         _add_contraindication(b, raw, shown)
     _check_catalog(b)
-    if not b.manifests or not b.questions or not b.levels:
-        if not b.levels:
-            b.problem(texts[0][1].parent.name if texts else "knowledge", 0, "",
-                      "no referral levels defined (catalog.yaml: levels)")
+    missing = [(kind, what) for kind, what, have in (
+        ("kb", "no kb.yaml naming the knowledge", b.manifests),
+        ("questions", "no questions defined (questions.yaml: questions)", b.questions),
+        ("catalog", "no referral levels defined (catalog.yaml: levels)", b.levels)) if not have]
+    if missing:
+        base = texts[0][1].parent if texts else Path("knowledge")
+        for kind, what in missing:  # unless that file's own problems say why already
+            if not any(Path(p.path).stem == kind for p in b.problems):
+                b.problem(display_path(base / f"{kind}.yaml"), 0, "", what)
         return None, b.problems
+    _check_salvaged(b)
     for rule in list(b.rules.values()):
         before = len(b.problems)
         _check_rule(b, rule)
@@ -251,7 +257,8 @@ def _add_catalog(b: _Builder, data: LineDict, path: str, bad: Bad) -> None:
         kinds = raw.get("advice")
         b.levels[raw["id"]] = Level(raw["id"], raw["rank"], raw["label"],
                                     " ".join(raw["action"].split()), raw.get("tests", True),
-                                    tuple(kinds) if kinds is not None else None)
+                                    tuple(kinds) if kinds is not None else None, path,
+                                    raw.line)
     for raw in _items(data, "advice_kinds", bad):
         if raw["id"] in b.advice_kinds:
             b.problem(path, raw.line, raw["id"], f"advice kind {raw['id']} is defined twice")
@@ -280,7 +287,8 @@ def _add_catalog(b: _Builder, data: LineDict, path: str, bad: Bad) -> None:
                 b.problem(path, raw.line, raw["id"],
                           f"{SINGULAR[section]} {raw['id']} is defined twice")
             b.catalog[section][raw["id"]] = Entry(raw["id"], raw["label"],
-                                                  " ".join(raw.get("text", "").split()))
+                                                  " ".join(raw.get("text", "").split()),
+                                                  path, raw.line)
 
 
 def _add_reference(b: _Builder, data: LineDict, path: str, bad: Bad) -> None:
@@ -323,16 +331,82 @@ def _collect_rules(b: _Builder, data: LineDict, path: str, bad: Bad) -> None:
                       "rule: give the copy an id, condition and conclusions of its own")
             continue
         b.raw_rules.append((path, raw))
+    items = data.get("rules")
+    if isinstance(items, list) and ("rules", None) not in bad:
+        for index, raw in enumerate(items):
+            if ("rules", index) in bad and isinstance(raw, LineDict):
+                salvaged = _salvage(raw)
+                if salvaged is not None:
+                    b.raw_salvaged.append((path, salvaged, raw))
+
+
+SOURCE_ID = re.compile(r"^S[0-9]{2}[a-z]?$")
+DESCRIBING = {"title": "A broken rule", "because": "Kept only to check its references.",
+              "sources": ["S00"]}  # values that pass the schema, in place of broken ones
+
+
+def _salvage(raw: LineDict) -> LineDict | None:
+    """A rule whose schema problem is only in what describes it (title, because, sources,
+    evidence, an unknown key) still has conditions and conclusions worth checking: the
+    same rule with valid stand-ins, or None when the problem is in those."""
+    from .schema import schema, validate
+
+    allowed = schema("rules")["properties"]["rules"]["items"]["properties"]
+    for keep_when, keep_then in ((True, True), (False, True), (True, False)):
+        patched = LineDict({key: value for key, value in raw.items() if key in allowed})
+        patched.line, patched.key_lines = raw.line, raw.key_lines
+        patched.update(DESCRIBING)
+        patched.pop("evidence", None)
+        patched.pop("override", None)
+        if not keep_when:
+            patched.pop("when", None)
+        if not keep_then:  # conclusions nothing checks, so the condition can be
+            patched["then"] = LineDict(facts=["kept_only_to_check_the_condition"])
+        if not validate({"rules": [patched]}, "rules", "")[0]:
+            return patched
+    return None
 
 
 def _add_rule(b: _Builder, raw: LineDict, path: str, order: int = 0) -> None:
+    rule = _rule(b, raw, path, order)
+    if rule is None:
+        return
+    rid = rule.id
+    earlier = b.rules.get(rid)
+    if earlier and not rule.override:
+        b.problem(path, raw.line, rid, f"rule id {rid} is already used at {earlier.where}; "
+                  "to replace that rule say override: true")
+        return
+    if rule.override and not earlier:
+        b.problem(path, raw.line_of("override"), rid,
+                  "override: true but no earlier rule has this id" + _suggest(rid, b.rules))
+    if earlier:
+        b.overridden[rid] = earlier
+    b.rules[rid] = rule
+
+
+def _check_salvaged(b: _Builder) -> None:
+    """The conditions and conclusions of rules refused for their description: their
+    problems are reported now, not after the author fixes the first one."""
+    for path, patched, raw in b.raw_salvaged:
+        rule = _rule(b, patched, path)
+        if rule is None:
+            continue
+        sources = raw.get("sources")
+        listed = tuple(s for s in sources if isinstance(s, str) and SOURCE_ID.match(s)) \
+            if isinstance(sources, list) else ()  # a malformed id is reported already
+        _check_rule(b, rule._replace(sources=listed, evidence=()))
+
+
+def _rule(b: _Builder, raw: LineDict, path: str, order: int = 0) -> RuleDef | None:
+    """The rule of a schema-valid item; None (reported) when its condition is malformed."""
     rid = raw["id"]
     try:
         when = parse_condition(raw.get("when"), raw.line_of("when"))
         dnf = tuple(alternatives(when))
     except ConditionSyntaxError as exc:
         b.problem(path, exc.line or raw.line, rid, str(exc))
-        return
+        return None
     then = raw.get("then") or {}
     beliefs = _as_list(then.get("hypothesis"))
     effects = Effects(
@@ -370,17 +444,7 @@ def _add_rule(b: _Builder, raw: LineDict, path: str, order: int = 0) -> None:
         item_lines=tuple(item_lines),
         order=order,
     )
-    earlier = b.rules.get(rid)
-    if earlier and not rule.override:
-        b.problem(path, raw.line, rid, f"rule id {rid} is already used at {earlier.where}; "
-                  "to replace that rule say override: true")
-        return
-    if rule.override and not earlier:
-        b.problem(path, raw.line_of("override"), rid,
-                  "override: true but no earlier rule has this id" + _suggest(rid, b.rules))
-    if earlier:
-        b.overridden[rid] = earlier
-    b.rules[rid] = rule
+    return rule
 
 
 def _add_constraint(b: _Builder, raw: LineDict, path: str) -> None:
@@ -437,7 +501,7 @@ def _check_catalog(b: _Builder) -> None:
     for level in b.levels.values():
         for kind in level.advice or ():
             if kind not in b.advice_kinds:
-                b.problem("catalog", 0, level.id, f"unknown advice kind {kind}"
+                b.problem(level.path, level.line, level.id, f"unknown advice kind {kind}"
                           + _suggest(kind, b.advice_kinds))
     if b.voice:
         voice, path, line = b.voice
@@ -463,6 +527,7 @@ def _resolve_flags(b: _Builder) -> None:
         if flag and b.levels and flag not in b.levels:
             b.problem(where.path, where.line, qid, f"red_flag: unknown referral level {flag}"
                       + _suggest(flag, b.levels))
+            return None  # reported; the base keeps no reference to a level it lacks
         return flag
 
     for qid, question in list(b.questions.items()):

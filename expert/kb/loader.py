@@ -55,10 +55,10 @@ def knowledge_dirs(extra: tuple[str | Path, ...] = (), package: bool = True) -> 
     for d in dirs:
         if not d.is_dir():
             raise InputError(f"{d}: knowledge folder not found")
-        if not (d / "kb.yaml").is_file():
+        if top_file(d, "kb") is None:
             raise InputError(f"{d}: no kb.yaml; a knowledge folder must name itself and its "
                              "version in kb.yaml")
-        if d.resolve() not in [u.resolve() for u in unique]:
+        if os.path.realpath(d) not in [os.path.realpath(u) for u in unique]:
             unique.append(d)
     return unique
 
@@ -69,11 +69,23 @@ def knowledge_files(folder: Path) -> list[tuple[str, Path]]:
     Rule files are read from ``rules/`` and its subfolders, ``.yaml`` or ``.yml``;
     a folder that cannot be read, or links back into itself, is an error.
     """
-    files = [("kb", folder / "kb.yaml")]
-    for kind in ("questions", "catalog", "reference"):
-        if (folder / f"{kind}.yaml").is_file():
-            files.append((kind, folder / f"{kind}.yaml"))
+    files = []
+    for kind in ("kb", "questions", "catalog", "reference"):
+        path = top_file(folder, kind)
+        if path is not None:
+            files.append((kind, path))
     return files + [("rules", path) for path in yaml_files(folder / "rules")]
+
+
+def top_file(folder: Path, kind: str) -> Path | None:
+    """``kind.yaml`` or ``kind.yml`` in the folder, even a broken link or a folder of that
+    name (reading it then says what is wrong); both at once is an error."""
+    found = [path for path in (folder / f"{kind}.yaml", folder / f"{kind}.yml")
+             if path.exists() or path.is_symlink()]
+    if len(found) > 1:
+        raise KnowledgeError([Problem(str(found[1]), 0, "", f"{found[0].name} is here too; "
+                                      "keep one of them")])
+    return found[0] if found else None
 
 
 def yaml_files(root: Path) -> list[Path]:
@@ -83,13 +95,16 @@ def yaml_files(root: Path) -> list[Path]:
     read, is reported: knowledge must never be skipped silently.
     """
     if not root.is_dir():
+        if root.exists() or root.is_symlink():
+            raise KnowledgeError([Problem(str(root), 0, "", "is not a folder; rule and case "
+                                          "files go in a folder of this name")])
         return []
     found: list[Path] = []
     problems: list[Problem] = []
     seen: set[Path] = set()
 
     def walk(folder: Path) -> None:
-        real = folder.resolve()
+        real = Path(os.path.realpath(folder))  # a looping link does not raise here
         if real in seen:
             problems.append(Problem(str(folder), 0, "", "this folder links back to one already "
                                     "read (a loop); its files are not read twice"))

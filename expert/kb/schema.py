@@ -510,12 +510,27 @@ def _scan(node: Any, where: list[Any], problems: list[Problem], bad: set[tuple[s
 def _dotted(where: list[Any], last: str = "") -> str:
     """Where in its item a value is: ``then.hypothesis: cf`` (the file's own keys when it
     has no items)."""
-    parts = [str(p) for p in where]
-    item = parts[2:] if len(parts) >= 2 and isinstance(where[1], int) else parts
+    item = list(where[2:] if len(where) >= 2 and isinstance(where[1], int) else where)
     if not item:
         return f"the item{' ' + last if last else ''}"
-    named = (".".join(item[:-1]) + ": " if len(item) > 1 else "") + item[-1]
+    *parent, name = _steps(item)
+    named = (_joined(parent) + ": " if parent else "") + name
     return named + (f" {last}" if last else "")
+
+
+def _steps(path: list[Any]) -> list[str]:
+    """Keys as they are, a list position joined to its list: ``sources[0]``."""
+    steps: list[str] = []
+    for part in path:
+        if isinstance(part, int) and steps:
+            steps[-1] += f"[{part}]"
+        else:
+            steps.append(str(part))
+    return steps
+
+
+def _joined(steps: list[str]) -> str:
+    return ".".join(steps)
 
 
 def _brief(value: Any, limit: int = 80) -> str:
@@ -554,12 +569,11 @@ def _message(error: Any) -> str:
     """jsonschema's error in plain words, prefixed by where in the item it is."""
     error = _best(error)
     path = list(error.absolute_path)
-    where = [str(p) for p in path]
-    item = where[2:] if len(path) >= 2 and isinstance(path[1], int) else where
+    item = _steps(path[2:] if len(path) >= 2 and isinstance(path[1], int) else path)
     if error.validator in ("additionalProperties", "required", "minProperties"):
         item = [*item, ""]  # about the mapping itself: say where it is in full
     name = item[-1] if item else "the file"
-    prefix = ".".join(item[:-1])
+    prefix = _joined(item[:-1])
     text = _plain(error, name)
     return f"{prefix}: {text}" if prefix else text
 

@@ -152,6 +152,8 @@ class Level(NamedTuple):
     action: str
     tests: bool = True  # whether a report at this level lists suggested tests
     advice: tuple[str, ...] | None = None  # the advice kinds it keeps (None: all)
+    path: str = ""  # where it is defined, for the author
+    line: int = 0
 
 
 class AdviceKind(NamedTuple):
@@ -208,6 +210,8 @@ class Entry(NamedTuple):
     id: str
     label: str
     text: str = ""
+    path: str = ""  # where it is defined, for the author
+    line: int = 0
 
 
 class Source(NamedTuple):
