@@ -30,6 +30,8 @@ class Twitchdx(click.Group):
             for line in str(exc).splitlines() or [exc.__class__.__name__]:
                 click.echo(f"twitchdx: error: {line}", err=True)
             ctx.exit(exc.exit_code)
+        except BrokenPipeError:
+            ctx.exit(output_closed())
         except (click.exceptions.Exit, click.ClickException, click.Abort, EOFError,
                 KeyboardInterrupt):
             raise
@@ -105,8 +107,9 @@ def consult_command(answers_file: Path | None, ask_missing: bool, resume: Path |
     """
     from expert.consult.answers import check_answers, read_answers_file
     from expert.consult.consultation import consult
-    from expert.consult.session import Session, resume_session, start_session
+    from expert.consult.session import Session, resume_session, session_path, start_session
     from expert.errors import InputError
+    from expert.fileio import check_writable, locked
 
     if resume and (answers_file or session_file):
         raise InputError("--resume continues a session: give it alone, without --answers or "
@@ -119,22 +122,30 @@ def consult_command(answers_file: Path | None, ask_missing: bool, resume: Path |
     kb = load_kb(kb_dirs)
     answers = check_answers(kb, read_answers_file(answers_file), str(answers_file)) \
         if answers_file else {}
+    if save_file:  # before anything is asked: a typo must not cost the answers
+        check_writable(save_file, "answers file (--save)")
     if answers_file and not ask_missing:
+        emit(consult(kb, answers, watcher(trace)), fmt)
         if save_file:
             Session(save_file, kb.version, answers).export(save_file)
-        emit(consult(kb, answers, watcher(trace)), fmt)
         return
     if resume:
-        session = resume_session(kb, resume)
-        click.echo(f"Resumed {session.path}: {len(session.answers)} answer"
-                   f"{'s' if len(session.answers) != 1 else ''} restored.", err=True)
-    else:
-        session = start_session(kb, answers, session_file)
-    result = converse(kb, session, save_file)
+        check_writable(resume, "session")
+    path = resume or session_path(session_file)
+    with locked(path, "session"):
+        if resume:
+            session = resume_session(kb, resume)
+            click.echo(f"Resumed {session.path}: {len(session.answers)} answer"
+                       f"{'s' if len(session.answers) != 1 else ''} restored.", err=True)
+        else:
+            session = start_session(kb, answers, path)
+        result = converse(kb, session, save_file)
     if trace:
         result = consult(kb, result.answers, watcher(trace))
     emit(result, fmt)
     click.echo(f"Session saved to {session.path}", err=True)
+    if save_file:  # after the report: if this fails, the report is out and the session kept
+        session.export(save_file)
 
 
 def watcher(trace: bool) -> Any:
@@ -160,18 +171,20 @@ def converse(kb: Any, session: Any, save_file: Path | None) -> Any:
     try:
         return dialogue.run()
     except (Quit, KeyboardInterrupt, EOFError) as stop:
-        if save_file:
-            session.export(save_file)
         given = len(session.answers)
         say("")
+        if isinstance(stop, EOFError):
+            asked = dialogue.current.id if dialogue.current else "a question"
+            say(f"twitchdx: error: the input ended while asking {asked}, before the "
+                "consultation was complete.")
         say(f"Stopped. {given} answer{'s' if given != 1 else ''} saved in {session.path}")
         say(f"Continue with: twitchdx consult --resume {session.path}")
-        code = 130 if isinstance(stop, KeyboardInterrupt) else 1 if isinstance(
+        if save_file:
+            session.export(save_file)
+            say(f"Answers so far written to {save_file}")
+        code = 130 if isinstance(stop, KeyboardInterrupt) else 2 if isinstance(
             stop, EOFError) else 0
         raise click.exceptions.Exit(code) from None
-    finally:
-        if save_file and session.complete:
-            session.export(save_file)
 
 
 def emit(result: Any, fmt: str) -> None:
@@ -441,10 +454,32 @@ def main() -> None:
     before exit; the process's memory is returned when it ends.
     """
     gc.disable()
+    if sys.stdout is None:  # started with standard output closed (>&-)
+        print("twitchdx: error: standard output is closed; nothing could be written",
+              file=sys.stderr)
+        raise SystemExit(2)
     try:
         twitchdx(prog_name="twitchdx")
+    except SystemExit as exc:
+        code = exc.code
+    else:  # pragma: no cover - click always exits
+        code = 0
     finally:
         gc.freeze()
+    try:
+        sys.stdout.flush()  # here, not at interpreter exit, where a closed pipe is a traceback
+    except BrokenPipeError:
+        code = output_closed()
+    raise SystemExit(code)
+
+
+def output_closed() -> int:
+    """The reader of standard output went away (``| head``): say so once, and make sure
+    nothing else tries to write there."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    print("twitchdx: error: the output was closed before everything was written",
+          file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

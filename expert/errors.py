@@ -24,6 +24,16 @@ class UnreadableFile(InputError):
         super().__init__(f"{path}:{line}: {reason}" if line else f"{path}: {reason}")
 
 
+class DataFileError(InputError):
+    """A YAML or JSON file that cannot be read as data: where (line 0 when the parser gives
+    none) and the problem, prefixed by what kind of problem it is."""
+
+    def __init__(self, path: str, line: int, problem: str, prefix: str = "not valid YAML: "):
+        self.path, self.line, self.problem = path, line, prefix + problem
+        where = f"{path}:{line}" if line else path
+        super().__init__(f"{where}: {self.problem}")
+
+
 class AnswerProblem(InputError, ValueError):
     """One answer that is not acceptable: which question, and the reason (what is allowed).
 

@@ -1,20 +1,33 @@
 """Reading and writing the files people give and keep: every OS error becomes one
-clear line, and a write is atomic, so an interrupted save never tears a file."""
+clear line, a file too big to be input is refused unread, a write is atomic (an
+interrupted save never tears a file), a file that could not be written is found
+out before the work starts, and a file two processes could write is locked."""
 
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from .errors import UnreadableFile
+from .errors import InputError, UnreadableFile
+
+MAX_BYTES = 256_000  # the largest shipped knowledge file is 41 kB, an answers file 1 kB
 
 
-def read_text(path: Path) -> str:
+def read_text(path: Path, limit: int = MAX_BYTES) -> str:
     """A file's text as UTF-8 (a byte-order mark is allowed); an error names the file,
-    what went wrong and, for a byte that is not UTF-8, its line."""
+    what went wrong and, for a byte that is not UTF-8, its line.  A file larger than
+    ``limit`` bytes is refused before it is read: nothing a person writes is that big,
+    and parsing a larger one could take over a second and 100 MB (bench/hostile.py)."""
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            data = handle.read(limit + 1)
+        if len(data) > limit:
+            raise UnreadableFile(path, f"is larger than {limit:,} bytes; a file this big "
+                                 "cannot be answers or knowledge")
         return data.decode("utf-8-sig")
     except FileNotFoundError:
         raise UnreadableFile(path, "no such file") from None
@@ -43,3 +56,65 @@ def write_atomic(path: Path, data: str | bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def check_writable(path: Path, what: str) -> None:
+    """Refuse, before any work is done, a file that could not be written at the end: its
+    folder missing (never made: a mistyped path is an error), not a folder or not
+    writable, or the file itself a folder or read-only (it is not silently replaced)."""
+    folder = path.parent
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder; give a file name for the {what}")
+    if not folder.is_dir():
+        raise InputError(f"{folder}: no such folder for the {what} (it is not created: "
+                         "check the path)")
+    if path.exists() and not path.stat().st_mode & stat.S_IWUSR:
+        raise InputError(f"{path}: is read-only; the {what} would replace it")
+    try:  # the only sure test, for root and read-only file systems alike
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=".twitchdx-probe-")
+    except OSError as exc:
+        raise InputError(f"{folder}: cannot write the {what} here "
+                         f"({exc.strerror or exc})") from None
+    os.close(fd)
+    os.unlink(probe)
+
+
+@contextmanager
+def locked(path: Path, what: str) -> Iterator[None]:
+    """Hold ``path`` for the block, so that no other twitchdx writes it meanwhile: an
+    exclusive lock on a hidden file beside it (released by the system if the process
+    dies, so it never goes stale).  A second holder is refused at once, naming the first.
+    """
+    try:
+        import fcntl
+    except ImportError:  # no advisory locks on this system: nothing to hold
+        yield
+        return
+    lock_path = path.with_name(f".{path.name}.lock")
+    while True:
+        try:
+            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            raise InputError(f"{path}: cannot lock the {what} ({exc.strerror or exc})") \
+                from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            holder = os.pread(fd, 20, 0).decode("ascii", "replace").strip() or "unknown"
+            os.close(fd)
+            raise InputError(f"{path}: this {what} is in use by another twitchdx (process "
+                             f"{holder}); finish or quit that one first") from None
+        try:  # a holder that just finished removed the file we opened: lock the new one
+            current = os.stat(lock_path).st_ino == os.fstat(fd).st_ino
+        except FileNotFoundError:
+            current = False
+        if current:
+            break
+        os.close(fd)
+    try:
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode())
+        yield
+    finally:
+        Path(lock_path).unlink(missing_ok=True)
+        os.close(fd)

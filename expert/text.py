@@ -36,6 +36,24 @@ def show(value: Any) -> str:
     return str(value)
 
 
+def brief(value: Any, limit: int = 80, as_json: bool = True) -> str:
+    """A value as an error message quotes it: text in quotes, data as JSON (or as Python
+    writes it), never more than ``limit`` characters, so a pasted novel or a number of a
+    thousand digits stays one short line."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10 ** 60:
+        return f"a number of about {int(value.bit_length() * 0.30103) + 1} digits"
+    try:
+        if isinstance(value, str) or not as_json:
+            text = repr(value[:limit + 1] if isinstance(value, str) else value)
+        else:
+            import json
+
+            text = json.dumps(value, default=str, ensure_ascii=False)
+    except (ValueError, RecursionError, TypeError):
+        text = f"a {type(value).__name__}"
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
 def plain(value: Any) -> Any:
     """An answer as JSON holds it: a tuple of choices becomes a list."""
     return list(value) if isinstance(value, tuple) else value

@@ -13,6 +13,7 @@ real files reach further than random text does.
 from __future__ import annotations
 
 import copy
+import json
 import shutil
 import tempfile
 from pathlib import Path
@@ -304,5 +305,113 @@ def knowledge_example(example: Example) -> str:
         return outcome(write(example, Path(tmp) / "kb"), example["extension"])
 
 
+# ------------------------------------------------------------------ answers and sessions
+
+def _shipped_questions() -> list[dict]:
+    path = ROOT / "knowledge" / "questions.yaml"
+    return (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("questions", [])
+
+
+QUESTIONS = _shipped_questions()
+
+
+@st.composite
+def answer_value(draw: st.DrawFn, question: dict) -> Any:
+    """A value for a question: often a fitting one, often not."""
+    choices = [c["id"] for c in question.get("choices", [])]
+    fitting = {
+        "boolean": st.sampled_from([True, False, "yes", "no", "Yes", "unknown", None]),
+        "integer": st.integers(question.get("min", 0) - 2, question.get("max", 100) + 2),
+        "number": st.floats(question.get("min", 0) - 1, question.get("max", 100) + 1),
+        "choice": st.sampled_from(choices or ["x"]).map(
+            lambda c: draw(st.sampled_from([c, c.upper(), f" {c} ", c + "s"]))),
+        "multi": st.lists(st.sampled_from(choices or ["x"]), max_size=5),
+    }.get(question.get("type"), junk)
+    return draw(st.one_of(fitting, fitting, junk, st.sampled_from(TOKENS)))
+
+
+@st.composite
+def answers_files(draw: st.DrawFn) -> dict:
+    """An answers file: real, misspelt and junk question ids; YAML or JSON; sometimes
+    broken as text."""
+    picked = draw(st.lists(st.sampled_from(QUESTIONS), max_size=8, unique_by=lambda q: q["id"]))
+    answers: dict = {q["id"]: draw(answer_value(q)) for q in picked}
+    for _ in range(draw(st.integers(0, 2))):
+        answers[draw(st.one_of(keys, st.sampled_from([q["id"] + "s" for q in QUESTIONS])))] = \
+            draw(junk)
+    suffix = draw(st.sampled_from([".yaml", ".json", ".yml", ".JSON", ".txt"]))
+    if suffix.lower() == ".json":
+        try:
+            text: str | bytes = json.dumps(answers, default=str, allow_nan=True)
+        except (TypeError, ValueError):
+            text = json.dumps({str(k): str(v)[:50] for k, v in answers.items()})
+    else:
+        text = _dump(answers)
+    if draw(st.integers(0, 3)) == 0:
+        text = draw(mutated_text(text if isinstance(text, str) else text.decode()))
+    if draw(st.integers(0, 9)) == 0:
+        text = (text.encode() if isinstance(text, str) else text)
+        text = b"\xef\xbb\xbf" + text
+    return {"name": "answers" + suffix, "content": text}
+
+
+@st.composite
+def session_files(draw: st.DrawFn) -> dict:
+    """A session file as Session.save writes it, then broken: fields of the wrong kind,
+    missing or unknown, bad answers, broken JSON."""
+    picked = draw(st.lists(st.sampled_from(QUESTIONS), max_size=6, unique_by=lambda q: q["id"]))
+    answers = {q["id"]: draw(answer_value(q)) for q in picked}
+    data: Any = {"twitchdx_session": 1, "knowledge": "twitchdx-core 1.0.0",
+                 "saved": "2026-11-25T10:00:00+0000", "complete": draw(st.booleans()),
+                 "order": list(answers), "answers": answers}
+    if draw(st.booleans()):
+        data = draw(mutated_tree(data))
+    try:
+        text = json.dumps(data, default=str, allow_nan=True, indent=2)
+    except (TypeError, ValueError):
+        text = json.dumps(str(data)[:200])
+    if draw(st.integers(0, 3)) == 0:
+        text = draw(mutated_text(text))
+    return {"name": "session.json", "content": text}
+
+
+def _run_cli(args: list[str], stdin: str = "") -> str:
+    """Run twitchdx in this process; the outcome is its exit code, and anything but 0 or 2,
+    a traceback, output on an error, or a flood of error text escapes as an assertion."""
+    from click.testing import CliRunner
+
+    from cli import twitchdx
+
+    result = CliRunner().invoke(twitchdx, args, input=stdin)
+    assert result.exit_code in (0, 2), (result.exit_code, result.stderr[-2000:],
+                                        result.exc_info)
+    assert "internal error" not in result.stderr and "Traceback" not in result.stderr
+    if result.exit_code == 2:
+        assert len(result.stderr) < 5000, result.stderr[:300]
+    return f"exit {result.exit_code}"
+
+
+def answers_example(example: dict) -> str:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / example["name"]
+        content = example["content"]
+        path.write_bytes(content if isinstance(content, bytes)
+                         else content.encode("utf-8", "surrogatepass"))
+        return _run_cli(["consult", "--answers", str(path), "--format", "json"])
+
+
+def session_example(example: dict) -> str:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / example["name"]
+        content = example["content"]
+        path.write_bytes(content if isinstance(content, bytes)
+                         else content.encode("utf-8", "surrogatepass"))
+        explained = _run_cli(["explain", "--session", str(path), "--how", "referral"])
+        resumed = _run_cli(["consult", "--resume", str(path), "--format", "json"], stdin="")
+        return f"{explained}, resume {resumed}"
+
+
 # what bench/fuzz.py can fuzz: name -> (strategy, run one example and name its outcome)
-FUZZERS = {"knowledge": (broken_folders(), knowledge_example)}
+FUZZERS = {"knowledge": (broken_folders(), knowledge_example),
+           "answers": (answers_files(), answers_example),
+           "sessions": (session_files(), session_example)}

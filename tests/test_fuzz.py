@@ -1,20 +1,30 @@
-"""No knowledge file, however broken, ends in an internal error (see fuzzing.py).
+"""No knowledge file, answers file or session file, however broken, ends in an internal
+error: each ends in a result or a clear error (exit 0 or 2).  See fuzzing.py.
 
-A few hundred examples here; ``bench/fuzz.py`` runs tens of thousands.
+A few hundred examples each here; ``bench/fuzz.py`` runs tens of thousands.
 """
 
 from __future__ import annotations
 
 import os
 
-from fuzzing import broken_folders, knowledge_example
+import pytest
+from fuzzing import FUZZERS
 from hypothesis import HealthCheck, given, settings
 
-EXAMPLES = int(os.environ.get("TWITCHDX_FUZZ_EXAMPLES", "300"))
+EXAMPLES = int(os.environ.get("TWITCHDX_FUZZ_EXAMPLES", "200"))
 
 
-@settings(max_examples=EXAMPLES, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(broken_folders())
-def test_no_knowledge_file_ends_in_an_internal_error(example):
-    assert knowledge_example(example) in ("loaded", "refused", "bad-input")
+@pytest.mark.parametrize("target", sorted(FUZZERS))
+def test_no_broken_input_ends_in_an_internal_error(target):
+    strategy, run_one = FUZZERS[target]
+
+    @settings(max_examples=EXAMPLES, deadline=None, database=None,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @given(strategy)
+    def fuzz(example):
+        assert run_one(example) in ("loaded", "refused", "bad-input", "exit 0", "exit 2",
+                                    "exit 0, resume exit 0", "exit 0, resume exit 2",
+                                    "exit 2, resume exit 2")
+
+    fuzz()

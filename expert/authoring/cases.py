@@ -13,9 +13,16 @@ from typing import Any, NamedTuple
 
 from ..consult.answers import check_answers
 from ..consult.consultation import Result, consult
-from ..errors import AnswerError, InputError, KnowledgeError, Problem, UnreadableFile
+from ..errors import (
+    AnswerError,
+    DataFileError,
+    InputError,
+    KnowledgeError,
+    Problem,
+    UnreadableFile,
+)
 from ..kb.loader import yaml_files
-from ..kb.yamlsource import LineDict, LineList, YAMLSyntaxError, load
+from ..kb.yamlsource import LineDict, LineList, load
 from ..language.certainty import POSSIBLE
 from ..language.model import KnowledgeBase
 from ..text import did_you_mean
@@ -59,8 +66,8 @@ def load_cases(kb: KnowledgeBase, folders: list[Path]) -> list[Case]:
         shown = display_path(path)
         try:
             data = load(path)
-        except YAMLSyntaxError as exc:
-            problems.append(Problem(shown, exc.line, "", f"not valid YAML: {exc.problem}"))
+        except DataFileError as exc:
+            problems.append(Problem(shown, exc.line, "", exc.problem))
             continue
         except UnreadableFile as exc:
             problems.append(Problem(shown, exc.line, "", exc.reason))

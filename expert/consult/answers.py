@@ -8,7 +8,6 @@ naming the question and what it allows.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Mapping
@@ -17,28 +16,25 @@ from typing import Any
 
 from ..errors import AnswerError, AnswerProblem, InputError
 from ..fileio import read_text
+from ..kb.jsonsource import parse_json
 from ..kb.yamlsource import parse
 from ..language.conditions import answers_oracle, evaluate
 from ..language.model import KnowledgeBase, Question
-from ..text import did_you_mean
+from ..text import brief, did_you_mean
 
 UNKNOWN_WORDS = {"unknown", "?", "dont_know", "don't know"}
 YES = {"yes", "y", "true"}
 NO = {"no", "n", "false"}
 
 Answers = dict[str, Any]  # question id -> value; None means explicitly unknown
+MOST_PROBLEMS = 20  # reported one by one; a file with more is not an answers file
 
 
 def read_answers_file(path: Path) -> Mapping[str, Any]:
     """Parse a YAML or JSON answers file into a raw mapping (not yet checked)."""
     text = read_text(path)
-    if path.suffix.lower() == ".json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{path}:{exc.lineno}: not valid JSON: {exc.msg}") from None
-    else:
-        data = parse(text, str(path))
+    data = parse_json(text, str(path)) if path.suffix.lower() == ".json" else parse(text,
+                                                                                     str(path))
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -52,7 +48,11 @@ def check_answers(kb: KnowledgeBase, raw: Mapping[str, Any], source: str = "") -
     """Validate and normalise every answer; raise AnswerError listing all the bad ones."""
     answers: Answers = {}
     problems: list[AnswerProblem] = []
-    for key, value in raw.items():
+    for index, (key, value) in enumerate(raw.items()):
+        if len(problems) >= MOST_PROBLEMS:  # the first few say what is wrong; then count
+            problems.append(AnswerProblem("", f"and {len(raw) - index:,} more answers not "
+                                              "checked"))
+            break
         question = kb.questions.get(str(key))
         if question is None:
             hint = did_you_mean(str(key), [q.id for q in kb.askable],
@@ -111,19 +111,20 @@ def coerce(question: Question, value: Any) -> Any:
                                              f"{question.allowed()}")
         return number
     if kind == "choice":
-        if isinstance(value, str) and value.strip() in question.choice_ids:
-            return value.strip()
+        if isinstance(value, str) and value.strip().lower() in question.choice_ids:
+            return value.strip().lower()
         raise wrong
     if kind == "multi":
         items = [value] if isinstance(value, str) else value
         if not isinstance(items, list | tuple):
             raise wrong
-        bad = [i for i in items if not isinstance(i, str) or i.strip() not in question.choice_ids]
+        bad = [i for i in items
+               if not isinstance(i, str) or i.strip().lower() not in question.choice_ids]
         if bad:
-            raise AnswerProblem(question.id, f"{', '.join(_shown(b) for b in bad)} "
-                                             f"{'is' if len(bad) == 1 else 'are'} not allowed; "
-                                             f"expected {question.allowed()}")
-        chosen = {i.strip() for i in items}
+            shown = ", ".join(_shown(b) for b in bad[:5]) + (", ..." if len(bad) > 5 else "")
+            raise AnswerProblem(question.id, f"{shown} {'is' if len(bad) == 1 else 'are'} "
+                                             f"not allowed; expected {question.allowed()}")
+        chosen = {i.strip().lower() for i in items}
         return tuple(c for c in question.choice_ids if c in chosen)  # canonical order
     raise AnswerProblem(question.id, f"question type {kind} cannot be answered")  # pragma: no cover
 
@@ -131,9 +132,13 @@ def coerce(question: Question, value: Any) -> Any:
 def _number(value: Any) -> float | None:
     if isinstance(value, bool):
         return None
+    if isinstance(value, int) and abs(value) > 10 ** 15:
+        return None  # no answer is this big, and a float cannot hold every such number
     if isinstance(value, int | float):
         return value if math.isfinite(value) else None
     if isinstance(value, str):
+        if len(value) > 40:
+            return None
         try:
             number = float(value.strip())
         except ValueError:
@@ -143,7 +148,7 @@ def _number(value: Any) -> float | None:
 
 
 def _shown(value: Any) -> str:
-    return repr(value) if isinstance(value, str) else json.dumps(value, default=str)
+    return brief(value)
 
 
 

@@ -86,6 +86,7 @@ class Dialogue:
         self.asked = 0
         self._again: str | None = None  # a question undone with back: asked next
         self._told: set[str] = set()  # conflicts already pointed out
+        self.current: Question | None = None  # the question being asked
 
     def run(self) -> Result:
         """Ask until nothing left can change the report; Quit, KeyboardInterrupt or
@@ -114,6 +115,7 @@ class Dialogue:
 
     def _ask(self, question: Question, state: Plan) -> bool:
         """Ask one question until it is answered (True) or an earlier one is undone (True)."""
+        self.current = question
         self.io.say("")
         for line in render_question(question, self.width):
             self.io.say(line)

@@ -9,15 +9,17 @@ interrupted write leaves the previous version intact, never a torn file.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import time
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError
-from ..fileio import read_text, write_atomic
-from ..text import plain
+from ..errors import DataFileError, InputError
+from ..fileio import check_writable, read_text, write_atomic
+from ..kb.jsonsource import parse_json
+from ..text import brief, plain
 
 FORMAT = 1
 ENV_SESSIONS = "TWITCHDX_SESSIONS"
@@ -33,19 +35,32 @@ def sessions_dir() -> Path:
 
 
 def new_session_path() -> Path:
-    """A fresh file name in the sessions folder (made if it does not exist yet)."""
+    """A fresh file in the sessions folder (made if it does not exist yet), created
+    empty and exclusively: two consultations started in the same second get two files."""
     folder = sessions_dir()
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError(f"{folder}: cannot keep sessions here ({exc.strerror or exc})") from None
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    path = folder / f"session-{stamp}.json"
-    n = 1
-    while path.exists():
-        n += 1
-        path = folder / f"session-{stamp}-{n}.json"
-    return path
+    for n in itertools.count(1):
+        path = folder / (f"session-{stamp}.json" if n == 1 else f"session-{stamp}-{n}.json")
+        if claim(path):
+            return path
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def claim(path: Path) -> bool:
+    """Create ``path`` empty if no file has that name (False if one has): atomically, so
+    two processes never both think a new file theirs."""
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        return False
+    except OSError as exc:
+        raise InputError(f"{path}: cannot create the session ({exc.strerror or exc})") \
+            from None
+    return True
 
 
 class Session:
@@ -101,20 +116,24 @@ class Session:
 
     @classmethod
     def load(cls, path: Path) -> Session:
-        """Read a session file; anything that is not one is refused with the reason."""
-        text = read_text(path)
+        """Read a session file; anything that is not one, or holds a field of the wrong
+        kind (``"complete": "false"`` is not false), is refused with the reason."""
         try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{path}:{exc.lineno}: not a twitchdx session (not valid JSON: "
-                             f"{exc.msg})") from None
-        if not isinstance(data, dict) or data.get("twitchdx_session") != FORMAT or not isinstance(
-                data.get("answers"), dict):
+            data = parse_json(read_text(path), str(path))
+        except DataFileError as exc:
+            where = f"{exc.path}:{exc.line}" if exc.line else exc.path
+            raise InputError(f"{where}: not a twitchdx session ({exc.problem})") from None
+        if not isinstance(data, dict) or "twitchdx_session" not in data:
             raise InputError(f"{path}: not a twitchdx session file")
-        order = [q for q in data.get("order", []) if q in data["answers"]]
-        order += [q for q in data["answers"] if q not in order]
-        return cls(path, str(data.get("knowledge", "")), data["answers"], order,
-                   bool(data.get("complete", False)))
+        problems = [f"{key}: {message}" for key, message in _field_problems(data)]
+        if problems:
+            raise InputError(f"{path}: not a twitchdx session file as saved: "
+                             + "; ".join(problems))
+        answers = data["answers"]
+        order = [q for q in data.get("order", []) if q in answers]
+        order += [q for q in answers if q not in order]
+        return cls(path, data.get("knowledge", ""), answers, list(dict.fromkeys(order)),
+                   data.get("complete", False))
 
     def export(self, path: Path) -> None:
         """Write the answers as an answers file (YAML for .yaml/.yml, else JSON)."""
@@ -133,11 +152,46 @@ class Session:
                 from None
 
 
-def start_session(kb: Any, answers: dict[str, Any], path: Path | None) -> Session:
+FIELDS = {  # field: (what it must be, test), as Session.save writes them
+    "twitchdx_session": (f"the format number {FORMAT}",
+                         lambda v: type(v) is int and v == FORMAT),
+    "knowledge": ("text", lambda v: isinstance(v, str)),
+    "saved": ("text", lambda v: isinstance(v, str)),
+    "complete": ("true or false", lambda v: isinstance(v, bool)),
+    "order": ("a list of question ids", lambda v: isinstance(v, list)
+              and all(isinstance(q, str) for q in v)),
+    "answers": ("a mapping of question ids to answers", lambda v: isinstance(v, dict)),
+}
+
+
+def _field_problems(data: dict[str, Any]) -> list[tuple[str, str]]:
+    problems = [(str(key), "unknown field; a session has " + ", ".join(FIELDS))
+                for key in data if key not in FIELDS]
+    if "answers" not in data:
+        problems.append(("answers", "missing"))
+    for key, (wanted, fits) in FIELDS.items():
+        if key in data and not fits(data[key]):
+            problems.append((key, f"must be {wanted}, not {brief(data[key])}"))
+    return problems
+
+
+def start_session(kb: Any, answers: dict[str, Any], path: Path) -> Session:
     """A new session, on disk at once, holding any answers it starts from."""
-    session = Session(path or new_session_path(), kb.version, answers, list(answers))
+    session = Session(path, kb.version, answers, list(answers))
     session.save()
     return session
+
+
+def session_path(path: Path | None) -> Path:
+    """The file of a new session: a fresh one, or ``path`` if nothing is there yet (an
+    existing session is continued with --resume, never overwritten)."""
+    if path is None:
+        return new_session_path()
+    check_writable(path, "session")
+    if not claim(path):
+        raise InputError(f"{path}: already exists; continue it with --resume {path}, or "
+                         "give another file")
+    return path
 
 
 def resume_session(kb: Any, path: Path) -> Session:

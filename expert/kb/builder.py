@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ..errors import Problem
+from ..errors import DataFileError, Problem
 from ..language.conditions import (
     OPERATORS,
     Ask,
@@ -45,7 +45,7 @@ from ..language.model import (
 from ..text import did_you_mean
 from .schema import validate
 from .strata import strata
-from .yamlsource import LineDict, LineList, YAMLSyntaxError, parse
+from .yamlsource import LineDict, LineList, parse
 
 SINGULAR = {"hypotheses": "hypothesis", "notes": "note", "tests": "test"}
 TEMPLATE_RULE = "my-new-rule"  # the example rule of _template.yaml: a copy must rename it
@@ -104,8 +104,8 @@ def build(texts: list[tuple[str, Path, str]]) -> tuple[KnowledgeBase | None, lis
         shown = display_path(path)
         try:
             data = parse(text, shown)
-        except YAMLSyntaxError as exc:
-            b.problem(shown, exc.line, "", f"not valid YAML: {exc.problem}")
+        except DataFileError as exc:
+            b.problem(shown, exc.line, "", exc.problem)
             continue
         if data is None:
             data = LineDict()

@@ -17,6 +17,7 @@ from typing import Any
 from ..errors import Problem
 from ..language.conditions import BELIEF_OPERATORS, OPERATORS, RESERVED
 from ..language.model import ANSWER_TYPES
+from ..text import brief
 from .yamlsource import LineDict, LineList
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -534,9 +535,7 @@ def _joined(steps: list[str]) -> str:
 
 
 def _brief(value: Any, limit: int = 80) -> str:
-    """A value as an error message quotes it: never more than ``limit`` characters."""
-    text = repr(value)
-    return text if len(text) <= limit else text[:limit - 3] + "..."
+    return brief(value, limit, as_json=False)
 
 
 def _line(data: Any, path: Any) -> int:

@@ -15,8 +15,11 @@ from typing import Any
 
 import yaml
 
-from ..errors import InputError
+from ..errors import DataFileError
 from ..fileio import read_text
+from ..text import brief
+from .jsonsource import LONGEST_NUMBER
+from .limits import check_shape
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -49,14 +52,15 @@ class LineList(list):
 
 class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
     """Safe YAML read with YAML 1.2's core schema: ``010`` is ten, ``1:30`` is text, dates
-    stay text, and only true/false are booleans (answers accept yes/no as words)."""
+    stay text, and only true/false are booleans (answers accept yes/no as words).  Only
+    decimal numbers are numbers: ``0x1F`` or ``0o17`` as an age is a slip, kept as text
+    and refused where it is used."""
 
 
 _CORE = [
     ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", "~nN"),
     ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
-    ("tag:yaml.org,2002:int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$",
-     "-+0123456789"),
+    ("tag:yaml.org,2002:int", r"^[-+]?[0-9]+$", "-+0123456789"),
     ("tag:yaml.org,2002:float", r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
      r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$", "-+0123456789."),
 ]
@@ -65,12 +69,10 @@ for _tag, _pattern, _first in _CORE:
     _Loader.add_implicit_resolver(_tag, re.compile(_pattern), list(_first))
 
 
-def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> int:
+def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> int | str:
     text = loader.construct_scalar(node)
-    if text.startswith("0o"):
-        return int(text[2:], 8)
-    if text.startswith("0x"):
-        return int(text[2:], 16)
+    if len(text) > LONGEST_NUMBER:  # kept as text, and refused where a number is needed
+        return text
     return int(text, 10)
 
 
@@ -91,15 +93,6 @@ class DuplicateKey(yaml.MarkedYAMLError):
     pass
 
 
-class YAMLSyntaxError(InputError):
-    """A file that is not valid YAML; ``line`` is 0 when the parser gives none."""
-
-    def __init__(self, path: str, line: int, problem: str):
-        self.path, self.line, self.problem = path, line, problem
-        where = f"{path}:{line}" if line else path
-        super().__init__(f"{where}: not valid YAML: {problem}")
-
-
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode):
     data = LineDict()
     data.line = node.start_mark.line + 1
@@ -117,7 +110,7 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode):
             raise DuplicateKey(
                 None, None, f"key {key!r} appears twice in this mapping", key_node.start_mark
             )
-        data[key] = loader.construct_object(value_node, deep=True)
+        data[key] = _construct(loader, value_node, key)
         data.key_lines[key] = key_node.start_mark.line + 1
 
 
@@ -126,8 +119,22 @@ def _construct_sequence(loader: _Loader, node: yaml.SequenceNode):
     data.line = node.start_mark.line + 1
     yield data
     for item in node.value:
-        data.append(loader.construct_object(item, deep=True))
+        data.append(_construct(loader, item, None))
         data.item_lines.append(item.start_mark.line + 1)
+
+
+def _construct(loader: _Loader, node: yaml.Node, key: Any) -> Any:
+    """A value; one an explicit tag cannot hold (``!!int abc``) is an error at its line,
+    naming its key."""
+    try:
+        return loader.construct_object(node, deep=True)
+    except (ValueError, TypeError, OverflowError, AttributeError, KeyError, IndexError) as exc:
+        named = f"{key if isinstance(key, str) else brief(key, 40)}: " if key is not None \
+            else ""
+        tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+        raise yaml.constructor.ConstructorError(
+            None, None, f"{named}{brief(getattr(node, 'value', ''), 40)} cannot be read as "
+            f"{tag}", node.start_mark) from exc
 
 
 _Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
@@ -145,21 +152,23 @@ def parse(text: str, path: str) -> Any:
     opened (the parser notices only further on), otherwise where it went wrong.
     """
     try:
-        return yaml.load(text, Loader=_Loader)
+        data = yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         problem = exc.problem or exc.context or "unexpected content"
         opened = exc.context_mark is not None and (exc.context or "").startswith(OPENED)
         mark = exc.context_mark if opened else exc.problem_mark or exc.context_mark
         if opened:
             problem = f"{exc.context.removeprefix('while ')} that is not closed: {problem}"
-        raise YAMLSyntaxError(path, mark.line + 1 if mark else 0, problem) from None
+        raise DataFileError(path, mark.line + 1 if mark else 0, problem) from None
     except yaml.YAMLError as exc:
-        raise YAMLSyntaxError(path, 0, str(exc)) from None
+        raise DataFileError(path, 0, str(exc)) from None
     except RecursionError:
-        raise YAMLSyntaxError(path, 0, "nested too deeply") from None
+        raise DataFileError(path, 0, "nested too deeply") from None
     except (ValueError, TypeError, OverflowError, AttributeError, KeyError,
             IndexError) as exc:  # an explicit tag on a value it cannot hold
-        raise YAMLSyntaxError(path, 0, f"a value cannot be read: {str(exc)[:80]}") from None
+        raise DataFileError(path, 0, f"a value cannot be read: {brief(str(exc), 80)}") \
+            from None
+    return check_shape(data, path)
 
 
 def load(path: Path) -> Any:
