@@ -32,8 +32,9 @@ def lint(kb: KnowledgeBase) -> list[Problem]:
     """Every warning for a base that loads, sorted by file and line."""
     problems: list[Problem] = []
     dead = dead_rules(kb)
+    made = {f for r in kb.rules for f in r.then.facts}
     for rule in kb.rules:
-        problems += _undefined_facts(kb, rule)
+        problems += _undefined_facts(rule, made)
         problems += _out_of_range(kb, rule)
         problems += _dead(kb, rule, dead)
     problems += _overrides(kb)
@@ -55,8 +56,7 @@ def _leaves(rule: RuleDef) -> Iterable[Leaf]:
                 yield leaf
 
 
-def _undefined_facts(kb: KnowledgeBase, rule: RuleDef) -> list[Problem]:
-    made = {f for r in kb.rules for f in r.then.facts}
+def _undefined_facts(rule: RuleDef, made: set[str]) -> list[Problem]:
     out = []
     for leaf in _leaves(rule):
         if isinstance(leaf, FactIs) and leaf.name not in made:

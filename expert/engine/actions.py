@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..language.certainty import settle
+from ..language.certainty import add, resolve, settled
 from ..language.model import Advice, RuleDef
 from .facts import Certainty, Derived, Fired, fact_id
 from .trace import Firing, Watcher, fact_ref
@@ -35,6 +35,7 @@ class RuleActions:
         self.derived_by: dict[str, list[int]] = {}  # fact name -> steps that derived it
         self.evidence_steps: dict[str, list[int]] = {}  # hypothesis -> steps that moved it
         self.certainty_facts: dict[str, Any] = {}  # hypothesis -> its live Certainty fact
+        self.running: dict[int, dict[str, tuple[float, float]]] = {}  # for, against so far
 
     def fire(self, rule: RuleDef, bindings: dict[str, Any], once: bool = False) -> None:
         """Record a firing; ``once`` marks a rule of several alternatives as done."""
@@ -48,7 +49,7 @@ class RuleActions:
         for hypothesis, table, value in moved:
             self.evidence_steps.setdefault(hypothesis, []).append(step)
             before = self.certainty(hypothesis)
-            table.setdefault(hypothesis, {})[rule.id] = value
+            self._record(table, hypothesis, rule.id, value)
             after = self.certainty(hypothesis)
             first = changes.get(("hypothesis", hypothesis), (before, after))[0]
             changes[("hypothesis", hypothesis)] = (first, after)
@@ -57,7 +58,7 @@ class RuleActions:
                 self.certainty_facts[hypothesis] = self.engine.modify(old, cf=after)
         for note, cf in rule.then.notes:
             before = self.note_certainty(note)
-            self.note_evidence.setdefault(note, {})[rule.id] = cf
+            self._record(self.note_evidence, note, rule.id, cf)
             changes[("note", note)] = (before, self.note_certainty(note))
         if rule.then.referral:
             self.referrals.append((rule.then.referral, rule.id))
@@ -101,13 +102,34 @@ class RuleActions:
         out += [f"conflict: {text}" for text in rule.then.conflicts]
         return out
 
+    def _record(self, table: dict[str, dict[str, float]], target: str, rule: str,
+                value: float) -> None:
+        """One rule's evidence (or ceiling) for a target.  The running combination is
+        kept, so a firing costs the same however much evidence came before it."""
+        pieces = table.setdefault(target, {})
+        again = rule in pieces
+        pieces[rule] = value
+        if table is self.ceilings:
+            return
+        running = self.running.get(id(table), {})
+        self.running[id(table)] = running
+        if again or target not in running:  # first piece, or a rule restating its own
+            for_, against = 0.0, 0.0
+            for cf in pieces.values():
+                for_, against = add(for_, against, cf)
+            running[target] = (for_, against)
+        else:
+            running[target] = add(*running[target], value)
+
+    def _combined(self, table: dict[str, dict[str, float]], target: str) -> float:
+        running = self.running.get(id(table), {}).get(target)
+        return resolve(*running) if running else 0.0
+
     def certainty(self, hypothesis: str) -> float:
         """A hypothesis's certainty now: combined, capped and settled."""
-        pieces = self.evidence.get(hypothesis, {})
-        return settle((pieces[r] for r in sorted(pieces)),
-                      self.ceilings.get(hypothesis, {}).values())
+        return settled(self._combined(self.evidence, hypothesis),
+                       self.ceilings.get(hypothesis, {}).values())
 
     def note_certainty(self, note: str) -> float:
         """A lifestyle note's certainty now."""
-        pieces = self.note_evidence.get(note, {})
-        return settle(pieces[r] for r in sorted(pieces))
+        return settled(self._combined(self.note_evidence, note))

@@ -16,6 +16,7 @@ order, newest facts first (CLIPS's depth strategy), in every process.
 from __future__ import annotations
 
 import bisect
+from operator import attrgetter
 from typing import Any
 
 from .compat import Strategy
@@ -40,9 +41,19 @@ class _Descending(str):
 
 
 def activation_key(activation: Any) -> tuple:
-    """A key unique to each activation: salience, then rule id, then newest facts first."""
+    """A key unique to each activation: salience, then rule id, then newest facts first.
+
+    A rule compiled by twitchdx carries ``rank`` (its place among the rules by id), so
+    the key is a tuple of numbers that the agenda compares without calling Python
+    code; any other rule is ranked by its name.
+    """
+    rule = activation.rule
+    rank = getattr(rule, "rank", None)
     facts = tuple(sorted((f["__factid__"] for f in activation.facts), reverse=True))
-    return (activation.rule.salience, _Descending(activation.rule.__name__), facts)
+    return (rule.salience, _Descending(rule.__name__) if rank is None else -rank, facts)
+
+
+_KEY = attrgetter("key")
 
 
 class StableStrategy(Strategy):
@@ -52,12 +63,12 @@ class StableStrategy(Strategy):
         activations = agenda.activations
         for act in removed:
             act.key = activation_key(act)
-            index = bisect.bisect_left(activations, act)
+            index = bisect.bisect_left(activations, act.key, key=_KEY)
             while index < len(activations) and activations[index].key == act.key:
                 if activations[index] == act:
                     del activations[index]
                     break
                 index += 1
-        for act in sorted(added, key=activation_key):
+        for act in added:
             act.key = activation_key(act)
-            bisect.insort(activations, act)
+            bisect.insort(activations, act, key=_KEY)

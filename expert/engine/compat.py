@@ -18,6 +18,8 @@ import collections.abc
 if not hasattr(collections, "Mapping"):
     collections.Mapping = collections.abc.Mapping  # type: ignore[attr-defined]
 
+from experta.abstract import Matcher
+from experta.activation import Activation
 from experta.conditionalelement import AND, NOT, OR
 from experta.engine import KnowledgeEngine
 from experta.fact import Fact, InitialFact
@@ -32,10 +34,12 @@ __all__ = [
     "AS",
     "NOT",
     "OR",
+    "Activation",
     "DepthStrategy",
     "Fact",
     "InitialFact",
     "KnowledgeEngine",
+    "Matcher",
     "P",
     "ReteMatcher",
     "Rule",

@@ -68,7 +68,7 @@ _ACTION_SIGNATURE = inspect.signature(_action_signature)
 _TESTS: dict[Leaf, LeafTest] = {}
 
 
-def _test(leaf: Ask | Belief) -> LeafTest:
+def leaf_test(leaf: Ask | Belief) -> LeafTest:
     """One test object per distinct leaf, so rules testing the same thing share one
     alpha node (experta shares predicate nodes by the predicate's identity)."""
     test = _TESTS.get(leaf)
@@ -82,9 +82,9 @@ def _pattern(leaf: Leaf, name: str) -> Any:
         present = Answer(question=leaf.question)
         return name << present if leaf.value else NOT(present)
     if isinstance(leaf, Ask):
-        return name << Answer(question=leaf.question, value=P(_test(leaf)))
+        return name << Answer(question=leaf.question, value=P(leaf_test(leaf)))
     if isinstance(leaf, Belief):
-        return name << Certainty(hypothesis=leaf.hypothesis, cf=P(_test(leaf)))
+        return name << Certainty(hypothesis=leaf.hypothesis, cf=P(leaf_test(leaf)))
     if isinstance(leaf, FactIs):
         return NOT(Derived(name=leaf.name)) if leaf.negated else name << Derived(name=leaf.name)
     raise TypeError(f"not a leaf: {leaf!r}")  # pragma: no cover

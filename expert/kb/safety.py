@@ -77,22 +77,24 @@ def sure_level(kb: KnowledgeBase, status: RuleStatus) -> str:
 
 def _floor(kb: KnowledgeBase, question: Question, choice: Any, floor: str,
            line: int) -> list[Problem]:
-    status = RuleStatus(kb, {question.id: _open(question, choice)})
+    voice = kb.voice.fact if kb.voice else None
+    saving = [r for r in kb.rules if r.then.referral
+              and kb.level_rank[r.then.referral] >= kb.level_rank[floor]]
+    voiced = list(kb.producers("fact", voice)) if voice else []
+    status = RuleStatus(kb, {question.id: _open(question, choice)},
+                        only=kb.cone(saving + voiced))  # the rules that could save it
     level = sure_level(kb, status)
     shown = "yes" if choice is True else choice
     where = (question.path, line or question.line, question.id)
     out = []
     if kb.level_rank[level] < kb.level_rank[floor]:
-        saving = [r for r in kb.rules if r.then.referral
-                  and kb.level_rank[r.then.referral] >= kb.level_rank[floor]]
+        level = sure_level(kb, RuleStatus(kb, {question.id: _open(question, choice)}))
         example = counterexample(kb, {question.id: _exact(question, choice)}, saving)
         out.append(Problem(*where, f"warning sign {question.id}={shown} must lead to at least "
                            f"{floor} whatever else is answered, but is only sure to reach "
                            f"{level}" + _example(example, f"it reaches {_level_of(kb, example)}")))
-    voice = kb.voice.fact if kb.voice else None
-    if voice and not any(status.truth(r.id) is True for r in kb.producers("fact", voice)):
-        example = counterexample(kb, {question.id: _exact(question, choice)},
-                                 list(kb.producers("fact", voice)))
+    if voice and not any(status.truth(r.id) is True for r in voiced):
+        example = counterexample(kb, {question.id: _exact(question, choice)}, voiced)
         out.append(Problem(*where, f"warning sign {question.id}={shown} must derive fact "
                            f"{voice} (the warning voice) whatever else is answered"
                            + _example(example, f"{voice} is not derived")))
@@ -122,12 +124,13 @@ def counterexample(kb: KnowledgeBase, start: dict[str, Any],
     closed = {q.id: None for q in kb.askable}
     queue = [dict(start)]
     seen: list[dict[str, Any]] = []
+    cone = kb.cone(saving)
     while queue and len(seen) < SEARCH_LIMIT:
         answers = queue.pop(0)
         if answers in seen:
             continue
         seen.append(answers)
-        status = RuleStatus(kb, {**closed, **answers}, settled=True)
+        status = RuleStatus(kb, {**closed, **answers}, settled=True, only=cone)
         alive = [r for r in saving if status.truth(r.id) is not False]
         if not alive:
             return answers
@@ -278,11 +281,13 @@ def _forbidden(kb: KnowledgeBase, rule: RuleDef) -> list[Problem]:
 def _contraindicated(kb: KnowledgeBase, contra: Contraindication) -> list[Problem]:
     """No advice the contraindication forbids may be sure-or-possible when it holds."""
     given = _answers_satisfying(contra.when)
-    status = RuleStatus(kb, given)
+    advising = {rule.id: hit for rule in kb.rules if (hit := [
+        a for a in rule.then.advice if a.kind in contra.kinds and set(a.about) & set(
+            contra.about)])}
+    status = RuleStatus(kb, given, only=kb.cone(r for r in kb.rules if r.id in advising))
     out = []
     for rule in kb.rules:
-        hit = [a for a in rule.then.advice if a.kind in contra.kinds
-               and set(a.about) & set(contra.about)]
+        hit = advising.get(rule.id)
         if not hit or status.truth(rule.id) is False:
             continue
         example = witness(kb, rule)

@@ -9,7 +9,10 @@ evidence is written (a PPI *with* a diuretic), and is left alone.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from ..errors import Problem
+from ..language.conditions import Ask, Belief, FactIs, Leaf
 from ..language.implication import equivalent, implies
 from ..language.model import KnowledgeBase, RuleDef
 
@@ -24,20 +27,73 @@ def double_counting(kb: KnowledgeBase) -> list[Problem]:
                 givers.setdefault(target, []).append((rule, cf))
         for target, pairs in givers.items():
             pairs.sort(key=lambda pair: pair[0].order)  # in load order: the later one is named
-            for index, (later, cf) in enumerate(pairs):
-                for earlier, earlier_cf in pairs[:index]:
-                    if (cf > 0) != (earlier_cf > 0):
-                        continue
-                    same = equivalent(later.alternatives, earlier.alternatives)
-                    restated = cf == earlier_cf and implies(later.alternatives,
-                                                            earlier.alternatives)
-                    if same or restated:
-                        how = "under the same conditions" if same else "whenever it fires"
-                        out.append(Problem(
-                            later.path, later.line_of_item(
-                                "hypothesis" if kind == "hypotheses" else "note", target),
-                            later.id, f"gives {target} {cf:+g} {how} as rule {earlier.id} "
-                            f"({earlier.where}) gives it {earlier_cf:+g}: the same evidence "
-                            "would be counted twice", check="double-counting"))
-                        break
+            out += _counted_twice(kind, target, pairs)
     return out
+
+
+def _counted_twice(kind: str, target: str, pairs: list[tuple[RuleDef, float]]
+                   ) -> list[Problem]:
+    """The rules of ``pairs`` that restate an earlier one.
+
+    One rule implies another only if each of its alternatives implies one of the
+    other's, and a test is only implied by a test of the same thing (question,
+    fact, hypothesis).  So the earlier rules worth comparing are found through an
+    index by what their alternatives test, not by comparing every pair.
+    """
+    out = []
+    by_subjects: dict[frozenset, list[int]] = {}  # what an alternative tests -> rules
+    for index, (later, cf) in enumerate(pairs):
+        first = later.alternatives[0] if later.alternatives else ()
+        candidates: set[int] = set()
+        for subset in _subsets(_subjects(first)):
+            candidates.update(by_subjects.get(subset, ()))
+        mine = [_subjects(a) for a in later.alternatives or ((),)]
+        for other in sorted(candidates):
+            earlier, earlier_cf = pairs[other]
+            if (cf > 0) != (earlier_cf > 0):
+                continue
+            theirs = [_subjects(a) for a in earlier.alternatives or ((),)]
+            same = _covers(theirs, mine) and equivalent(later.alternatives,
+                                                        earlier.alternatives)
+            restated = cf == earlier_cf and implies(later.alternatives, earlier.alternatives)
+            if same or restated:
+                how = "under the same conditions" if same else "whenever it fires"
+                out.append(Problem(
+                    later.path, later.line_of_item(
+                        "hypothesis" if kind == "hypotheses" else "note", target),
+                    later.id, f"gives {target} {cf:+g} {how} as rule {earlier.id} "
+                    f"({earlier.where}) gives it {earlier_cf:+g}: the same evidence "
+                    "would be counted twice", check="double-counting"))
+                break
+        for alternative in later.alternatives or ((),):
+            by_subjects.setdefault(_subjects(alternative), []).append(index)
+    return out
+
+
+def _covers(these: list[frozenset], those: list[frozenset]) -> bool:
+    """Whether each of ``these`` tests all that some of ``those`` tests: needed for the
+    first condition to imply the second (a cheap test before the real one)."""
+    return all(any(other <= mine for other in those) for mine in these)
+
+
+def _subjects(alternative: Sequence[Leaf]) -> frozenset:
+    """What an alternative's tests look at."""
+    return frozenset(_subject(leaf) for leaf in alternative)
+
+
+def _subject(leaf: Leaf) -> tuple:
+    if isinstance(leaf, Ask):
+        return ("answer", leaf.question)
+    if isinstance(leaf, Belief):
+        return ("hypothesis", leaf.hypothesis)
+    if isinstance(leaf, FactIs):
+        return ("fact", leaf.name, leaf.negated)
+    return ("?", repr(leaf))  # pragma: no cover
+
+
+def _subsets(items: frozenset) -> list[frozenset]:
+    """Every subset (an alternative tests a handful of things, so there are few)."""
+    found = [frozenset()]
+    for item in items:
+        found += [subset | {item} for subset in found]
+    return found

@@ -11,11 +11,16 @@ Ceilings combine by taking the lowest, so order does not matter there either.
 
 Every certainty a rule tests or a report prints is ``settled``: rounded to three
 decimals once, so the engine, the three-valued status and the report agree on
-which side of a threshold a value falls.
+which side of a threshold a value falls.  The rounding is made blind to the order
+evidence arrived in: the value is first taken to whole billionths (the last bits
+of floating-point error, which depend on that order, are gone), then to
+thousandths, half to even, in integers.  The same steps in CLIPS give the same
+number (authoring/clips.py).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 
 LIKELY, POSSIBLE = 0.5, 0.2  # the reference's "strong" and "moderate" (report contract)
@@ -23,27 +28,45 @@ BANDS = ((LIKELY, "likely"), (POSSIBLE, "possible"), (0.0, "low"))
 PLACES = 3  # decimals a certainty is settled to
 
 
-def combine(factors: Iterable[float]) -> float:
-    """Combined certainty in [-1, 1] of independent pieces of evidence."""
-    for_, against = 0.0, 0.0
-    for cf in factors:
-        if cf >= 0:
-            for_ = for_ + cf * (1 - for_)
-        else:
-            against = against + cf * (1 + against)
+def add(for_: float, against: float, cf: float) -> tuple[float, float]:
+    """Evidence for and against, with one more piece."""
+    if cf >= 0:
+        return for_ + cf * (1 - for_), against
+    return for_, against + cf * (1 + against)
+
+
+def resolve(for_: float, against: float) -> float:
+    """Evidence for set against evidence against (EMYCIN)."""
     if for_ == 0 or against == 0:
         return for_ + against
     denominator = 1 - min(for_, -against)
     return 0.0 if denominator == 0 else (for_ + against) / denominator
 
 
+def combine(factors: Iterable[float]) -> float:
+    """Combined certainty in [-1, 1] of independent pieces of evidence."""
+    for_, against = 0.0, 0.0
+    for cf in factors:
+        for_, against = add(for_, against, cf)
+    return resolve(for_, against)
+
+
 def settle(factors: Iterable[float], ceilings: Iterable[float] = ()) -> float:
     """The certainty rules read and reports print: combined, capped, rounded."""
-    value = combine(factors)
+    return settled(combine(factors), ceilings)
+
+
+def settled(value: float, ceilings: Iterable[float] = ()) -> float:
+    """A combined certainty capped by the lowest ceiling and rounded (module docstring)."""
     cap = min(ceilings, default=None)
     if cap is not None and value > cap:
         value = cap
-    return round(value, PLACES) + 0.0  # + 0.0 turns -0.0 into 0.0
+    billionths = round(abs(value) * 10 ** 9)
+    thousandths, rest = divmod(billionths, 10 ** (9 - PLACES))
+    half = 10 ** (9 - PLACES) // 2
+    if rest > half or (rest == half and thousandths % 2):
+        thousandths += 1
+    return math.copysign(thousandths, value) / 10 ** PLACES + 0.0  # -0.0 becomes 0.0
 
 
 def band(certainty: float) -> str:

@@ -28,8 +28,7 @@ def alternative_implies(a: Alternative, b: Alternative) -> bool:
 
 
 def leaf_implies(a: Leaf, b: Leaf) -> bool:
-    if a == b or (isinstance(a, Ask) and isinstance(b, Ask) and a._replace(line=0) ==
-                  b._replace(line=0)):
+    if a == b or (isinstance(a, Ask) and isinstance(b, Ask) and a[:4] == b[:4]):  # but line
         return True
     if isinstance(a, Belief) and isinstance(b, Belief):
         if a.hypothesis != b.hypothesis or a.op != b.op:

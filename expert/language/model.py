@@ -1,6 +1,7 @@
 """The knowledge base as plain, immutable data: what the loader builds and everything reads."""
 
 
+from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 from ..errors import InputError
@@ -320,6 +321,23 @@ class KnowledgeBase:
         """Rules whose conclusions include ``kind`` ``name`` (hypothesis, note, fact, test,
         referral)."""
         return self._producers.get((kind, name), ())
+
+    def cone(self, rules: Iterable[RuleDef]) -> set[str]:
+        """The ids of ``rules`` and of every rule whose conclusions they read, through
+        facts and certainties, to the end: all a question about them depends on."""
+        found: set[str] = set()
+        stack = list(rules)
+        while stack:
+            rule = stack.pop()
+            if rule.id in found:
+                continue
+            found.add(rule.id)
+            for name in rule.reads_facts:
+                stack.extend(self.producers("fact", name))
+            for hypothesis in rule.reads_hypotheses:
+                stack.extend(self.producers("hypothesis", hypothesis))
+                stack.extend(self.producers("ceiling", hypothesis))
+        return found
 
 
 def conclusion_keys(then: Effects) -> list[tuple[str, str]]:

@@ -38,10 +38,14 @@ from .model import KnowledgeBase
 class RuleStatus:
     """Every rule's Evaluation for some answers, and the bounds that produced them."""
 
-    def __init__(self, kb: KnowledgeBase, answers: Mapping[str, Any], settled: bool = False):
+    def __init__(self, kb: KnowledgeBase, answers: Mapping[str, Any], settled: bool = False,
+                 only: set[str] | None = None):
         """``settled``: an answer left unknown is final, so tests on it fail (as they do in
-        the engine); otherwise it could still be found out, and they stay open."""
+        the engine); otherwise it could still be found out, and they stay open.
+        ``only``: judge just these rules (a ``kb.cone``, so everything they read is among
+        them); the others stay undecided."""
         self.kb = kb
+        self._bounds: dict[str, tuple[float, float]] = {}
         self.asked = set(answers)  # answered, or answered "unknown"
         self.answers = with_computed(kb, dict(answers))
         self.rules: dict[str, Evaluation] = {}
@@ -63,18 +67,27 @@ class RuleStatus:
             return memo[leaf]
 
         for rule in kb.rules:  # in stratum order: what a rule reads is settled first
-            self.rules[rule.id] = evaluate_alternatives(rule.alternatives, remembered)
+            if only is None or rule.id in only:
+                self.rules[rule.id] = evaluate_alternatives(rule.alternatives, remembered)
 
     def truth(self, rule_id: str) -> Truth:
-        """True, False or None (undecided) for a rule."""
-        return self.rules[rule_id].truth
+        """True, False or None (undecided, or not judged: see ``only``) for a rule."""
+        judged = self.rules.get(rule_id)
+        return judged.truth if judged is not None else None
 
     def undecided(self) -> list[str]:
         """Rules these answers leave open: the ones more questions could decide."""
         return [rid for rid, ev in self.rules.items() if ev.truth is None]
 
     def bounds(self, hypothesis: str) -> tuple[float, float]:
-        """(lowest, highest) certainty ``hypothesis`` can still end with."""
+        """(lowest, highest) certainty ``hypothesis`` can still end with.  Asked first by a
+        rule that reads it, which strata place after every rule that concludes it: so the
+        bounds are final then, and kept."""
+        if hypothesis not in self._bounds:
+            self._bounds[hypothesis] = self._compute_bounds(hypothesis)
+        return self._bounds[hypothesis]
+
+    def _compute_bounds(self, hypothesis: str) -> tuple[float, float]:
         low, high, low_caps, high_caps = [], [], [], []
         for rule in self.kb.producers("hypothesis", hypothesis):
             truth = self.rules.get(rule.id, Evaluation(None)).truth
