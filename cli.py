@@ -443,6 +443,27 @@ def kb_graph(fmt: str, output: Path | None, kb_dirs: tuple[Path, ...]) -> None:
         click.echo(data.decode(), nl=False)
 
 
+@kb_group.command("export")
+@click.option("--format", "fmt", type=click.Choice(["clips"]), default="clips",
+              show_default=True, help="clips: a CLIPS 6.4 program that concludes the same.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to FILE instead of standard output.")
+@kb_option
+def kb_export(fmt: str, output: Path | None, kb_dirs: tuple[Path, ...]) -> None:
+    """Export the knowledge for another engine: the same rules, the same conclusions."""
+    from expert.authoring.clips import export_clips
+
+    text = export_clips(load_kb(kb_dirs))
+    if output:
+        from expert.fileio import check_writable, write_atomic
+
+        check_writable(output, "export")
+        write_atomic(output, text)
+        click.echo(f"wrote {output}", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
 def main() -> None:
     """The console entry point, with the garbage collector out of the way.
 

@@ -15,7 +15,8 @@ from expert.engine.matcher import IndexedMatcher
 
 def stock_engine(kb):
     """The same compiled rules and agenda, matched by experta's Rete network."""
-    return type("StockEngine", (engine_class(kb),), {"__matcher__": ReteMatcher})()
+    return type("StockEngine", (engine_class(kb, patterns=True),),
+                {"__matcher__": ReteMatcher})()
 
 
 def firings(engine, kb, answers):

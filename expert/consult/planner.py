@@ -18,7 +18,7 @@ chains are all counted.
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
-from ..language.certainty import band, combine
+from ..language.certainty import add, band, resolve, settled
 from ..language.conditions import Ask, FactIs
 from ..language.model import KnowledgeBase, Question, RuleDef
 from ..language.status import RuleStatus
@@ -31,6 +31,17 @@ from .consultation import Result, consult
 REFERRAL_WEIGHT = 10.0  # per rung raised
 LEADING_WEIGHT = 2.0  # a hypothesis or note would lead, or the leading one moves band
 BAND_MOVE_WEIGHT = 1.0  # any other hypothesis or note would move band
+VERIFY_FIRINGS = 5_000  # rule firings the re-runs behind one report may spend: a
+# consultation of the shipped knowledge spends under 1,000; on a base a hundred times
+# larger, a single re-run fires thousands, and the report must still come in seconds
+
+
+class Budget:
+    """Firings the verifying re-runs may still spend: their cost is bounded by work done,
+    so the report is the same on every machine, however large the knowledge."""
+
+    def __init__(self, firings: int = VERIFY_FIRINGS):
+        self.left = firings
 BAND_WEIGHT = {"low": 0.0, "possible": 0.1, "likely": 0.2}  # a stronger change ranks first
 
 
@@ -89,16 +100,21 @@ def _unknown_questions(kb: KnowledgeBase, status: RuleStatus, rule_id: str) -> l
 
 def _impacts(kb: KnowledgeBase, result: Result, status: RuleStatus) -> dict[str, list[Impact]]:
     undecided = [kb.rules_by_id[r] for r in status.undecided()]
+    readers: dict[str, list[RuleDef]] = {}  # fact -> the undecided rules that need it
+    for rule in undecided:
+        for name in rule.reads_facts:
+            if _reads_positively(rule, name):
+                readers.setdefault(name, []).append(rule)
+    evidence = _running(result)
     found: dict[str, list[Impact]] = {}
     # readers sit in higher strata: walking from the top, a rule's readers are done first
     for rule in sorted(undecided, key=lambda r: -r.stratum):
-        found[rule.id] = _direct(kb, result, rule)
+        found[rule.id] = _direct(kb, result, rule, evidence)
         for name in rule.then.facts:
             if name in result.derived_by:
                 continue  # already established: deriving it again changes nothing
-            for reader in kb.rules:
-                if name in reader.reads_facts and reader.id in found and _reads_positively(
-                        reader, name):
+            for reader in readers.get(name, ()):
+                if reader.id in found:
                     found[rule.id] += [i._replace(rule=rule.id, via=i.via or reader.id)
                                        for i in found[reader.id]]
     return found
@@ -109,7 +125,20 @@ def _reads_positively(rule: RuleDef, name: str) -> bool:
                for alt in rule.alternatives for leaf in alt)
 
 
-def _direct(kb: KnowledgeBase, result: Result, rule: RuleDef) -> list[Impact]:
+def _running(result: Result) -> dict[tuple[str, str], tuple[float, float]]:
+    """(kind, id) -> evidence for and against so far, for every hypothesis and note."""
+    out = {}
+    for kind, ranked in (("hypothesis", result.hypotheses), ("note", result.notes)):
+        for item in ranked:
+            for_, against = 0.0, 0.0
+            for _, cf in item.contributions:
+                for_, against = add(for_, against, cf)
+            out[kind, item.id] = (for_, against)
+    return out
+
+
+def _direct(kb: KnowledgeBase, result: Result, rule: RuleDef,
+            evidence: dict[tuple[str, str], tuple[float, float]]) -> list[Impact]:
     out = []
     target = rule.then.referral
     if target and kb.level_rank[target] > result.level.rank:
@@ -117,13 +146,12 @@ def _direct(kb: KnowledgeBase, result: Result, rule: RuleDef) -> list[Impact]:
                           REFERRAL_WEIGHT * (kb.level_rank[target] - result.level.rank)))
     for kind, pairs, ranked in (("hypothesis", rule.then.hypotheses, result.hypotheses),
                                 ("note", rule.then.notes, result.notes)):
-        current = {r.id: r for r in ranked}
         top = ranked[0] if ranked and ranked[0].band != "low" else None  # a real conclusion
         for ident, cf in pairs:
-            pieces = [c for _, c in current[ident].contributions] if ident in current else []
-            now, then = combine(pieces), combine([*pieces, cf])
+            for_, against = evidence.get((kind, ident), (0.0, 0.0))
+            now, then = resolve(for_, against), resolve(*add(for_, against, cf))
             before, after = _band(kind, now), _band(kind, then)
-            overtakes = top is not None and ident != top.id and round(then, 3) > top.certainty
+            overtakes = top is not None and ident != top.id and settled(then) > top.certainty
             if before != after or overtakes:
                 weight = LEADING_WEIGHT if overtakes or (top and ident == top.id) \
                     else BAND_MOVE_WEIGHT
@@ -132,7 +160,7 @@ def _direct(kb: KnowledgeBase, result: Result, rule: RuleDef) -> list[Impact]:
 
 
 def _band(kind: str, certainty: float) -> str:
-    certainty = round(max(0.0, certainty), 3)
+    certainty = settled(max(0.0, certainty))
     if kind == "note" and certainty == 0:
         return "absent"
     return band(certainty)
@@ -191,7 +219,7 @@ class Claim(NamedTuple):
 
 
 def verify(kb: KnowledgeBase, state: Plan, question_id: str,
-           first_conclusion: bool = False) -> list[Claim]:
+           first_conclusion: bool = False, budget: Budget | None = None) -> list[Claim]:
     """The changes an answer to ``question_id`` would really make, strongest first.
 
     Candidate answers come from the undecided rules that need the question; each is
@@ -199,6 +227,7 @@ def verify(kb: KnowledgeBase, state: Plan, question_id: str,
     hypothesis or note, and (with ``first_conclusion``) a first hypothesis above low.
     """
     result = state.result
+    budget = budget or Budget()
     answers = {q: v for q, v in result.answers.items() if not kb.questions[q].computed}
     tried: list[Any] = []
     claims: list[Claim] = []
@@ -207,11 +236,12 @@ def verify(kb: KnowledgeBase, state: Plan, question_id: str,
             if not isinstance(leaf, Ask):
                 continue
             for question, value in answers_for(kb, answers, leaf):
-                if question != question_id or value in tried:
+                if question != question_id or value in tried or budget.left <= 0:
                     continue
                 tried.append(value)
-                claims += _changes(kb, result, question, value,
-                                   consult(kb, {**answers, question: value}), first_conclusion)
+                after = consult(kb, {**answers, question: value})
+                budget.left -= len(after.firings)
+                claims += _changes(kb, result, question, value, after, first_conclusion)
     claims.sort(key=lambda c: (-c.weight, c.kind, c.target))
     best: dict[tuple[str, str], Claim] = {}
     for claim in claims:  # strongest first: keep the strongest claim about each target
@@ -261,12 +291,13 @@ def value_of_information(kb: KnowledgeBase, state: Plan) -> list[dict[str, Any]]
     checked by re-running the engine; referral changes first."""
     quiet = _leader(state.result.hypotheses) is None
     ranked = []
+    budget = Budget()
     for position, question in enumerate(sorted(kb.askable, key=priority)):
         promising = [i for i in reasons(kb, state, question.id)
                      if i.weight >= LEADING_WEIGHT or (quiet and i.kind == "hypothesis")]
         if not promising:
             continue
-        claims = verify(kb, state, question.id, first_conclusion=quiet)
+        claims = verify(kb, state, question.id, first_conclusion=quiet, budget=budget)
         if not claims:
             continue
         ranked.append((-claims[0].weight, position, {

@@ -62,7 +62,8 @@ class StableStrategy(Strategy):
     def _update_agenda(self, agenda: Any, added: Any, removed: Any) -> None:
         activations = agenda.activations
         for act in removed:
-            act.key = activation_key(act)
+            if act.key is None:  # a new object standing for the activation to remove
+                act.key = activation_key(act)
             index = bisect.bisect_left(activations, act.key, key=_KEY)
             while index < len(activations) and activations[index].key == act.key:
                 if activations[index] == act:

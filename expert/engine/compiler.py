@@ -99,9 +99,16 @@ def _branch(leaves: tuple[Leaf, ...], once: str | None) -> list[Any]:
     return (positive or [InitialFact()]) + negative
 
 
-def compile_rule(rule: RuleDef) -> Rule:
-    """One experta Rule for a rule definition, salience minus its stratum."""
+def compile_rule(rule: RuleDef, patterns: bool = True) -> Rule:
+    """One experta Rule for a rule definition, salience minus its stratum.
+
+    The indexed matcher reads the condition from the rule definition itself, so it
+    needs no patterns (building them is most of a large base's start-up);
+    ``patterns`` builds them for experta's own ReteMatcher.
+    """
     alts = rule.alternatives or alternatives(rule.when)
     once = len(alts) > 1
+    if not patterns:
+        return Rule(salience=-rule.stratum)(RuleAction(rule, once))
     lhs = [OR(*(AND(*_branch(alt, rule.id)) for alt in alts))] if once else _branch(alts[0], None)
     return Rule(*lhs, salience=-rule.stratum)(RuleAction(rule, once))

@@ -37,6 +37,18 @@ class TwitchEngine(KnowledgeEngine):
     def get_deffacts(self) -> list[Any]:
         return [self._declare_initial_fact]
 
+    def declare(self, *facts: Any) -> Any:
+        """experta's declare, without its checks for condition elements and ``__`` keys
+        in a fact: twitchdx declares only facts it built itself, and the checks cost a
+        tenth of a firing."""
+        last = None
+        for fact in facts:
+            last = self.facts.declare(fact)
+        if not self.running:
+            added, removed = self.get_activations()
+            self.strategy.update_agenda(self.agenda, added, removed)
+        return last
+
     def on_fire(self, rule: RuleDef, bindings: dict[str, Any], once: bool) -> None:
         assert self.actions is not None, "run a consultation through engine.infer()"
         self.actions.fire(rule, bindings, once)
@@ -72,9 +84,10 @@ class TwitchEngine(KnowledgeEngine):
 _ENGINES: dict[str, TwitchEngine] = {}
 
 
-def engine_class(kb: KnowledgeBase) -> type[TwitchEngine]:
-    """A KnowledgeEngine subclass carrying this knowledge base's compiled rules."""
-    rules = tuple(compile_rule(rule) for rule in kb.rules)
+def engine_class(kb: KnowledgeBase, patterns: bool = False) -> type[TwitchEngine]:
+    """A KnowledgeEngine subclass carrying this knowledge base's compiled rules (with
+    experta patterns only for experta's own matcher: see compile_rule)."""
+    rules = tuple(compile_rule(rule, patterns) for rule in kb.rules)
     for rank, rule in enumerate(sorted(rules, key=lambda r: r.__name__)):
         rule.rank = rank  # the agenda's tie order, as a number it compares fast
     return type("TwitchdxEngine", (TwitchEngine,), {"compiled_rules": rules,

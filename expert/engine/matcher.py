@@ -53,14 +53,21 @@ class Alternative:
 
 
 class Tests:
-    """The tests of one key: those that pass any fact, those kept sorted by threshold,
-    and the rest, tried one by one.  Each entry is (alternative, slot): slot -1 is a
-    negated test."""
+    """The tests of one key, indexed by what they pass: every fact; one value (``is``,
+    ``in``: a dictionary lookup); one choice among those made (``includes``,
+    ``includes_any``); numbers above or below a threshold (kept sorted); the rest, tried
+    one by one.  Each entry is (alternative, slot): slot -1 is a negated test."""
 
-    __slots__ = ("always", "falling", "falling_at", "other", "rising", "rising_at")
+    __slots__ = ("always", "any_of", "equal", "falling", "falling_at", "member", "other",
+                 "rising", "rising_at", "tested")
 
     def __init__(self) -> None:
         self.always: list[tuple[int, int]] = []
+        self.equal: dict[tuple[bool, Any], list[tuple[int, int]]] = {}
+        self.member: dict[Any, list[tuple[int, int]]] = {}  # includes c
+        self.any_of: dict[Any, list[tuple[int, int]]] = {}  # includes_any [.., c, ..]
+        self.tested: list[tuple[Callable[[Any], bool], int, int]] = []  # the choice tests,
+        # for a value that is not a list of choices (never, once answers are checked)
         self.rising: list[tuple[float, bool, int, int]] = []  # passes value >= / > threshold
         self.falling: list[tuple[float, bool, int, int]] = []  # passes value <= / < threshold
         self.other: list[tuple[Callable[[Any], bool], int, int]] = []
@@ -70,9 +77,20 @@ class Tests:
     def add(self, leaf: Leaf | None, entry: tuple[int, int], test: Callable[[Any], bool]
             ) -> None:
         op, value = _threshold(leaf)
+        plain = isinstance(leaf, Ask) and not leaf.negated and not leaf.on_presence
         if leaf is None or (isinstance(leaf, Ask) and leaf.on_presence) or isinstance(
                 leaf, FactIs):
             self.always.append(entry)
+        elif plain and leaf.op == "is" and _hashable(leaf.value):
+            self.equal.setdefault(_same(leaf.value), []).append(entry)
+        elif plain and leaf.op == "in" and all(_hashable(v) for v in leaf.value):
+            for item in {_same(v) for v in leaf.value}:
+                self.equal.setdefault(item, []).append(entry)
+        elif plain and leaf.op in ("includes", "includes_any") and _hashable(leaf.value):
+            table = self.member if leaf.op == "includes" else self.any_of
+            for choice in {leaf.value} if leaf.op == "includes" else set(leaf.value):
+                table.setdefault(choice, []).append(entry)
+            self.tested.append((test, *entry))
         elif op in RISING:
             self.rising.append((value, RISING[op], *entry))
         elif op in FALLING:
@@ -86,23 +104,44 @@ class Tests:
         self.rising_at = [t[0] for t in self.rising]
         self.falling_at = [t[0] for t in self.falling]
 
-    def passing(self, value: Any) -> Iterable[tuple[int, int]]:
+    def passing(self, value: Any) -> list[tuple[int, int]]:
         """Every (alternative, slot) whose test ``value`` passes."""
-        yield from self.always
+        found = list(self.always)
+        if self.equal and _hashable(value):
+            found += self.equal.get(_same(value), ())
+        if self.tested:
+            if isinstance(value, tuple):
+                for choice in value:
+                    found += self.member.get(choice, ())
+                found += sorted({entry for choice in value
+                                 for entry in self.any_of.get(choice, ())})
+            else:
+                found += [(alt, slot) for test, alt, slot in self.tested if test(value)]
         if self.rising and _number(value):
             # thresholds below the value pass; at the value, only "at least" passes
-            for threshold, strict, alt, slot in self.rising[:bisect.bisect_right(
-                    self.rising_at, value)]:
-                if not (strict and threshold == value):
-                    yield alt, slot
+            found += [(alt, slot) for threshold, strict, alt, slot in self.rising[
+                :bisect.bisect_right(self.rising_at, value)]
+                if not (strict and threshold == value)]
         if self.falling and _number(value):
-            for threshold, strict, alt, slot in self.falling[bisect.bisect_left(
-                    self.falling_at, value):]:
-                if not (strict and threshold == value):
-                    yield alt, slot
-        for test, alt, slot in self.other:
-            if test(value):
-                yield alt, slot
+            found += [(alt, slot) for threshold, strict, alt, slot in self.falling[
+                bisect.bisect_left(self.falling_at, value):]
+                if not (strict and threshold == value)]
+        if self.other:
+            found += [(alt, slot) for test, alt, slot in self.other if test(value)]
+        return found
+
+
+def _hashable(value: Any) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+
+
+def _same(value: Any) -> tuple[bool, Any]:
+    """A value as ``is`` compares it: a yes/no answer never equals a number."""
+    return isinstance(value, bool), value
 
 
 def _number(value: Any) -> bool:
@@ -152,6 +191,7 @@ class IndexedMatcher(Matcher):
     def __init__(self, engine: Any):
         super().__init__(engine)
         self.alternatives: list[Alternative] = []
+        self.salience: list[int] = []  # of each alternative's rule
         self.tests: dict[Key, Tests] = {}
         for rule in sorted(engine.get_rules(), key=lambda r: r.__name__):
             self._add_rule(rule)
@@ -179,13 +219,26 @@ class IndexedMatcher(Matcher):
                 names.append(None)
                 self.tests.setdefault(("i",), Tests()).add(None, (number, 0), _always)
             self.alternatives.append(Alternative(rule, names))
+            self.salience.append(rule.salience)
 
     def reset(self) -> None:
-        self.slots: dict[int, list[Any]] = {}  # alternative -> the fact in each slot
-        self.filled: dict[int, int] = {}  # alternative -> slots with a fact
-        self.blocked: dict[int, int] = {}  # alternative -> negated tests with a fact
+        """Forget the last consultation: only what it touched, so a reset costs what the
+        consultation did, not the size of the rule base."""
+        count = len(self.alternatives)
+        if len(getattr(self, "filled", ())) != count:
+            self.slots: list[list[Any]] = [[None] * a.positive for a in self.alternatives]
+            self.filled: list[int] = [0] * count  # alternative -> slots with a fact
+            self.blocked: list[int] = [0] * count  # alternative -> negated tests with a fact
+            self.dirty: set[int] = set()
+        for alt in self.dirty:
+            self.slots[alt] = [None] * self.alternatives[alt].positive
+            self.filled[alt] = self.blocked[alt] = 0
+        self.dirty = set()
+        self.pending: dict[int, set[int]] = {}  # salience -> alternatives touched but not
+        # judged yet: below what the agenda fires next
         self.taken: dict[int, list[tuple[int, int]]] = {}  # fact id -> what it matched
-        self.memory: dict[int, tuple[Any, ...]] = {}  # alternative -> facts it holds on
+        self.memory: dict[int, tuple[tuple[Any, ...], Any]] = {}  # alternative -> the facts
+        # it holds on, and its activation
 
     def changes(self, adding: Iterable[Any] | None = None,
                 deleting: Iterable[Any] | None = None) -> tuple[list, list]:
@@ -204,49 +257,78 @@ class IndexedMatcher(Matcher):
             tests = self.tests.get(key)
             if tests is None:
                 continue
-            matched = taken.setdefault(fact["__factid__"], [])
-            for alt, slot in tests.passing(value):
+            matched = tests.passing(value)
+            taken[fact["__factid__"]] = matched
+            for alt, slot in matched:
                 touched.add(alt)
-                matched.append((alt, slot))
                 if slot < 0:
-                    blocked[alt] = blocked.get(alt, 0) + 1
+                    blocked[alt] += 1
                     continue
-                held = slots.get(alt)
-                if held is None:
-                    held = slots[alt] = [None] * self.alternatives[alt].positive
+                held = slots[alt]
                 if held[slot] is not None:  # one fact per key is what the engine declares
                     raise AssertionError(f"two facts for one test: {held[slot]!r}, {fact!r}")
                 held[slot] = fact
-                filled[alt] = filled.get(alt, 0) + 1
+                filled[alt] += 1
+        self.dirty |= touched
         return self._activations(touched)
 
     def _activations(self, touched: set[int]) -> tuple[list, list]:
-        """What the touched alternatives add to and remove from the agenda."""
+        """What the touched alternatives add to and remove from the agenda.
+
+        Only as far down as the agenda will fire next: an alternative of lower salience
+        than an activation that stays on the agenda cannot fire before it, and what it
+        reads may still change (a certainty, while the rules of a higher stratum give
+        evidence), so it waits, and is judged once the agenda comes down to its
+        salience.  The firings are the same; the churn is not paid for.
+        """
         added: list = []
         removed: list = []
-        for alt in sorted(touched):
-            alternative = self.alternatives[alt]
-            holds = self.filled.get(alt, 0) == alternative.positive and not self.blocked.get(
-                alt, 0)
-            facts = tuple(self.slots[alt]) if holds else None
-            old = self.memory.get(alt)
-            same = old is not None and facts is not None and all(
-                a is b for a, b in zip(old, facts, strict=True))
-            if same:
-                continue
-            if old is not None:
-                removed.append(self._activation(alternative, old))
-                del self.memory[alt]
-            if facts is not None:
-                self.memory[alt] = facts
-                added.append(self._activation(alternative, facts))
+        leaving: set[int] = set()  # alternatives whose activation this batch removes
+        pending = self.pending
+        for alt in touched:
+            pending.setdefault(self.salience[alt], set()).add(alt)
+        for salience in sorted(pending, reverse=True):
+            top = self._top(leaving)
+            if added:
+                top = salience if top is None else max(top, salience)
+            if top is not None and salience < top:
+                break
+            for alt in sorted(pending.pop(salience)):
+                self._judge(alt, added, removed, leaving)
         return added, removed
 
-    @staticmethod
-    def _activation(alternative: Alternative, facts: tuple[Any, ...]) -> Any:
+    def _top(self, leaving: set[int]) -> int | None:
+        """The salience of the activation the agenda would fire next, not counting those
+        this batch removes."""
+        for activation in reversed(self.engine.agenda.activations):
+            if getattr(activation, "alternative", None) not in leaving:
+                return activation.rule.salience
+        return None
+
+    def _judge(self, alt: int, added: list, removed: list, leaving: set[int]) -> None:
+        alternative = self.alternatives[alt]
+        holds = self.filled[alt] == alternative.positive and not self.blocked[alt]
+        facts = tuple(self.slots[alt]) if holds else None
+        old = self.memory.get(alt)
+        if old is not None and facts is not None and all(
+                a is b for a, b in zip(old[0], facts, strict=True)):
+            return
+        if old is not None:
+            removed.append(old[1])  # the very activation added: the agenda finds it at once
+            leaving.add(alt)
+            del self.memory[alt]
+        if facts is not None:
+            activation = self._activation(alt, facts)
+            self.memory[alt] = (facts, activation)
+            added.append(activation)
+
+    def _activation(self, alt: int, facts: tuple[Any, ...]) -> Any:
+        alternative = self.alternatives[alt]
         context = {name: fact for name, fact in zip(alternative.names, facts, strict=True)
                    if name is not None}
-        return Activation(alternative.rule, facts, context)
+        activation = Activation(alternative.rule, facts, context)
+        activation.alternative = alt
+        return activation
 
 
 def _always(value: Any) -> bool:  # pragma: no cover - "always" tests are never called

@@ -28,6 +28,14 @@ BANDS = ((LIKELY, "likely"), (POSSIBLE, "possible"), (0.0, "low"))
 PLACES = 3  # decimals a certainty is settled to
 
 
+def half_away(value: float) -> int:
+    """The nearest whole number, halves away from zero: C's round(), which CLIPS uses,
+    so an exported knowledge base rounds exactly as this one does."""
+    whole = math.floor(abs(value))
+    whole += abs(value) - whole >= 0.5  # exact: a double minus its floor loses nothing
+    return int(math.copysign(whole, value))
+
+
 def add(for_: float, against: float, cf: float) -> tuple[float, float]:
     """Evidence for and against, with one more piece."""
     if cf >= 0:
@@ -61,7 +69,7 @@ def settled(value: float, ceilings: Iterable[float] = ()) -> float:
     cap = min(ceilings, default=None)
     if cap is not None and value > cap:
         value = cap
-    billionths = round(abs(value) * 10 ** 9)
+    billionths = half_away(abs(value) * 10 ** 9)
     thousandths, rest = divmod(billionths, 10 ** (9 - PLACES))
     half = 10 ** (9 - PLACES) // 2
     if rest > half or (rest == half and thousandths % 2):
