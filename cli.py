@@ -275,6 +275,111 @@ def whatif(answers_file: Path | None, session_file: Path | None, settings: tuple
 
 
 @twitchdx.command()
+@click.argument("input_file", metavar="IN", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the reports to FILE (replaced only once the batch is done).")
+@click.option("--workers", type=click.IntRange(1, 64), metavar="N",
+              help="Processes answering records  [default: one per CPU core]")
+@click.option("--input-format", "kind", type=click.Choice(["jsonl", "csv"]),
+              help="Default: csv for a .csv file, JSON Lines otherwise.")
+@click.option("--follow-up", is_flag=True,
+              help="Also list in each report the questions that could still change it "
+                   "(about ten times slower).")
+@kb_option
+def batch(input_file: str, output: Path | None, workers: int | None, kind: str | None,
+          follow_up: bool, kb_dirs: tuple[Path, ...]) -> None:
+    """Consult on every record of IN and write one JSON report per line, in input order.
+
+    IN is JSON Lines (an answers object per line, with an optional "id" passed
+    through) or CSV (a column per question id, and optionally id; multi-choice
+    answers joined with ;).  - reads standard input.  A record that cannot be read
+    or answered gives an error line with its line number and problems instead; the
+    batch goes on, and exits 2 at the end.
+    """
+    from expert.fileio import atomic_writer, check_writable, open_input
+    from expert.report.batch import Source, answer_all, input_format
+
+    if output:
+        check_writable(output, "output")
+    kb = load_kb(kb_dirs)
+    gc.freeze()  # a long run: collect its cycles, not the knowledge (see main)
+    gc.enable()
+    with open_input(input_file) as (handle, size):
+        source = Source(kb, handle, input_file, input_format(input_file, kind))
+        lines = answer_all(kb, source, workers or os.cpu_count() or 1, follow_up)
+        if output:
+            with atomic_writer(output) as sink:
+                total, bad = write_batch(lines, sink.write, source, size)
+        else:
+            stdout = sys.stdout.buffer
+            total, bad = write_batch(lines, stdout.write, source, size)
+    if bad:
+        shown = ", ".join(str(n) for n in bad[:10]) + (", ..." if len(bad) > 10 else "")
+        click.echo(f"twitchdx: {len(bad):,} of {total:,} records could not be answered "
+                   f"(line{'s' if len(bad) > 1 else ''} {shown}): see their error lines",
+                   err=True)
+        raise click.exceptions.Exit(2)
+
+
+def write_batch(lines: Any, write: Any, source: Any, size: int | None
+                ) -> tuple[int, list[int]]:
+    """Write each output line, with a progress bar on a terminal: (records, bad lines)."""
+    import contextlib
+
+    total, bad, done = 0, [], 0
+    bar = click.progressbar(length=size, label="consulting", file=sys.stderr) \
+        if size and sys.stderr.isatty() else None
+    with bar or contextlib.nullcontext():
+        for out in lines:
+            write(out.data)
+            total += 1
+            if not out.ok:
+                bad.append(out.line)
+            if bar:
+                bar.update(source.consumed - done)
+                done = source.consumed
+    return total, bad
+
+
+@twitchdx.command()
+@click.argument("vignettes", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]),
+              default="text", show_default=True)
+@click.option("--fail-under", type=click.FloatRange(0, 100), metavar="PCT",
+              help="Exit 1 if exact triage accuracy is below PCT percent, or an emergency "
+                   "is missed.")
+@kb_option
+def evaluate(vignettes: tuple[Path, ...], fmt: str, fail_under: float | None,
+             kb_dirs: tuple[Path, ...]) -> None:
+    """Measure triage against vignettes with an expected referral.
+
+    VIGNETTES are case folders or files (YAML, as in knowledge/cases: expect.referral
+    and expect.leading) or JSON Lines of {"id": ..., "answers": {...}, "expect":
+    {"level": ..., "top": [...]}}; without any, the cases of the knowledge in use.
+    Prints exact accuracy, under- and over-triage, emergency sensitivity, the
+    confusion matrix of referral levels, top-1 and top-3 hypothesis accuracy, and
+    every miss.
+    """
+    from expert.authoring.cases import case_files
+    from expert.authoring.evaluate import evaluate as measure
+    from expert.authoring.evaluate import read_vignettes, render_markdown, render_text
+    from expert.kb.loader import knowledge_dirs
+
+    kb = load_kb(kb_dirs)
+    paths = list(vignettes) or case_files(knowledge_dirs(kb_dirs))
+    data = measure(kb, read_vignettes(kb, paths))
+    if fmt == "markdown":
+        click.echo(render_markdown(data), nl=False)
+    else:
+        output(data, fmt, render_text)
+    triage = data["triage"]
+    if fail_under is not None and (
+            100 * (triage["exact"]["rate"] or 0) < fail_under or
+            triage["emergency_sensitivity"]["count"] < triage["emergency_sensitivity"]["of"]):
+        raise click.exceptions.Exit(1)
+
+
+@twitchdx.command()
 @text_or_json
 @kb_option
 def questions(fmt: str, kb_dirs: tuple[Path, ...]) -> None:
@@ -438,7 +543,7 @@ def kb_graph(fmt: str, output: Path | None, kb_dirs: tuple[Path, ...]) -> None:
         write_atomic(output, data)
         click.echo(f"wrote {output}", err=True)
     elif fmt == "png":
-        click.get_binary_stream("stdout").write(data)
+        sys.stdout.buffer.write(data)
     else:
         click.echo(data.decode(), nl=False)
 

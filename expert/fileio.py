@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import os
 import stat
+import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 from .errors import InputError, UnreadableFile
 
@@ -41,15 +43,44 @@ def read_text(path: Path, limit: int = MAX_BYTES) -> str:
         raise UnreadableFile(path, f"cannot be read ({exc.strerror or exc})") from None
 
 
+@contextmanager
+def open_input(name: str) -> Iterator[tuple[BinaryIO, int | None]]:
+    """A file named by a person, or ``-`` for standard input, opened for reading in
+    binary, with its size when it has one (a progress bar's length)."""
+    if name == "-":
+        yield sys.stdin.buffer, None
+        return
+    path = Path(name)
+    try:
+        handle = path.open("rb")
+    except FileNotFoundError:
+        raise UnreadableFile(path, "no such file") from None
+    except IsADirectoryError:
+        raise UnreadableFile(path, "is a directory, not a file") from None
+    except OSError as exc:
+        raise UnreadableFile(path, f"cannot be read ({exc.strerror or exc})") from None
+    with handle:
+        size = os.fstat(handle.fileno()).st_size
+        yield handle, size if stat.S_ISREG(os.fstat(handle.fileno()).st_mode) else None
+
+
 def write_atomic(path: Path, data: str | bytes) -> None:
     """Replace ``path`` so that a crash leaves the old file or the new one, never half.
 
     The folder must exist: a mistyped path is an error, not a new folder.
     """
+    with atomic_writer(path) as handle:
+        handle.write(data.encode("utf-8") if isinstance(data, str) else data)
+
+
+@contextmanager
+def atomic_writer(path: Path) -> Iterator[BinaryIO]:
+    """A binary file that becomes ``path`` when the block ends, and is removed if the block
+    fails: output written as it is made, with the guarantee of ``write_atomic``."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data.encode("utf-8") if isinstance(data, str) else data)
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)

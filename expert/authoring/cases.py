@@ -56,13 +56,18 @@ def case_files(folders: list[Path]) -> list[Path]:
 
 
 def load_cases(kb: KnowledgeBase, folders: list[Path]) -> list[Case]:
-    """Read and check every case file; KnowledgeError lists every problem of every file,
+    """Read and check every case file of these knowledge folders (see load_case_files)."""
+    return load_case_files(kb, case_files(folders))
+
+
+def load_case_files(kb: KnowledgeBase, files: list[Path]) -> list[Case]:
+    """Read and check these case files; KnowledgeError lists every problem of every file,
     each at the line of the thing it is about (an answer, an id in a list)."""
     from ..kb.builder import display_path
     from ..kb.schema import validate
 
     cases, problems = [], []
-    for path in case_files(folders):
+    for path in files:
         shown = display_path(path)
         try:
             data = load(path)

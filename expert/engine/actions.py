@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from operator import itemgetter
 from typing import Any
 
 from ..language.certainty import add, resolve, settled
 from ..language.model import Advice, RuleDef
 from .facts import Certainty, Derived, Fired, fact_id
-from .trace import Firing, Watcher, fact_ref
+from .trace import FactRef, Firing, Watcher, fact_ref
+
+_FACT_ID = itemgetter("__factid__")  # fact_id, as the C sort calls it
 
 
 class RuleActions:
@@ -36,36 +39,34 @@ class RuleActions:
         self.evidence_steps: dict[str, list[int]] = {}  # hypothesis -> steps that moved it
         self.certainty_facts: dict[str, Any] = {}  # hypothesis -> its live Certainty fact
         self.running: dict[int, dict[str, tuple[float, float]]] = {}  # for, against so far
+        self.now: dict[str, float] = {}  # hypothesis -> certainty(hypothesis), kept
+        self.notes_now: dict[str, float] = {}  # note -> note_certainty(note), kept
+        self.refs: dict[tuple[int, tuple[int, ...]], FactRef] = {}  # see _ref
 
     def fire(self, rule: RuleDef, bindings: dict[str, Any], once: bool = False) -> None:
         """Record a firing; ``once`` marks a rule of several alternatives as done."""
         rule = self.overrides.get(rule.id, rule)
+        then = rule.then
         step = len(self.firings) + 1
-        matched = sorted((v for k, v in bindings.items() if k.startswith("p")), key=fact_id)
+        matched = sorted([v for k, v in bindings.items() if k[0] == "p"], key=_FACT_ID)
         changes: dict[tuple[str, str], tuple[float, float]] = {}
-        refs = tuple(fact_ref(f, self._provenance(f)) for f in matched)
-        moved = [(h, self.evidence, cf) for h, cf in rule.then.hypotheses]
-        moved += [(h, self.ceilings, cap) for h, cap in rule.then.ceilings]
-        for hypothesis, table, value in moved:
-            self.evidence_steps.setdefault(hypothesis, []).append(step)
-            before = self.certainty(hypothesis)
-            self._record(table, hypothesis, rule.id, value)
-            after = self.certainty(hypothesis)
-            first = changes.get(("hypothesis", hypothesis), (before, after))[0]
-            changes[("hypothesis", hypothesis)] = (first, after)
-            if after != before:
-                old = self.certainty_facts[hypothesis]
-                self.certainty_facts[hypothesis] = self.engine.modify(old, cf=after)
-        for note, cf in rule.then.notes:
-            before = self.note_certainty(note)
+        refs = tuple([self._ref(f) for f in matched])
+        if then.hypotheses or then.ceilings:
+            self._move(rule, step, changes)
+        for note, cf in then.notes:
+            before = self.notes_now.get(note, 0.0)
             self._record(self.note_evidence, note, rule.id, cf)
-            changes[("note", note)] = (before, self.note_certainty(note))
-        if rule.then.referral:
-            self.referrals.append((rule.then.referral, rule.id))
-        self.advice += [(rule.id, a) for a in rule.then.advice]
-        self.tests += [(rule.id, t) for t in rule.then.tests]
-        self.conflicts += [(rule.id, text) for text in rule.then.conflicts]
-        for name in rule.then.facts:
+            after = self.notes_now[note] = self.note_certainty(note)
+            changes[("note", note)] = (before, after)
+        if then.referral:
+            self.referrals.append((then.referral, rule.id))
+        if then.advice:
+            self.advice += [(rule.id, a) for a in then.advice]
+        if then.tests:
+            self.tests += [(rule.id, t) for t in then.tests]
+        if then.conflicts:
+            self.conflicts += [(rule.id, text) for text in then.conflicts]
+        for name in then.facts:
             self.engine.declare(Derived(name=name))
             self.derived_by.setdefault(name, []).append(step)
         if once:
@@ -75,12 +76,37 @@ class RuleActions:
         if self.watch:
             self.watch.fire(firing)
 
-    def _provenance(self, fact: Any) -> tuple[int, ...]:
+    def _move(self, rule: RuleDef, step: int,
+              changes: dict[tuple[str, str], tuple[float, float]]) -> None:
+        """A firing's evidence and ceilings for hypotheses, and their Certainty facts."""
+        moved = [(h, self.evidence, cf) for h, cf in rule.then.hypotheses]
+        moved += [(h, self.ceilings, cap) for h, cap in rule.then.ceilings]
+        for hypothesis, table, value in moved:
+            self.evidence_steps.setdefault(hypothesis, []).append(step)
+            before = self.now.get(hypothesis, 0.0)
+            self._record(table, hypothesis, rule.id, value)
+            after = self.now[hypothesis] = self.certainty(hypothesis)
+            first = changes.get(("hypothesis", hypothesis), (before, after))[0]
+            changes[("hypothesis", hypothesis)] = (first, after)
+            if after != before:  # facts are immutable: retract it, declare its successor
+                self.engine.retract(self.certainty_facts[hypothesis])
+                self.certainty_facts[hypothesis] = self.engine.declare(
+                    Certainty(hypothesis=hypothesis, cf=after))
+
+    def _ref(self, fact: Any) -> FactRef:
+        """How the trace names a matched fact: made once for each fact and provenance
+        (an answer is matched by many rules, and never changes)."""
         if isinstance(fact, Derived):
-            return tuple(self.derived_by.get(fact["name"], ()))
-        if isinstance(fact, Certainty):
-            return tuple(self.evidence_steps.get(fact["hypothesis"], ()))
-        return ()
+            provenance = tuple(self.derived_by.get(fact["name"], ()))
+        elif isinstance(fact, Certainty):
+            provenance = tuple(self.evidence_steps.get(fact["hypothesis"], ()))
+        else:
+            provenance = ()
+        key = (fact_id(fact), provenance)
+        ref = self.refs.get(key)
+        if ref is None:
+            ref = self.refs[key] = fact_ref(fact, provenance)
+        return ref
 
     @staticmethod
     def _asserted(rule: RuleDef, changes: dict[tuple[str, str], tuple[float, float]]) -> list[str]:

@@ -20,9 +20,11 @@ if not hasattr(collections, "Mapping"):
 
 from experta.abstract import Matcher
 from experta.activation import Activation
+from experta.agenda import Agenda
 from experta.conditionalelement import AND, NOT, OR
 from experta.engine import KnowledgeEngine
 from experta.fact import Fact, InitialFact
+from experta.factlist import FactList
 from experta.fieldconstraint import P
 from experta.matchers import ReteMatcher
 from experta.rule import Rule
@@ -35,8 +37,10 @@ __all__ = [
     "NOT",
     "OR",
     "Activation",
+    "Agenda",
     "DepthStrategy",
     "Fact",
+    "FactList",
     "InitialFact",
     "KnowledgeEngine",
     "Matcher",

@@ -5,7 +5,10 @@ Three changes to experta's stock engine, each for a measured reason:
 * ``StableStrategy`` (agenda.py) fixes stale activations and random tie order;
 * ``IndexedMatcher`` (matcher.py) finds the same activations as experta's Rete
   network at a cost that does not grow with the number of rules;
-* rules are listed, not discovered by ``inspect.getmembers`` on every reset.
+* rules are listed, not discovered by ``inspect.getmembers`` on every reset, and
+  reset, run and the fact list skip work experta does for engines twitchdx never
+  builds (deffacts with parameters, facts holding patterns, a log line per firing):
+  together a quarter of a consultation (bench/batch.py).
 """
 
 from __future__ import annotations
@@ -16,11 +19,34 @@ from typing import Any
 from ..language.model import KnowledgeBase, RuleDef
 from .actions import RuleActions
 from .agenda import StableStrategy
-from .compat import KnowledgeEngine, Rule
+from .compat import Agenda, FactList, InitialFact, KnowledgeEngine, Rule
 from .compiler import compile_rule
 from .facts import Answer, Certainty
 from .matcher import IndexedMatcher
 from .trace import Watcher, fact_ref
+
+
+class Facts(FactList):
+    """experta's fact list, for facts twitchdx builds itself: no fields to validate, no
+    ``__`` keys but ``__factid__`` to skip when telling duplicates apart, and no log
+    line formatted for each."""
+
+    @staticmethod
+    def _get_fact_id(fact: Any) -> frozenset[Any]:
+        return frozenset([fact.__class__, *((k, v) for k, v in fact.items()
+                                            if k != "__factid__")])
+
+    def declare(self, fact: Any) -> Any:
+        """The fact, numbered and added; None if an equal one is already there."""
+        key = self._get_fact_id(fact)
+        if key in self.reference_counter:
+            return None
+        fact.__factid__ = number = self.last_index
+        self[number] = fact
+        self.last_index += 1
+        self.added.append(fact)
+        self.reference_counter[key] += 1
+        return fact
 
 
 class TwitchEngine(KnowledgeEngine):
@@ -34,8 +60,14 @@ class TwitchEngine(KnowledgeEngine):
     def get_rules(self) -> list[Rule]:
         return list(self.compiled_rules)
 
-    def get_deffacts(self) -> list[Any]:
-        return [self._declare_initial_fact]
+    def reset(self) -> None:
+        """experta's reset, for the one fact twitchdx starts from: without inspecting the
+        signature of a deffacts on every consultation."""
+        self.agenda = Agenda()
+        self.facts = Facts()
+        self.matcher.reset()
+        self.declare(InitialFact())
+        self.running = False
 
     def declare(self, *facts: Any) -> Any:
         """experta's declare, without its checks for condition elements and ``__`` keys
@@ -48,6 +80,23 @@ class TwitchEngine(KnowledgeEngine):
             added, removed = self.get_activations()
             self.strategy.update_agenda(self.agenda, added, removed)
         return last
+
+    def run(self, steps: float = float("inf")) -> None:
+        """experta's run loop, less its log line, which formats every matched fact of every
+        firing even when nobody listens (``--trace`` and trace.py's watchers say what
+        fired instead)."""
+        self.running = True
+        agenda, update, changes = self.agenda, self.strategy.update_agenda, self.get_activations
+        while steps > 0 and self.running:
+            added, removed = changes()
+            update(agenda, added, removed)
+            activation = agenda.get_next()
+            if activation is None:
+                break
+            steps -= 1
+            activation.rule(self, **{k: v for k, v in activation.context.items()
+                                     if not k.startswith("__")})
+        self.running = False
 
     def on_fire(self, rule: RuleDef, bindings: dict[str, Any], once: bool) -> None:
         assert self.actions is not None, "run a consultation through engine.infer()"
@@ -64,6 +113,7 @@ class TwitchEngine(KnowledgeEngine):
         self.reset()
         actions = RuleActions(self, watch=watch, overrides=overrides)
         self.actions = actions
+        self.running = True  # declare every fact first, and match them together in run()
         for hypothesis in kb.hypotheses:
             actions.certainty_facts[hypothesis] = self.declare(
                 Certainty(hypothesis=hypothesis, cf=0.0))

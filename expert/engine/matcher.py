@@ -230,6 +230,7 @@ class IndexedMatcher(Matcher):
             self.filled: list[int] = [0] * count  # alternative -> slots with a fact
             self.blocked: list[int] = [0] * count  # alternative -> negated tests with a fact
             self.dirty: set[int] = set()
+            self.need: list[int] = [a.positive for a in self.alternatives]
         for alt in self.dirty:
             self.slots[alt] = [None] * self.alternatives[alt].positive
             self.filled[alt] = self.blocked[alt] = 0
@@ -244,6 +245,7 @@ class IndexedMatcher(Matcher):
                 deleting: Iterable[Any] | None = None) -> tuple[list, list]:
         touched: set[int] = set()
         slots, filled, blocked, taken = self.slots, self.filled, self.blocked, self.taken
+        need, dirty = self.need, self.dirty
         for fact in deleting or ():
             for alt, slot in taken.pop(fact["__factid__"], ()):
                 touched.add(alt)
@@ -259,17 +261,20 @@ class IndexedMatcher(Matcher):
                 continue
             matched = tests.passing(value)
             taken[fact["__factid__"]] = matched
+            dirty.update(alt for alt, _ in matched)
             for alt, slot in matched:
-                touched.add(alt)
                 if slot < 0:
                     blocked[alt] += 1
+                    touched.add(alt)
                     continue
                 held = slots[alt]
                 if held[slot] is not None:  # one fact per key is what the engine declares
                     raise AssertionError(f"two facts for one test: {held[slot]!r}, {fact!r}")
                 held[slot] = fact
                 filled[alt] += 1
-        self.dirty |= touched
+                if filled[alt] == need[alt]:  # short of that it held neither before nor
+                    touched.add(alt)  # now: no activation to add or take back
+        dirty |= touched
         return self._activations(touched)
 
     def _activations(self, touched: set[int]) -> tuple[list, list]:
@@ -326,9 +331,18 @@ class IndexedMatcher(Matcher):
         alternative = self.alternatives[alt]
         context = {name: fact for name, fact in zip(alternative.names, facts, strict=True)
                    if name is not None}
-        activation = Activation(alternative.rule, facts, context)
-        activation.alternative = alt
-        return activation
+        return Match(alternative.rule, facts, context, alt)
+
+
+class Match(Activation):
+    """experta's Activation, made without hashing each fact into a set (the agenda tells
+    activations apart by their key), and knowing the alternative it is for."""
+
+    def __init__(self, rule: Any, facts: tuple[Any, ...], context: dict[str, Any],
+                 alternative: int):
+        self.rule, self.facts, self.context = rule, facts, context
+        self.alternative = alternative
+        self.key = None
 
 
 def _always(value: Any) -> bool:  # pragma: no cover - "always" tests are never called
