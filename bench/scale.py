@@ -9,7 +9,8 @@ measures in one run:
 
 * per consultation, twitchdx (engine and conclusions) and CLIPS running the same
   knowledge exported by `twitchdx kb export --format clips` on the same answers:
-  milliseconds, firings, microseconds per firing, and the ratio (target <= 10x);
+  milliseconds, firings, microseconds per firing of each, and the ratio (target
+  <= 10x);
 * a cold `twitchdx consult` of that knowledge in a fresh process, with the
   knowledge cache warm (target at 100x: <= 2 s);
 * `twitchdx kb check` of that knowledge in a fresh process (target at 100x: <= 10 s).
@@ -81,11 +82,16 @@ def measure(factor: int, seed: int, consultations: int, folder: Path) -> dict[st
                  "--format", "json"]
     timed_process(cold_args, env)  # warms the knowledge cache
     cold = statistics.median(timed_process(cold_args, env) for _ in range(3))
+    KEPT.append(oracle)  # see main
     return {"rules": len(kb.rules), "ours_ms": 1000 * statistics.median(ours),
             "clips_ms": 1000 * statistics.median(theirs),
             "firings": firings / len(answers),
             "us_per_firing": 1e6 * sum(ours) / firings,
+            "clips_us_per_firing": 1e6 * sum(theirs) / firings,
             "cold_s": cold, "check_s": check_s}
+
+
+KEPT: list = []  # CLIPS environments: freeing one prints a warning on stderr
 
 
 def main() -> int:
@@ -95,7 +101,7 @@ def main() -> int:
     parser.add_argument("--consultations", type=int, default=20)
     args = parser.parse_args()
     print(f"{'rules':>7} {'twitchdx':>10} {'CLIPS':>9} {'ratio':>6} {'firings':>8} "
-          f"{'us/firing':>9} {'cold consult':>13} {'kb check':>9}")
+          f"{'us/firing':>9} {'(CLIPS)':>8} {'cold consult':>13} {'kb check':>9}")
     failed = False
     with tempfile.TemporaryDirectory() as tmp:
         for factor in args.factors:
@@ -103,7 +109,7 @@ def main() -> int:
             ratio = m["ours_ms"] / m["clips_ms"]
             print(f"{m['rules']:>7} {m['ours_ms']:>8.1f}ms {m['clips_ms']:>7.1f}ms "
                   f"{ratio:>5.1f}x {m['firings']:>8.0f} {m['us_per_firing']:>9.0f} "
-                  f"{m['cold_s']:>12.2f}s {m['check_s']:>8.1f}s")
+                  f"{m['clips_us_per_firing']:>8.0f} {m['cold_s']:>12.2f}s {m['check_s']:>8.1f}s")
             failed |= ratio > 10
             if factor >= 100:
                 failed |= m["cold_s"] > 2 or m["check_s"] > 10
@@ -113,4 +119,6 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    sys.stdout.flush()
+    os._exit(code)  # without freeing the CLIPS environments: nothing to report, only noise

@@ -118,3 +118,9 @@ def test_a_missing_path_or_an_empty_folder_is_refused(runner, tmp_path):
     assert result.exit_code == 2 and "no such file or folder" in result.stderr
     result = runner.invoke(twitchdx, ["evaluate", str(tmp_path)])
     assert result.exit_code == 2 and "no vignettes in" in result.stderr
+
+
+def test_the_readme_shows_what_evaluate_prints(runner):
+    readme = (ROOT / "README.md").read_text()
+    block = readme.split("<!-- evaluate:shipped -->\n```\n", 1)[1].split("```", 1)[0]
+    assert runner.invoke(twitchdx, ["evaluate"]).stdout == block
