@@ -160,7 +160,8 @@ def converse(kb: Any, session: Any, save_file: Path | None) -> Any:
     """Run the dialogue; on quit, Ctrl-C or end of input say where the answers are kept."""
     from expert.consult.dialogue import Dialogue, Quit
 
-    gc.enable()  # a dialogue runs for minutes: let the collector work (see main)
+    gc.freeze()  # a dialogue runs for minutes: let the collector work (see main), on
+    gc.enable()  # what the dialogue makes, not on the knowledge and the engine
     say = lambda text: click.echo(text, err=True)  # noqa: E731
     if not session.complete:
         say("twitchdx: questions about muscle twitching at rest. Health information, not a "
@@ -305,14 +306,14 @@ def batch(input_file: str, output: Path | None, workers: int | None, kind: str |
     gc.freeze()  # a long run: collect its cycles, not the knowledge (see main)
     gc.enable()
     with open_input(input_file) as (handle, size):
-        source = Source(kb, handle, input_file, input_format(input_file, kind))
+        name = "<stdin>" if input_file == "-" else input_file
+        source = Source(kb, handle, name, input_format(input_file, kind))
         lines = answer_all(kb, source, workers or os.cpu_count() or 1, follow_up)
         if output:
             with atomic_writer(output) as sink:
                 total, bad = write_batch(lines, sink.write, source, size)
         else:
-            stdout = sys.stdout.buffer
-            total, bad = write_batch(lines, stdout.write, source, size)
+            total, bad = write_batch(lines, sys.stdout.buffer.write, source, size)
     if bad:
         shown = ", ".join(str(n) for n in bad[:10]) + (", ..." if len(bad) > 10 else "")
         click.echo(f"twitchdx: {len(bad):,} of {total:,} records could not be answered "
@@ -362,7 +363,7 @@ def evaluate(vignettes: tuple[Path, ...], fmt: str, fail_under: float | None,
     """
     from expert.authoring.cases import case_files
     from expert.authoring.evaluate import evaluate as measure
-    from expert.authoring.evaluate import read_vignettes, render_markdown, render_text
+    from expert.authoring.evaluate import meets, read_vignettes, render_markdown, render_text
     from expert.kb.loader import knowledge_dirs
 
     kb = load_kb(kb_dirs)
@@ -372,10 +373,7 @@ def evaluate(vignettes: tuple[Path, ...], fmt: str, fail_under: float | None,
         click.echo(render_markdown(data), nl=False)
     else:
         output(data, fmt, render_text)
-    triage = data["triage"]
-    if fail_under is not None and (
-            100 * (triage["exact"]["rate"] or 0) < fail_under or
-            triage["emergency_sensitivity"]["count"] < triage["emergency_sensitivity"]["of"]):
+    if fail_under is not None and not meets(data, fail_under):
         raise click.exceptions.Exit(1)
 
 

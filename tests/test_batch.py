@@ -166,6 +166,8 @@ def test_the_format_can_be_named_and_stdin_read(runner):
     assert result.exit_code == 0 and lines[0]["id"] == "x"
     result, lines = run(runner, "-", input='{"sex": "male"}\n')
     assert result.exit_code == 0 and lines[0]["line"] == 1
+    result, lines = run(runner, "-", "--input-format", "csv", input="sexx\nfemale\n")
+    assert result.exit_code == 2 and "<stdin>:1: column 'sexx'" in result.stderr
 
 
 def test_workers_give_the_same_lines_in_the_same_order(runner, tmp_path):

@@ -182,6 +182,13 @@ def evaluate(kb: KnowledgeBase, vignettes: list[Vignette]) -> dict[str, Any]:
     }
 
 
+def meets(data: dict[str, Any], percent: float) -> bool:
+    """Exact triage accuracy of at least ``percent``, and no emergency missed."""
+    triage = data["triage"]
+    caught = triage["emergency_sensitivity"]
+    return 100 * (triage["exact"]["rate"] or 0) >= percent and caught["count"] == caught["of"]
+
+
 def _share(count: int, out_of: int) -> dict[str, Any]:
     return {"count": count, "of": out_of,
             "rate": round(count / out_of, 4) if out_of else None}

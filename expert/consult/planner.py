@@ -31,6 +31,7 @@ from .consultation import Result, consult
 REFERRAL_WEIGHT = 10.0  # per rung raised
 LEADING_WEIGHT = 2.0  # a hypothesis or note would lead, or the leading one moves band
 BAND_MOVE_WEIGHT = 1.0  # any other hypothesis or note would move band
+BAND_WEIGHT = {"low": 0.0, "possible": 0.1, "likely": 0.2}  # a stronger change ranks first
 VERIFY_FIRINGS = 5_000  # rule firings the re-runs behind one report may spend: a
 # consultation of the shipped knowledge spends under 1,000; on a base a hundred times
 # larger, a single re-run fires thousands, and the report must still come in seconds
@@ -42,7 +43,6 @@ class Budget:
 
     def __init__(self, firings: int = VERIFY_FIRINGS):
         self.left = firings
-BAND_WEIGHT = {"low": 0.0, "possible": 0.1, "likely": 0.2}  # a stronger change ranks first
 
 
 class Impact(NamedTuple):

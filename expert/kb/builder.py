@@ -19,6 +19,7 @@ from ..language.conditions import (
     OPERATORS,
     Ask,
     Belief,
+    Condition,
     ConditionSyntaxError,
     FactIs,
     alternatives,
@@ -447,11 +448,18 @@ def _rule(b: _Builder, raw: LineDict, path: str, order: int = 0) -> RuleDef | No
     return rule
 
 
-def _add_constraint(b: _Builder, raw: LineDict, path: str) -> None:
+def _when(b: _Builder, raw: LineDict, path: str) -> Condition | None:
+    """The parsed ``when`` of a catalog entry, or None after reporting why it is not."""
     try:
-        when = parse_condition(raw["when"], raw.line_of("when"))
+        return parse_condition(raw["when"], raw.line_of("when"))
     except ConditionSyntaxError as exc:
         b.problem(path, exc.line or raw.line, raw["id"], str(exc))
+        return None
+
+
+def _add_constraint(b: _Builder, raw: LineDict, path: str) -> None:
+    when = _when(b, raw, path)
+    if when is None:
         return
     asks = [leaf for leaf in leaves(when) if isinstance(leaf, Ask)]
     if len(asks) != len(list(leaves(when))):
@@ -470,10 +478,8 @@ def _add_constraint(b: _Builder, raw: LineDict, path: str) -> None:
 
 
 def _add_contraindication(b: _Builder, raw: LineDict, path: str) -> None:
-    try:
-        when = parse_condition(raw["when"], raw.line_of("when"))
-    except ConditionSyntaxError as exc:
-        b.problem(path, exc.line or raw.line, raw["id"], str(exc))
+    when = _when(b, raw, path)
+    if when is None:
         return
     before = len(b.problems)
     fake = RuleDef(raw["id"], "", when, Effects(), "", (), path=path, line=raw.line)
