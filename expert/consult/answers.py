@@ -91,19 +91,17 @@ def coerce(question: Question, value: Any) -> Any:
     """The canonical form of an answer, or ValueError saying what is allowed."""
     if is_unknown(value):
         return None
-    wrong = AnswerProblem(question.id, f"{_shown(value)} is not allowed; expected "
-                                       f"{question.allowed()}")
     kind = question.type
     if kind == "boolean":
         if isinstance(value, bool):
             return value
         if isinstance(value, str) and value.strip().lower() in YES | NO:
             return value.strip().lower() in YES
-        raise wrong
+        raise _not_allowed(question, value)
     if kind in ("integer", "number"):
         number = _number(value)
         if number is None or (kind == "integer" and not float(number).is_integer()):
-            raise wrong
+            raise _not_allowed(question, value)
         number = int(number) if kind == "integer" else float(number)
         if (question.min is not None and number < question.min) or (
                 question.max is not None and number > question.max):
@@ -113,11 +111,11 @@ def coerce(question: Question, value: Any) -> Any:
     if kind == "choice":
         if isinstance(value, str) and value.strip().lower() in question.choice_ids:
             return value.strip().lower()
-        raise wrong
+        raise _not_allowed(question, value)
     if kind == "multi":
         items = [value] if isinstance(value, str) else value
         if not isinstance(items, list | tuple):
-            raise wrong
+            raise _not_allowed(question, value)
         bad = [i for i in items
                if not isinstance(i, str) or i.strip().lower() not in question.choice_ids]
         if bad:
@@ -127,6 +125,11 @@ def coerce(question: Question, value: Any) -> Any:
         chosen = {i.strip().lower() for i in items}
         return tuple(c for c in question.choice_ids if c in chosen)  # canonical order
     raise AnswerProblem(question.id, f"question type {kind} cannot be answered")  # pragma: no cover
+
+
+def _not_allowed(question: Question, value: Any) -> AnswerProblem:
+    return AnswerProblem(question.id, f"{_shown(value)} is not allowed; expected "
+                                      f"{question.allowed()}")
 
 
 def _number(value: Any) -> float | None:

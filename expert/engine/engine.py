@@ -27,14 +27,14 @@ from .trace import Watcher, fact_ref
 
 
 class Facts(FactList):
-    """experta's fact list, for facts twitchdx builds itself: no fields to validate, no
-    ``__`` keys but ``__factid__`` to skip when telling duplicates apart, and no log
-    line formatted for each."""
+    """experta's fact list, for facts twitchdx builds itself: no fields to validate, an
+    identity made once to tell duplicates apart, and no log line formatted for each."""
 
     @staticmethod
-    def _get_fact_id(fact: Any) -> frozenset[Any]:
-        return frozenset([fact.__class__, *((k, v) for k, v in fact.items()
-                                            if k != "__factid__")])
+    def _get_fact_id(fact: Any) -> Any:
+        identity = getattr(fact, "identity", None)  # facts.py gives twitchdx's facts one
+        return identity if identity is not None else frozenset(
+            [fact.__class__, *((k, v) for k, v in fact.items() if k != "__factid__")])
 
     def declare(self, fact: Any) -> Any:
         """The fact, numbered and added; None if an equal one is already there."""
@@ -84,7 +84,8 @@ class TwitchEngine(KnowledgeEngine):
     def run(self, steps: float = float("inf")) -> None:
         """experta's run loop, less its log line, which formats every matched fact of every
         firing even when nobody listens (``--trace`` and trace.py's watchers say what
-        fired instead)."""
+        fired instead), and calling each rule's action (compiler.RuleAction) with the
+        facts it matched, without experta's three layers of keyword arguments."""
         self.running = True
         agenda, update, changes = self.agenda, self.strategy.update_agenda, self.get_activations
         while steps > 0 and self.running:
@@ -94,8 +95,8 @@ class TwitchEngine(KnowledgeEngine):
             if activation is None:
                 break
             steps -= 1
-            activation.rule(self, **{k: v for k, v in activation.context.items()
-                                     if not k.startswith("__")})
+            action = activation.rule._wrapped
+            self.on_fire(action.rule, activation.context, action.once)
         self.running = False
 
     def on_fire(self, rule: RuleDef, bindings: dict[str, Any], once: bool) -> None:

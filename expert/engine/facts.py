@@ -17,6 +17,7 @@ class _Checked(Fact):
         for key, value in fields.items():
             dict.__setitem__(self, key, tuple(value) if isinstance(value, list) else value)
         self._Fact__defaults: dict[str, Any] = {}
+        self.identity = (type(self), *self.items())  # equal facts, equal identities
 
 
 class Answer(_Checked):

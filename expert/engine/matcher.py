@@ -222,19 +222,24 @@ class IndexedMatcher(Matcher):
             self.salience.append(rule.salience)
 
     def reset(self) -> None:
-        """Forget the last consultation: only what it touched, so a reset costs what the
-        consultation did, not the size of the rule base."""
+        """Forget the last consultation: only what its facts still hold (a retracted fact
+        gave back its slots as it went), so a reset costs what the consultation did,
+        not the size of the rule base."""
         count = len(self.alternatives)
         if len(getattr(self, "filled", ())) != count:
             self.slots: list[list[Any]] = [[None] * a.positive for a in self.alternatives]
             self.filled: list[int] = [0] * count  # alternative -> slots with a fact
             self.blocked: list[int] = [0] * count  # alternative -> negated tests with a fact
-            self.dirty: set[int] = set()
             self.need: list[int] = [a.positive for a in self.alternatives]
-        for alt in self.dirty:
-            self.slots[alt] = [None] * self.alternatives[alt].positive
-            self.filled[alt] = self.blocked[alt] = 0
-        self.dirty = set()
+            self.taken: dict[int, list[tuple[int, int]]] = {}
+        slots, filled, blocked = self.slots, self.filled, self.blocked
+        for matched in self.taken.values():
+            for alt, slot in matched:
+                if slot < 0:
+                    blocked[alt] = 0
+                else:
+                    slots[alt][slot] = None
+                    filled[alt] = 0
         self.pending: dict[int, set[int]] = {}  # salience -> alternatives touched but not
         # judged yet: below what the agenda fires next
         self.taken: dict[int, list[tuple[int, int]]] = {}  # fact id -> what it matched
@@ -244,8 +249,8 @@ class IndexedMatcher(Matcher):
     def changes(self, adding: Iterable[Any] | None = None,
                 deleting: Iterable[Any] | None = None) -> tuple[list, list]:
         touched: set[int] = set()
-        slots, filled, blocked, taken = self.slots, self.filled, self.blocked, self.taken
-        need, dirty = self.need, self.dirty
+        slots, filled, blocked, taken, need = (self.slots, self.filled, self.blocked,
+                                               self.taken, self.need)
         for fact in deleting or ():
             for alt, slot in taken.pop(fact["__factid__"], ()):
                 touched.add(alt)
@@ -261,7 +266,6 @@ class IndexedMatcher(Matcher):
                 continue
             matched = tests.passing(value)
             taken[fact["__factid__"]] = matched
-            dirty.update(alt for alt, _ in matched)
             for alt, slot in matched:
                 if slot < 0:
                     blocked[alt] += 1
@@ -274,7 +278,6 @@ class IndexedMatcher(Matcher):
                 filled[alt] += 1
                 if filled[alt] == need[alt]:  # short of that it held neither before nor
                     touched.add(alt)  # now: no activation to add or take back
-        dirty |= touched
         return self._activations(touched)
 
     def _activations(self, touched: set[int]) -> tuple[list, list]:
