@@ -280,7 +280,7 @@ def whatif(answers_file: Path | None, session_file: Path | None, settings: tuple
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the reports to FILE (replaced only once the batch is done).")
 @click.option("--workers", type=click.IntRange(1, 64), metavar="N",
-              help="Processes answering records  [default: one per CPU core]")
+              help="Processes answering records  [default: one per CPU core, at most 16]")
 @click.option("--input-format", "kind", type=click.Choice(["jsonl", "csv"]),
               help="Default: csv for a .csv file, JSON Lines otherwise.")
 @click.option("--follow-up", is_flag=True,
@@ -289,7 +289,7 @@ def whatif(answers_file: Path | None, session_file: Path | None, settings: tuple
 @kb_option
 def batch(input_file: str, output: Path | None, workers: int | None, kind: str | None,
           follow_up: bool, kb_dirs: tuple[Path, ...]) -> None:
-    """Consult on every record of IN and write one JSON report per line, in input order.
+    """Consult on every record of IN: one JSON report per line, in input order.
 
     IN is JSON Lines (an answers object per line, with an optional "id" passed
     through) or CSV (a column per question id, and optionally id; multi-choice
@@ -308,7 +308,7 @@ def batch(input_file: str, output: Path | None, workers: int | None, kind: str |
     with open_input(input_file) as (handle, size):
         name = "<stdin>" if input_file == "-" else input_file
         source = Source(kb, handle, name, input_format(input_file, kind))
-        lines = answer_all(kb, source, workers or os.cpu_count() or 1, follow_up)
+        lines = answer_all(kb, source, workers or min(os.cpu_count() or 1, 16), follow_up)
         if output:
             with atomic_writer(output) as sink:
                 total, bad = write_batch(lines, sink.write, source, size)
