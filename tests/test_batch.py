@@ -110,6 +110,18 @@ def test_a_line_too_long_is_an_error_line_not_a_memory_spike(runner, tmp_path):
     assert "error" not in lines[2]
 
 
+def test_a_csv_row_too_long_or_not_utf8_is_an_error_line(runner, tmp_path):
+    path = tmp_path / "in.csv"
+    path.write_bytes(b"id,sex\na,female\nb," + b"f" * (MAX_BYTES + 5) + b"\nc,f\xe9male\n"
+                     b"d,male\n")
+    result, lines = run(runner, str(path))
+    assert result.exit_code == 2
+    assert [(line["line"], line.get("id")) for line in lines] == [
+        (2, "a"), (3, None), (4, None), (5, "d")]
+    assert "line 3 is longer than 256,000 bytes" in lines[1]["problems"][0]["message"]
+    assert "not UTF-8" in lines[2]["problems"][0]["message"]
+
+
 CSV = """\
 id,symptoms,sudden_onset,coffee_cups_per_day,sex
 a,cramps; tingling_limbs ,no,3,female

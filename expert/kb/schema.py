@@ -432,6 +432,13 @@ TYPE_WORDS = {"number": "a number", "integer": "a whole number", "string": "text
               "null": "nothing"}
 
 
+COUNTED = {  # validator -> how a count is said: "needs at least 2 items"
+    "minItems": ("needs at least", "item"), "maxItems": ("takes at most", "item"),
+    "minLength": ("needs at least", "character"),
+    "minProperties": ("needs at least", "key"), "maxProperties": ("takes at most", "key"),
+}
+
+
 class _Hazard(str):
     """Stands in for a value no schema can judge (a date, NaN): reported once, by the scan."""
 
@@ -650,20 +657,15 @@ def _plain(error: Any, name: str) -> str:
     if validator in ("minimum", "maximum"):
         word = "at least" if validator == "minimum" else "at most"
         return f"{name} must be {word} {value}; got {got}"
-    if validator == "minItems":
-        return f"{name} needs at least {value} item{'s' if value != 1 else ''}"
-    if validator == "maxItems":
-        return f"{name} takes at most {value} item{'s' if value != 1 else ''}"
-    if validator == "minLength":
-        return f"{name} must not be empty" if value == 1 else \
-            f"{name} needs at least {value} characters"
+    if validator in COUNTED:
+        at, noun = COUNTED[validator]
+        if validator == "maxProperties" and value == 1:
+            return f"{name} takes exactly one key (one operator); got {got}"
+        if validator == "minLength" and value == 1:
+            return f"{name} must not be empty"
+        return f"{name} {at} {value} {noun}{'s' if value != 1 else ''}"
     if validator == "uniqueItems":
         return f"{name} lists the same item twice"
-    if validator == "minProperties":
-        return f"{name} needs at least {value} key{'s' if value != 1 else ''}"
-    if validator == "maxProperties":
-        return f"{name} takes exactly one key (one operator); got {got}" if value == 1 else \
-            f"{name} takes at most {value} keys"
     if validator == "not":
         return f"{name} {got} is not allowed here"
     if validator == "propertyNames":
