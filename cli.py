@@ -314,6 +314,8 @@ def batch(input_file: str, output: Path | None, workers: int | None, kind: str |
                 total, bad = write_batch(lines, sink.write, source, size)
         else:
             total, bad = write_batch(lines, sys.stdout.buffer.write, source, size)
+    if not total:
+        click.echo(f"twitchdx: no records in {name}", err=True)
     if bad:
         shown = ", ".join(str(n) for n in bad[:10]) + (", ..." if len(bad) > 10 else "")
         click.echo(f"twitchdx: {len(bad):,} of {total:,} records could not be answered "

@@ -173,6 +173,14 @@ def test_a_bad_csv_header_stops_before_any_record(runner, tmp_path, header, mess
     assert message in result.stderr
 
 
+def test_an_input_without_records_says_so(runner, tmp_path):
+    path = tmp_path / "in.csv"
+    path.write_text("id,sex\n\n")
+    result, lines = run(runner, str(path))
+    assert result.exit_code == 0 and lines == []
+    assert f"no records in {path}" in result.stderr
+
+
 def test_the_format_can_be_named_and_stdin_read(runner):
     result, lines = run(runner, "-", "--input-format", "csv", input="id,sex\nx,female\n")
     assert result.exit_code == 0 and lines[0]["id"] == "x"
