@@ -37,8 +37,7 @@ def read_text(path: Path, limit: int = MAX_BYTES) -> str:
         raise UnreadableFile(path, "is a directory, not a file") from None
     except UnicodeDecodeError as exc:
         line = data[:exc.start].count(b"\n") + 1
-        raise UnreadableFile(path, f"not UTF-8 text (byte {data[exc.start]:#04x}); save the "
-                             "file as UTF-8", line) from None
+        raise UnreadableFile(path, not_utf8(data, exc), line) from None
     except OSError as exc:
         raise UnreadableFile(path, f"cannot be read ({exc.strerror or exc})") from None
 
@@ -62,6 +61,11 @@ def open_input(name: str) -> Iterator[tuple[BinaryIO, int | None]]:
     with handle:
         size = os.fstat(handle.fileno()).st_size
         yield handle, size if stat.S_ISREG(os.fstat(handle.fileno()).st_mode) else None
+
+
+def not_utf8(data: bytes, exc: UnicodeDecodeError) -> str:
+    """What to say of bytes that are not UTF-8: the first bad byte, and the remedy."""
+    return f"not UTF-8 text (byte {data[exc.start]:#04x}); save the file as UTF-8"
 
 
 def write_atomic(path: Path, data: str | bytes) -> None:

@@ -391,21 +391,24 @@ def _run_cli(args: list[str], stdin: str = "") -> str:
     return f"exit {result.exit_code}"
 
 
+def _written(folder: str, example: dict) -> Path:
+    """The example's file in ``folder``: its bytes, or its text (lone surrogates kept)."""
+    path = Path(folder) / example["name"]
+    content = example["content"]
+    path.write_bytes(content if isinstance(content, bytes)
+                     else content.encode("utf-8", "surrogatepass"))
+    return path
+
+
 def answers_example(example: dict) -> str:
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / example["name"]
-        content = example["content"]
-        path.write_bytes(content if isinstance(content, bytes)
-                         else content.encode("utf-8", "surrogatepass"))
+        path = _written(tmp, example)
         return _run_cli(["consult", "--answers", str(path), "--format", "json"])
 
 
 def session_example(example: dict) -> str:
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / example["name"]
-        content = example["content"]
-        path.write_bytes(content if isinstance(content, bytes)
-                         else content.encode("utf-8", "surrogatepass"))
+        path = _written(tmp, example)
         explained = _run_cli(["explain", "--session", str(path), "--how", "referral"])
         resumed = _run_cli(["consult", "--resume", str(path), "--format", "json"], stdin="")
         return f"{explained}, resume {resumed}"

@@ -46,7 +46,10 @@ class LeafTest:
 
 
 class RuleAction:
-    """The right-hand side of every compiled rule: hand the firing to the engine."""
+    """The right-hand side of every compiled rule: hand the firing to the engine.
+
+    TwitchEngine.run reads ``rule`` and ``once`` and calls ``on_fire`` itself; the call
+    below is the way experta's own Rule and run loop reach it."""
 
     def __init__(self, rule: RuleDef, once: bool):
         self.rule = rule

@@ -27,7 +27,7 @@ from ..consult.consultation import consult
 from ..consult.planner import questions_that_matter
 from ..engine.engine import engine_for
 from ..errors import AnswerError, DataFileError, InputError
-from ..fileio import MAX_BYTES
+from ..fileio import MAX_BYTES, not_utf8
 from ..kb.jsonsource import parse_json
 from ..language.model import KnowledgeBase
 from ..text import brief, did_you_mean
@@ -102,7 +102,7 @@ class Source:
             try:
                 text = data.decode("utf-8")
             except UnicodeDecodeError as exc:
-                yield _unreadable(number, _not_utf8(data, exc))
+                yield _unreadable(number, not_utf8(data, exc))
                 continue
             if text.strip():
                 yield _from_json(number, text)
@@ -180,10 +180,6 @@ class Source:
 
 def _unreadable(line: int, why: str, question: str = "") -> Record:
     return Record(line, problems=((question, why),))
-
-
-def _not_utf8(data: bytes, exc: UnicodeDecodeError) -> str:
-    return f"not UTF-8 text (byte {data[exc.start]:#04x}); save the file as UTF-8"
 
 
 def _has_bad_bytes(text: str) -> bool:
