@@ -38,7 +38,7 @@ EXTENSION_KB = "name: fuzz-extension\nversion: '1'\n"
 
 # words the loader gives meaning to, so mutations land on real keys and ids
 WORDS = ["id", "title", "when", "then", "because", "sources", "override", "cf", "at_most",
-         "referral", "advice", "kind", "text", "about", "note", "hypothesis", "facts",
+         "referral", "advice", "kind", "text", "does", "note", "hypothesis", "facts",
          "tests", "conflict", "all", "any", "not", "fact", "answered", "includes",
          "includes_any", "includes_all", "excludes", "at_least", "at_most", "above",
          "below", "equals", "in", "min", "max", "type", "choices", "red_flag", "core",

@@ -63,15 +63,17 @@ def synthetic_rules(count: int, seed: int = 0) -> list[dict]:
     rng = random.Random(seed)
     rules: list[dict] = []
     facts: list[str] = []  # derived so far: what later rules may read
+    gives: dict[str, str] = {}  # fact -> the hypothesis its rule gave certainty to
     seen: set[str] = set()
     while len(rules) < count:
         index = len(rules)
         leaves = [leaf for leaf in (_leaf(rng, question) for question in
                                     rng.sample(QUESTIONS, rng.randint(2, 3))) if leaf]
         reads_belief = rng.random() < 0.05
+        read = None
         if facts and rng.random() < 0.3:
-            fact = rng.choice(facts[-200:])  # recent ones: chains several deep
-            leaves.append({"not": {"fact": fact}} if rng.random() < 0.2 else {"fact": fact})
+            read = rng.choice(facts[-200:])  # recent ones: chains several deep
+            leaves.append({"not": {"fact": read}} if rng.random() < 0.2 else {"fact": read})
         if reads_belief:
             leaves.append({"hypothesis": {"id": rng.choice(HYPOTHESES),
                                           "at_least": round(rng.uniform(0.1, 0.6), 2)}})
@@ -88,14 +90,17 @@ def synthetic_rules(count: int, seed: int = 0) -> list[dict]:
             then["note"] = {"id": rng.choice(NOTES), "cf": _cf(rng)}
         else:
             roll = rng.random()
-            if roll < 0.55:
-                then["hypothesis"] = {"id": rng.choice(HYPOTHESES), "cf": _cf(rng, 0.2)}
+            if roll < 0.55:  # never the hypothesis its fact's rule gave: that counts twice
+                choices = [h for h in HYPOTHESES if h != gives.get(read)]
+                then["hypothesis"] = {"id": rng.choice(choices), "cf": _cf(rng, 0.2)}
             elif roll < 0.85:
                 then["note"] = {"id": rng.choice(NOTES), "cf": _cf(rng)}
             if rng.random() < 0.35 or not then:
                 fact = f"synthetic_{seed}_{index}"
                 then["facts"] = [fact]
                 facts.append(fact)
+                if "hypothesis" in then:
+                    gives[fact] = then["hypothesis"]["id"]
             if rng.random() < 0.05:
                 then["referral"] = "routine"
         rules.append({"id": f"synthetic-{seed}-{index}", "title": f"Synthetic rule {index}",

@@ -9,7 +9,8 @@ import pytest
 from conftest import ROOT
 
 #: lowest first; the shared helpers at the package root sit under every layer
-LAYERS = ["(root)", "language", "kb", "engine", "consult", "explain", "report", "authoring"]
+LAYERS = ["(root)", "language", "policy", "kb", "engine", "consult", "explain", "report",
+          "authoring"]
 PACKAGE = ROOT / "expert"
 MODULES = sorted(p for p in PACKAGE.rglob("*.py"))
 

@@ -24,7 +24,8 @@ class Terminal:
     def __init__(self, kb, tmp_path, *args):
         from expert.consult.dialogue import render_question
 
-        self.texts = {render_question(q)[0].split(" [")[0]: q.id for q in kb.askable}
+        self.texts = {render_question(q)[0].split("\n")[0].split(" [")[0]: q.id
+                      for q in kb.askable}
         self.report = tmp_path / f"report-{len(list(tmp_path.iterdir()))}.json"
         command = " ".join([sys.executable, str(ROOT / "cli.py"), "consult", "--format", "json",
                             *args, ">", str(self.report)])
@@ -191,3 +192,14 @@ def test_resuming_says_how_many_answers_were_restored(kb, tmp_path, session):
     assert resumed.child.before.endswith(": 4 answers restored.\r")
     resumed.answer(EYELID)
     assert resumed.finish()["referral"]["level"] == "self_care"
+
+
+def test_the_dialogue_says_which_warning_signs_were_left_unknown(kb, tmp_path, session):
+    terminal = Terminal(kb, tmp_path, "--session", session)
+    terminal.answer({**EYELID, "symptoms": "weakness"}, script={"sudden_onset": ["unknown"]})
+    report = terminal.finish()
+    assert "WARNING SIGNS NOT CHECKED" in terminal.transcript
+    told = " ".join(terminal.transcript.split())
+    assert "holds only if none of them is present" in told
+    assert "Did the weakness, numbness, slurred speech or swallowing trouble come on" in told
+    assert report["referral"]["warning_signs_checked"] is False

@@ -102,53 +102,52 @@ def test_a_floor_broken_through_a_derived_fact_is_caught(runner, cli, tmp_path):
     ("Stop taking your PPI and start potassium supplements", ["stop-a-prescribed-medicine",
                                                               "start-potassium-supplements"]),
     ("Cut down your water pills for a week.", ["stop-a-prescribed-medicine"]),
-    ("Take 600 mg of magnesium a day.", ["magnesium-above-the-upper-limit"]),
-    ("Magnesium citrate, 500 mg twice a day, helps.", ["magnesium-above-the-upper-limit"]),
+    ("Take 600 mg of magnesium a day.", ["supplement-above-the-upper-limit"]),
+    ("Magnesium citrate, 500 mg twice a day, helps.", ["supplement-above-the-upper-limit"]),
     ("Do not stop or change a prescribed medicine yourself.", []),
     ("Do not start potassium supplements without talking to a doctor.", []),
     ("The upper limit from supplements is 350 mg a day.", []),
     ("Cut down caffeine gradually.", []),
     ("Your doctor may review the medicine (do not stop it yourself).", []),
 ])
-def test_forbidden_advice_is_recognised_in_plain_words(kb, text, forbidden):
-    from expert.kb.safety import forbidden_in
+def test_forbidden_advice_is_recognised_in_plain_words(text, forbidden):
+    from expert.policy.screen import forbidden as screen
 
-    found = [f.id for f in kb.forbidden_advice if forbidden_in(text, f, kb.advice_negation)]
-    assert found == forbidden
+    assert [f.rule for f in screen([text])] == forbidden
 
 
 def test_no_shipped_advice_is_forbidden(kb):
-    from expert.kb.safety import forbidden_in
+    from expert.policy.screen import forbidden as screen
 
     for rule in kb.rules:
-        for advice in rule.then.advice:
-            assert not [f.id for f in kb.forbidden_advice
-                        if forbidden_in(advice.text, f, kb.advice_negation)], rule.id
+        assert not screen([a.text for a in rule.then.advice]), rule.id
 
 
 def test_forbidden_advice_refuses_the_knowledge(runner, cli, tmp_path):
-    local = folder(tmp_path, a_rule(then="{advice: 'Stop taking your PPI and start potassium "
-                                         "supplements'}"))
+    local = folder(tmp_path, a_rule(then="{advice: {kind: care, does: {inform: true}, text: "
+                                         "'Stop taking your PPI and start potassium "
+                                         "supplements'}}"))
     result = runner.invoke(cli, ["consult", "--answers", EMERGENCY, "--kb", str(local)])
     assert result.exit_code == 2
-    assert "advice tells people to stop, reduce or change a prescribed medicine" in result.stderr
-    assert "counterexample: age=110" in result.stderr
+    assert "local-rule: advice tells people to stop, reduce or change a prescribed medicine" \
+        in result.stderr
+    assert "write instead:" in result.stderr
 
 
 def test_a_contraindication_is_proved_for_every_rule(runner, cli, tmp_path):
     local = folder(tmp_path, a_rule(
         "more-bananas", "{symptoms: {includes: cramps}}",
-        "{advice: {kind: diet, about: [potassium], text: 'Eat two bananas a day.'}}"))
+        "{advice: {kind: diet, does: {eat: [bananas]}, text: 'Eat two bananas a day.'}}"))
     result = runner.invoke(cli, ["kb", "check", "--kb", str(local)])
     assert result.exit_code == 1
-    assert ("more-bananas: diet advice about potassium can reach someone it harms "
+    assert ("more-bananas: advice to have foods rich in potassium can reach someone it harms "
             "(potassium-foods-with-kidney-disease: people with kidney disease are often told to "
-            "limit potassium); counterexample: symptoms=[cramps], conditions=[kidney_disease]"
-            ) in result.stdout
+            "limit potassium); add a condition that leaves them out; counterexample: "
+            "symptoms=[cramps], conditions=[kidney_disease]") in result.stdout
     guarded = folder(tmp_path / "guarded", a_rule(
         "more-bananas", "{all: [{symptoms: {includes: cramps}}, {conditions: {answered: true}},"
         " {not: {conditions: {includes: kidney_disease}}}]}",
-        "{advice: {kind: diet, about: [potassium], text: 'Eat two bananas a day.'}}"))
+        "{advice: {kind: diet, does: {eat: [bananas]}, text: 'Eat two bananas a day.'}}"))
     assert runner.invoke(cli, ["kb", "check", "--kb", str(guarded)]).exit_code == 0
 
 

@@ -41,8 +41,9 @@ def check_knowledge(extra: tuple[str | Path, ...] = (), package: bool = True
     kb, problems = build(texts)
     if kb is None:
         return sorted(set(problems)), None
-    if not any(p.severity == "error" for p in problems):  # proofs over a base with holes
-        problems += double_counting(kb) + safety.check(kb)  # would blame the holes
+    if not any(p.severity == "error" for p in problems):  # counting over a base with holes
+        problems += double_counting(kb)  # would blame the holes
+    problems += safety.check(kb)  # never hidden behind other problems
     problems += lint(kb)
     try:
         load_cases(kb, dirs)

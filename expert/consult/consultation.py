@@ -15,6 +15,7 @@ from ..language.certainty import band
 from ..language.computed import with_computed
 from ..language.model import Advice, KnowledgeBase, Level, RuleDef
 from .answers import Answers
+from .unchecked import Unchecked, unchecked_warning_signs
 
 
 class Ranked(NamedTuple):
@@ -46,6 +47,12 @@ class Result(NamedTuple):
     derived_by: dict[str, tuple[int, ...]]
     conflicts: tuple[tuple[str, str], ...] = ()  # (rule, text): answers read the serious way
     warning: bool = False  # a warning sign is present: the report speaks differently
+    unchecked: tuple[Unchecked, ...] = ()  # warning signs left unanswered that still matter
+
+    @property
+    def quiet(self) -> bool:
+        """No reassurance: a warning sign is present, or one was not checked."""
+        return self.warning or bool(self.unchecked)
 
     @property
     def voice(self) -> str:
@@ -109,6 +116,7 @@ def summarise(kb: KnowledgeBase, answers: Answers, actions: RuleActions) -> Resu
         return tuple(sorted(out, key=lambda r: (-r.certainty, r.id)))
 
     warning = bool(kb.voice and kb.voice.fact in actions.derived_by)
+    unchecked = unchecked_warning_signs(kb, answers, level, warning)
     suggested = {t for _, t in actions.tests}
     return Result(
         kb=kb,
@@ -119,26 +127,31 @@ def summarise(kb: KnowledgeBase, answers: Answers, actions: RuleActions) -> Resu
         hypotheses=ranked(actions.evidence, actions.certainty, True, actions.ceilings),
         notes=ranked(actions.note_evidence, actions.note_certainty, False, {}),
         tests=tuple(t for t in kb.tests if t in suggested) if level.tests else (),
-        advice=_advice(kb, actions, level, warning, steps),
+        advice=_advice(kb, actions, level, warning, steps, quiet=warning or bool(unchecked)),
         derived_by={k: tuple(v) for k, v in actions.derived_by.items()},
         conflicts=tuple(dict.fromkeys(actions.conflicts)),
         warning=warning,
+        unchecked=unchecked,
     )
 
 
 def _advice(kb: KnowledgeBase, actions: RuleActions, level: Level, warning: bool,
-            steps: dict[str, int]) -> tuple[tuple[str, Advice], ...]:
-    """The advice a report gives, in the catalog's order of kinds.
+            steps: dict[str, int], quiet: bool = False) -> tuple[tuple[str, Advice], ...]:
+    """The advice a report gives, in the policy's order of kinds.
 
     A level may keep only some kinds (an emergency leads with what to do now); a
-    warning sign drops the kinds that would sound like the fix; advice that came
-    with a referral a higher one overrode goes with it, unless its kind survives.
+    warning sign drops the kinds, and the actions, that would sound like the fix;
+    advice that came with a referral a higher one overrode goes with it, unless its
+    kind survives.  While a warning sign is present or unchecked (``quiet``), no
+    advice reassures: its reassuring sentences are left out.
     """
     kinds = {kind.id: kind for kind in kb.advice_kinds}
     order = {kind.id: index for index, kind in enumerate(kb.advice_kinds)}
     kept = set(kinds if level.advice is None else level.advice)
+    dropped_actions: set[str] = set()
     if warning and kb.voice:
         kept -= set(kb.voice.drops_advice)
+        dropped_actions = set(kb.voice.drops_actions)
     overridden = {rule for lv, rule in actions.referrals if kb.level_rank[lv] < level.rank}
     advice: list[tuple[str, Advice]] = []
     seen: set[str] = set()
@@ -146,8 +159,12 @@ def _advice(kb: KnowledgeBase, actions: RuleActions, level: Level, warning: bool
                                                                  steps[ra[0]])):
         if item.text in seen or item.kind not in kept:
             continue
+        if dropped_actions.intersection(action for action, _ in item.does):
+            continue
         if rule_id in overridden and not kinds[item.kind].kept_when_overridden:
             continue
         seen.add(item.text)
-        advice.append((rule_id, item))
+        said = kb.calm_text(item.text) if quiet else item.text
+        if said:
+            advice.append((rule_id, item._replace(text=said) if said != item.text else item))
     return tuple(advice)

@@ -111,7 +111,19 @@ class Dialogue:
             self.say(state.result.level.action)
             self.io.say("")
         self.session.finish()
-        return consult(self.kb, self.session.answers)
+        result = consult(self.kb, self.session.answers)
+        self._tell_unchecked(result)
+        return result
+
+    def _tell_unchecked(self, result: Result) -> None:
+        """Warning signs left unknown: the advice holds only if none of them is present."""
+        if not result.unchecked or not self.kb.voice:
+            return
+        self.io.say("")
+        self.io.say(self.kb.voice.unchecked_heading)
+        self.say(self.kb.voice.unchecked_text, "  ")
+        for item in result.unchecked:
+            self.say(item.text, "    ", "  - ")
 
     def _ask(self, question: Question, state: Plan) -> bool:
         """Ask one question until it is answered (True) or an earlier one is undone (True)."""

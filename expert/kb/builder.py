@@ -34,7 +34,6 @@ from ..language.model import (
     Contraindication,
     Effects,
     Entry,
-    ForbiddenAdvice,
     KnowledgeBase,
     Level,
     Manifest,
@@ -44,6 +43,8 @@ from ..language.model import (
     Voice,
 )
 from ..text import did_you_mean
+from . import sealing
+from .printed import screen_printed
 from .schema import validate
 from .strata import strata
 from .yamlsource import LineDict, LineList, parse
@@ -82,20 +83,33 @@ class _Builder:
         self.rules: dict[str, RuleDef] = {}
         self.raw_rules: list[tuple[str, LineDict]] = []
         self.raw_salvaged: list[tuple[str, LineDict, LineDict]] = []  # (path, stand-in, raw)
-        self.advice_kinds: dict[str, AdviceKind] = {}
-        self.voice: tuple[Voice, str, int] | None = None  # with where it is defined
+        self.advice_kinds: dict[str, AdviceKind] = {
+            k.id: AdviceKind(k.id, k.label, k.kept_when_overridden) for k in sealing.policy().kinds}
+        self.voice: tuple[Voice, str, int] = (sealing.policy_voice(), sealing.POLICY_PATH, 0)
         self.constraints: list[Constraint] = []
         self.raw_constraints: list[tuple[str, LineDict]] = []
         self.sections: dict[str, str] = {}
-        self.forbidden: list[ForbiddenAdvice] = []
-        self.negation = ""
+        self.forbidden: list[str] = []  # phrases a folder adds to what no text may say
         self.contraindications: list[Contraindication] = []
         self.raw_contraindications: list[tuple[str, LineDict]] = []
+        self.manifest_lines: list[tuple[Manifest, int]] = []
+        self.catalog_path = ""
         self.defined_at: dict[tuple[str, str], str] = {}  # (kind, id) -> where, for sources
         self.overridden: dict[str, RuleDef] = {}
 
     def problem(self, path: str, line: int, rule: str, message: str) -> None:
         self.problems.append(Problem(path, line, rule, message))
+
+    def check_answers_only(self, when: Condition, path: str, raw: LineDict, owner: str) -> None:
+        """A catalog condition (constraint, contraindication) tests answers only."""
+        fake = RuleDef(owner, "", when, Effects(), "", (), path=path, line=raw.line)
+        for leaf in leaves(when):
+            if isinstance(leaf, Ask):
+                _check_ask(self, fake, leaf, lambda line, msg: self.problem(
+                    path, line or raw.line, owner, msg))
+            else:
+                self.problem(path, getattr(leaf, "line", 0) or raw.line, owner,
+                             "this condition tests answers only, not facts or hypotheses")
 
 
 def build(texts: list[tuple[str, Path, str]]) -> tuple[KnowledgeBase | None, list[Problem]]:
@@ -123,8 +137,6 @@ def build(texts: list[tuple[str, Path, str]]) -> tuple[KnowledgeBase | None, lis
         _add_rule(b, raw, shown, order)
     for shown, raw in b.raw_constraints:
         _add_constraint(b, raw, shown)
-    for shown, raw in b.raw_contraindications:
-        _add_contraindication(b, raw, shown)
     _check_catalog(b)
     missing = [(kind, what) for kind, what, have in (
         ("kb", "no kb.yaml naming the knowledge", b.manifests),
@@ -161,15 +173,17 @@ def build(texts: list[tuple[str, Path, str]]) -> tuple[KnowledgeBase | None, lis
         evidence=b.evidence,
         fingerprint=fingerprint(texts),
         advice_kinds=tuple(b.advice_kinds.values()),
-        voice=b.voice[0] if b.voice else None,
+        voice=b.voice[0],
         constraints=tuple(b.constraints),
         sections=b.sections,
-        forbidden_advice=tuple(b.forbidden),
-        advice_negation=b.negation,
+        forbidden_phrases=tuple(b.forbidden),
         contraindications=tuple(b.contraindications),
         overridden=b.overridden,
+        language=b.manifests[0].language,
     )
-    return kb, b.problems
+    printed, calm = screen_printed(kb, b.defined_at)
+    kb.calm = calm
+    return kb, b.problems + printed + sealing.check_advice(kb, kb.tests)
 
 
 def _items(data: LineDict, section: str, bad: Bad) -> list[LineDict]:
@@ -191,9 +205,12 @@ def _mapping(data: LineDict, section: str, bad: Bad) -> LineDict | None:
 def _add_manifest(b: _Builder, data: LineDict, path: str, bad: Bad) -> None:
     if bad:
         return
-    b.manifests.append(Manifest(name=data["name"], version=str(data["version"]), path=path,
-                                title=data.get("title", ""),
-                                disclaimer=" ".join(data.get("disclaimer", "").split())))
+    manifest = Manifest(name=data["name"], version=str(data["version"]), path=path,
+                        title=data.get("title", ""),
+                        disclaimer=" ".join(data.get("disclaimer", "").split()),
+                        language=data.get("language", "en"))
+    b.manifests.append(manifest)
+    b.manifest_lines.append((manifest, data.line_of("language")))
 
 
 def _add_questions(b: _Builder, data: LineDict, path: str, bad: Bad) -> None:
@@ -219,7 +236,8 @@ def _add_questions(b: _Builder, data: LineDict, path: str, bad: Bad) -> None:
             min=lo, max=hi,
             unit=raw.get("unit", ""), help=" ".join(raw.get("help", "").split()),
             section=raw.get("section", ""), red_flag=_flag(raw.get("red_flag")),
-            path=path, line=raw.line, core=bool(raw.get("core", False)))
+            path=path, line=raw.line, core=bool(raw.get("core", False)),
+            warning=bool(raw.get("warning", False)))
     for raw in _items(data, "computed", bad):
         qid = raw["id"]
         if qid in b.questions:
@@ -260,25 +278,10 @@ def _add_catalog(b: _Builder, data: LineDict, path: str, bad: Bad) -> None:
                                     " ".join(raw["action"].split()), raw.get("tests", True),
                                     tuple(kinds) if kinds is not None else None, path,
                                     raw.line)
-    for raw in _items(data, "advice_kinds", bad):
-        if raw["id"] in b.advice_kinds:
-            b.problem(path, raw.line, raw["id"], f"advice kind {raw['id']} is defined twice")
-        b.advice_kinds[raw["id"]] = AdviceKind(raw["id"], raw["label"],
-                                               raw.get("kept_when_overridden", False))
-    raw = _mapping(data, "warning_signs", bad)
-    if raw is not None:
-        b.voice = (Voice(raw["fact"], raw["level"], tuple(raw.get("drops_advice", ())),
-                         " ".join(raw.get("notes_caveat", "").split())), path, raw.line)
-    raw = _mapping(data, "forbidden_advice", bad)
-    if raw is not None:
-        b.negation = raw.get("negation", "") or b.negation
-        for pattern_line, text in [(raw.line_of("negation"), b.negation)]:
-            _check_pattern(b, path, pattern_line, "forbidden_advice", text)
-        for item in raw.get("intents", []):
-            if _check_pattern(b, path, item.line_of("pattern"), item["id"], item["pattern"]):
-                b.forbidden.append(ForbiddenAdvice(item["id"], " ".join(item["says"].split()),
-                                                   item["pattern"], item.get("above")))
-    b.raw_contraindications += [(path, raw) for raw in _items(data, "contraindications", bad)]
+    b.catalog_path = b.catalog_path or path
+    safety_keys = ("advice_kinds", "warning_signs", "forbidden_advice", "contraindications")
+    if not any(key[0] in safety_keys for key in bad):
+        sealing.seal_catalog(b, data, path)
     ranks = [lv.rank for lv in b.levels.values()]
     if len(set(ranks)) != len(ranks):
         b.problem(path, data.line, "", "two referral levels share a rank")
@@ -313,15 +316,6 @@ def _redefines(b: _Builder, kind: str, raw: LineDict, path: str) -> bool:
         b.problem(path, raw.line_of("override"), raw["id"],
                   f"override: true but no earlier {kind} has this id")
     b.defined_at[key] = f"{path}:{raw.line}"
-    return True
-
-
-def _check_pattern(b: _Builder, path: str, line: int, owner: str, pattern: str) -> bool:
-    try:
-        re.compile(pattern)
-    except re.error as exc:
-        b.problem(path, line, owner, f"not a valid regular expression: {exc}")
-        return False
     return True
 
 
@@ -477,52 +471,18 @@ def _add_constraint(b: _Builder, raw: LineDict, path: str) -> None:
             tuple(dict.fromkeys(leaf.question for leaf in asks)), path, raw.line))
 
 
-def _add_contraindication(b: _Builder, raw: LineDict, path: str) -> None:
-    when = _when(b, raw, path)
-    if when is None:
-        return
-    before = len(b.problems)
-    fake = RuleDef(raw["id"], "", when, Effects(), "", (), path=path, line=raw.line)
-    for leaf in leaves(when):
-        if isinstance(leaf, Ask):
-            _check_ask(b, fake, leaf, lambda line, msg: b.problem(path, line or raw.line,
-                                                                  raw["id"], msg))
-        else:
-            b.problem(path, getattr(leaf, "line", 0) or raw.line, raw["id"],
-                      "a contraindication tests answers only, not facts or hypotheses")
-    forbids = raw["forbids"]
-    for kind in forbids.get("kinds", ()):
-        if kind not in b.advice_kinds:
-            b.problem(path, forbids.line_of("kinds"), raw["id"], f"unknown advice kind {kind}"
-                      + _suggest(kind, b.advice_kinds))
-    if len(b.problems) == before:
-        b.contraindications.append(Contraindication(
-            raw["id"], when, tuple(forbids.get("kinds", ())), tuple(forbids["about"]),
-            " ".join(raw["because"].split())))
-
-
 def _check_catalog(b: _Builder) -> None:
-    """Advice kinds, warning signs and levels must name each other consistently."""
+    """Levels and warning signs, held to the safety policy."""
     _resolve_flags(b)
-    for level in b.levels.values():
-        for kind in level.advice or ():
-            if kind not in b.advice_kinds:
-                b.problem(level.path, level.line, level.id, f"unknown advice kind {kind}"
-                          + _suggest(kind, b.advice_kinds))
-    if b.voice:
-        voice, path, line = b.voice
-        for kind in voice.drops_advice:
-            if kind not in b.advice_kinds:
-                b.problem(path, line, "warning_signs", f"unknown advice kind {kind}"
-                          + _suggest(kind, b.advice_kinds))
-        if voice.level not in b.levels:
-            b.problem(path, line, "warning_signs", f"unknown referral level {voice.level}"
-                      + _suggest(voice.level, b.levels))
+    sealing.seal_contraindications(b)
+    sealing.seal_ladder(b)
+    sealing.seal_warning_signs(b)
+    sealing.seal_language(b)
 
 
 def _resolve_flags(b: _Builder) -> None:
     """``red_flag: true`` means the catalog's warning level; a named level must exist."""
-    default = b.voice[0].level if b.voice else None
+    default = b.voice[0].level
 
     def resolve(flag: str | None, where: Any, qid: str) -> str | None:
         if flag == DEFAULT_FLAG:
@@ -554,10 +514,8 @@ def _weighted(value: Any) -> tuple[tuple[str, float], ...]:
 
 
 def _advice(value: Any) -> Advice:
-    if isinstance(value, str):
-        return Advice(" ".join(value.split()))
     return Advice(" ".join(value["text"].split()), value.get("kind", "care"),
-                  tuple(value.get("about", ())))
+                  sealing.parse_does(value.get("does")), getattr(value, "line", 0))
 
 
 def _suggest(name: str, known: Any) -> str:

@@ -174,7 +174,8 @@ def _cache_path(texts: list[tuple[str, Path, str]]) -> Path | None:
         return None
     digest = hashlib.sha256(f"{CACHE_FORMAT}|{__version__}|{sys.version_info[:2]}|"
                             f"{Path.cwd()}".encode())
-    for code in sorted(Path(__file__).resolve().parent.parent.rglob("*.py")):
+    package = Path(__file__).resolve().parent.parent
+    for code in sorted([*package.rglob("*.py"), *(package / "policy").glob("*.yaml")]):
         try:
             info = code.stat()
         except OSError:

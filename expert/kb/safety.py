@@ -12,23 +12,24 @@ The properties:
 * every warning sign (``red_flag``) reaches at least its level, and derives the
   warning voice fact, whatever else is answered;
 * no rule that can only fire with a warning sign concludes a lower referral;
-* no advice text says what the catalog forbids (``forbidden_advice``: stopping a
-  prescribed medicine, starting potassium, exceeding an upper limit);
-* no advice reaches someone its catalog ``contraindications`` protect (potassium
-  foods with kidney disease).
+* no advice reaches someone a contraindication protects (potassium-rich foods
+  with kidney disease), judged on what the advice asks, declared or said.
+
+What printed text may say is screened in printed.py; the floors and
+contraindications come from the package's policy (sealing.py), with what a
+folder added.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
 from ..errors import Problem
 from ..language.conditions import Ask, FactIs, Including, Leaf, answers_oracle, evaluate
-from ..language.model import Contraindication, ForbiddenAdvice, KnowledgeBase, Question, RuleDef
+from ..language.model import Advice, Contraindication, KnowledgeBase, Question, RuleDef
 from ..language.status import RuleStatus
-from ..language.witness import fix_for
+from ..language.witness import fix_for, satisfiable
 from ..text import show
 
 SEARCH_LIMIT = 200  # candidate answer sets tried when looking for a counterexample
@@ -41,7 +42,6 @@ def check(kb: KnowledgeBase) -> list[Problem]:
         problems += _floor(kb, question, choice, floor, line)
     for rule in kb.rules:
         problems += _lowered(kb, rule)
-        problems += _forbidden(kb, rule)
     for contraindication in kb.contraindications:
         problems += _contraindicated(kb, contraindication)
     return sorted({p._replace(check="safety") for p in problems})
@@ -177,6 +177,8 @@ def guaranteed_floor(kb: KnowledgeBase, rule: RuleDef,
     flags = _flag_floor(kb)
     floors = []
     for alternative in rule.alternatives or ((),):
+        if not satisfiable(kb, alternative):
+            continue  # a branch no answers can take guarantees nothing, and lowers nothing
         floors.append(max((_leaf_floor(kb, leaf, flags, memo) for leaf in alternative),
                           default=0))
     memo[rule.id] = min(floors, default=0)
@@ -251,39 +253,26 @@ def witness(kb: KnowledgeBase, rule: RuleDef, depth: int = 0) -> dict[str, Any] 
 # ---------------------------------------------------------------- advice
 
 
-def forbidden_in(text: str, forbidden: ForbiddenAdvice, negation: str) -> bool:
-    """Whether ``text`` says what ``forbidden`` names: a clause matching its pattern, with
-    no negation before it in the clause, and (for an upper limit) a number above it."""
-    for clause in re.split(r"[.;:()!?\n]|\bbut\b", text, flags=re.IGNORECASE):
-        for found in re.finditer(forbidden.pattern, clause, flags=re.IGNORECASE):
-            if negation and re.search(negation, clause[:found.start()], flags=re.IGNORECASE):
-                continue
-            if forbidden.above is None:
-                return True
-            numbers = [float(n) for n in re.findall(r"\d+(?:\.\d+)?", found.group(0))]
-            if any(n > forbidden.above for n in numbers):
-                return True
-    return False
+def forbidden_by(advice: Advice, contra: Contraindication) -> list[str]:
+    """What of ``advice`` the contraindication forbids, read from what it asks (declared
+    in ``does`` or said in its text): foods by the nutrients they are rich in."""
+    from ..policy.screen import actions
 
-
-def _forbidden(kb: KnowledgeBase, rule: RuleDef) -> list[Problem]:
-    out = []
-    for advice in rule.then.advice:
-        for forbidden in kb.forbidden_advice:
-            if forbidden_in(advice.text, forbidden, kb.advice_negation):
-                out.append(Problem(rule.path, rule.line_of("then"), rule.id,
-                                   f"advice tells people to {forbidden.says} (forbidden: "
-                                   f"{forbidden.id}): {advice.text[:80]!r}"
-                                   + _example(witness(kb, rule), "the advice is given")))
-    return out
+    said = actions(advice.text)
+    eaten = set(said.eat) | set(advice.asks("eat")) | set(advice.asks("drink"))
+    rich = said._replace(eat=frozenset(eaten)).rich_in()
+    hits = [f"{food}" for food in sorted(eaten) if food in contra.eat]
+    hits += [f"foods rich in {n}" for n in sorted(rich & set(contra.eat_rich_in))]
+    taken = set(said.supplement) | set(advice.asks("supplement"))
+    hits += [f"{n} supplements" for n in sorted(taken & set(contra.supplement))]
+    return hits
 
 
 def _contraindicated(kb: KnowledgeBase, contra: Contraindication) -> list[Problem]:
     """No advice the contraindication forbids may be sure-or-possible when it holds."""
     given = _answers_satisfying(contra.when)
-    advising = {rule.id: hit for rule in kb.rules if (hit := [
-        a for a in rule.then.advice if a.kind in contra.kinds and set(a.about) & set(
-            contra.about)])}
+    advising = {rule.id: hit for rule in kb.rules
+                if (hit := [h for a in rule.then.advice for h in forbidden_by(a, contra)])}
     status = RuleStatus(kb, given, only=kb.cone(r for r in kb.rules if r.id in advising))
     out = []
     for rule in kb.rules:
@@ -294,8 +283,9 @@ def _contraindicated(kb: KnowledgeBase, contra: Contraindication) -> list[Proble
         example = {**(example or {}), **{q: tuple(sorted(v)) if isinstance(v, Including) else v
                                           for q, v in given.items()}}
         out.append(Problem(rule.path, rule.line_of("then"), rule.id,
-                           f"{hit[0].kind} advice about {', '.join(hit[0].about)} can reach "
-                           f"someone it harms ({contra.id}: {contra.because})"
+                           f"advice to have {', '.join(dict.fromkeys(hit))} can reach someone it "
+                           f"harms ({contra.id}: {contra.because}); add a condition that "
+                           "leaves them out"
                            + _example(example, f"rule {rule.id} may give it")))
     return out
 

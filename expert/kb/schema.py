@@ -70,6 +70,9 @@ def _kb_schema(kb: Any) -> dict[str, Any]:
             "version": {"type": "string", "minLength": 1, "description": "Named in every report."},
             "title": {"type": "string"},
             "disclaimer": {"type": "string", "description": "Printed at the end of every report."},
+            "language": {"type": "string", "pattern": "^[a-z]{2}$",
+                         "description": "The language every printed text is written in "
+                         "(en: the safety lexicon reads English)."},
         })
 
 
@@ -93,6 +96,10 @@ def _questions_schema(kb: Any) -> dict[str, Any]:
             "red_flag": _red_flag(kb),
             "core": {"type": "boolean",
                      "description": "Always asked, right after the warning signs."},
+            "warning": {"type": "boolean",
+                        "description": "A question about a warning sign (it raises the "
+                        "referral together with other answers): unanswered, the report says "
+                        "it was not checked."},
         }),
         "allOf": [
             {"if": {"properties": {"type": {"enum": ["choice", "multi"]}}},
@@ -155,54 +162,44 @@ def _catalog_schema(kb: Any) -> dict[str, Any]:
                        "description": "The advice kinds a report at this level keeps "
                        "(default: all)."},
         })
-    advice_kind = _object(required=("id", "label"), properties={
-            "id": {"type": "string", "pattern": SNAKE},
-            "label": {"type": "string", "minLength": 1},
-            "kept_when_overridden": {
-                "type": "boolean",
-                "description": "Kept when a higher referral overrides the rule's own (safety)."},
-        })
-    voice = _object(required=("fact", "level"),
-                    description="How a report speaks once a warning sign is present.",
-                    properties={
-            "fact": {"type": "string", "pattern": SNAKE,
-                     "description": "The derived fact that says a warning sign is present."},
+    sealed = {"description": "Belongs to the package's safety policy: refused here."}
+    voice = _object(description="Warning signs, as the safety policy sets them; a folder may "
+                    "raise the level and drop more advice kinds.", properties={
             "level": _enum_or(SNAKE, _level_ids(kb)) | {
-                "description": "The lowest referral a warning sign (red_flag: true) leads to."},
+                "description": "The lowest referral a warning sign (red_flag: true) leads to: "
+                "at least the policy's (within_days)."},
             "drops_advice": {"type": "array", "items": {"type": "string", "pattern": SNAKE},
-                             "description": "Advice kinds that would sound like the fix."},
-            "notes_caveat": {"type": "string",
-                             "description": "Said of the lifestyle triggers."},
+                             "description": "More advice kinds to drop once a warning sign "
+                             "is present."},
+            "fact": sealed, "notes_caveat": sealed,
+        })
+    forbids = _object(minProperties=1, properties={
+            "eat_rich_in": {"type": "array", "minItems": 1, "items": {"type": "string"},
+                            "description": "Advice to eat foods rich in these nutrients."},
+            "eat": {"type": "array", "minItems": 1, "items": {"type": "string"},
+                    "description": "Advice to eat these foods (lexicon ids)."},
+            "supplement": {"type": "array", "minItems": 1, "items": {"type": "string"},
+                           "description": "Advice to take supplements of these nutrients."},
+            "kinds": sealed, "about": sealed,
         })
     return _object(title="twitchdx catalog of conclusions", properties={
             "levels": {"type": "array", "items": level},
-            "advice_kinds": {"type": "array", "items": advice_kind,
-                             "description": "Kinds of advice, in the order reports list them."},
+            "advice_kinds": sealed,
             "warning_signs": voice,
             "forbidden_advice": _object(properties={
-                "negation": {"type": "string", "description": "A regular expression: these "
-                             "words before a forbidden phrase in a clause make it allowed."},
-                "intents": {"type": "array", "items": _object(
-                    required=("id", "says", "pattern"), properties={
-                        "id": {"type": "string", "pattern": KEBAB},
-                        "says": {"type": "string", "minLength": 3,
-                                 "description": "What it tells people to do, in words."},
-                        "pattern": {"type": "string", "minLength": 1,
-                                    "description": "A regular expression over one clause."},
-                        "above": {"type": "number", "description": "Only a number above "
-                                  "this in the matched words counts (an upper limit)."}})}},
-                description="Advice no rule may give; checked when knowledge loads."),
+                "phrases": {"type": "array", "items": {"type": "string", "minLength": 1},
+                            "description": "Words no printed text may say, on top of the "
+                            "safety policy's (matched as a reader sees them)."},
+                "negation": sealed, "intents": sealed},
+                description="What no text may say: the policy's, and these phrases."),
             "contraindications": {"type": "array", "items": _object(
                 required=("id", "when", "forbids", "because"), properties={
                     "id": {"type": "string", "pattern": KEBAB},
                     "when": {"$ref": "#/$defs/condition"},
-                    "forbids": _object(required=("about",), properties={
-                        "kinds": {"type": "array", "items": {"type": "string",
-                                                             "pattern": SNAKE}},
-                        "about": {"type": "array", "minItems": 1,
-                                  "items": {"type": "string", "pattern": SNAKE}}}),
+                    "forbids": forbids,
                     "because": {"type": "string", "minLength": 5}}),
-                "description": "Advice that must never reach someone it could harm."},
+                "description": "More advice that must never reach someone it could harm, "
+                "on top of the safety policy's (read from what advice asks)."},
             "hypotheses": {"type": "array", "items": entry},
             "notes": {"type": "array", "items": entry},
             "tests": {"type": "array", "items": entry},
@@ -318,18 +315,29 @@ def _ceiling(kb: Any) -> dict[str, Any]:
 
 def _rules_schema(kb: Any) -> dict[str, Any]:
     kinds = [k.id for k in kb.advice_kinds] if kb else None
-    advice = {
-        "oneOf": [
-            {"type": "string", "minLength": 1},
-            {"type": "object", "required": ["text"], "additionalProperties": False,
-             "properties": {"text": {"type": "string", "minLength": 1},
-                            "kind": _enum_or(SNAKE, kinds),
-                            "about": {"type": "array", "items": {"type": "string",
-                                                                  "pattern": SNAKE},
-                                      "description": "What it is about (potassium...), for "
-                                      "the catalog's contraindications."}}},
-        ]
-    }
+    listed = {"type": "array", "minItems": 1, "items": {"type": "string", "pattern": SNAKE}}
+    does = _object(minProperties=1, description="What the advice asks the person to do: the "
+                   "safety checks read it with the text.", properties={
+            "eat": listed | {"description": "Foods (lexicon ids) or nutrients whose foods."},
+            "drink": listed | {"description": "Drinks (lexicon ids)."},
+            "avoid": listed | {"description": "Foods or substances to have less of."},
+            "limit": listed | {"description": "Substances to cut down: caffeine, alcohol..."},
+            "habit": listed | {"description": "rest, sleep, relax, stretch, massage, hydrate, "
+                               "exercise_gradually, watch_and_wait, note_symptoms, daylight"},
+            "test": listed | {"description": "Tests (catalog ids) to ask for."},
+            "see": {"type": "string", "description": "Who to see: doctor, pharmacist, "
+                    "kidney_team, or a referral level."},
+            "keep_taking": listed | {"description": "Medicines (or prescribed) to keep taking."},
+            "supplement": listed | {"description": "Nutrients to take as supplements."},
+            "avoid_supplement": listed | {"description": "Nutrients not to take as "
+                                          "supplements."},
+            "inform": {"const": True, "description": "Information only: nothing to do."},
+        })
+    advice = _object(required=("text", "kind", "does"), properties={
+            "text": {"type": "string", "minLength": 1},
+            "kind": _enum_or(SNAKE, kinds),
+            "does": does,
+        })
     then = {
         "type": "object",
         "minProperties": 1,

@@ -5,6 +5,11 @@ conditions count one piece of evidence twice (a copied rule turns 0.35 into
 0.58), and so does a rule that restates another with a narrower condition and
 the same certainty.  A narrower rule with its own certainty is how extra
 evidence is written (a PPI *with* a diuretic), and is left alone.
+
+Evidence is counted twice through a derived fact too: a rule that gives a
+hypothesis certainty and derives a fact, and another that gives the same
+hypothesis certainty from that fact and nothing its first rule does not
+already imply (the same answers, counted once by each).
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from collections.abc import Sequence
 
 from ..errors import Problem
 from ..language.conditions import Ask, Belief, FactIs, Leaf
-from ..language.implication import equivalent, implies
+from ..language.implication import alternative_implies, equivalent, implies
 from ..language.model import KnowledgeBase, RuleDef
 
 
@@ -28,7 +33,47 @@ def double_counting(kb: KnowledgeBase) -> list[Problem]:
         for target, pairs in givers.items():
             pairs.sort(key=lambda pair: pair[0].order)  # in load order: the later one is named
             out += _counted_twice(kind, target, pairs)
+    return out + _through_facts(kb)
+
+
+def _through_facts(kb: KnowledgeBase) -> list[Problem]:
+    """Rules that add certainty from a fact whose deriving rule already added it for the
+    same hypothesis, with nothing more than that rule's own conditions."""
+    out = []
+    for reader in kb.rules:
+        for target, cf in reader.then.hypotheses:
+            if cf <= 0:
+                continue
+            for name in reader.reads_facts:
+                for maker in kb.producers("fact", name):
+                    given = dict(maker.then.hypotheses).get(target, 0)
+                    if maker.id == reader.id or given <= 0:
+                        continue
+                    if _restates_through(maker, reader, name):
+                        out.append(Problem(
+                            reader.path, reader.line_of_item("hypothesis", target), reader.id,
+                            f"gives {target} {cf:+g} from fact {name}, which rule {maker.id} "
+                            f"({maker.where}) derives from the same answers while giving "
+                            f"{target} {given:+g} itself: the same evidence would be counted "
+                            f"twice; let {maker.id} only derive {name}, or drop its "
+                            "certainty", check="double-counting"))
+                        break
     return out
+
+
+def _restates_through(maker: RuleDef, reader: RuleDef, name: str) -> bool:
+    """Whether every way ``maker`` fires makes some way ``reader`` fires hold, once the
+    fact it derives is taken as given."""
+    for made in maker.alternatives or ((),):
+        given = (*made, FactIs(name))
+        if not any(alternative_implies(given, [leaf for leaf in alternative
+                                               if not (isinstance(leaf, FactIs)
+                                                       and leaf.name == name
+                                                       and not leaf.negated)])
+                   or alternative_implies(given, alternative)
+                   for alternative in reader.alternatives):
+            return False
+    return True
 
 
 def _counted_twice(kind: str, target: str, pairs: list[tuple[RuleDef, float]]

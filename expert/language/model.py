@@ -37,6 +37,7 @@ class Question(NamedTuple):
     path: str = ""
     line: int = 0
     core: bool = False  # always asked, right after the warning signs (age, sex)
+    warning: bool = False  # about a warning sign: unanswered, the report cannot reassure
 
     @property
     def computed(self) -> bool:
@@ -58,6 +59,11 @@ class Question(NamedTuple):
         return f"{kind} from {_num(self.min)} to {_num(self.max)}"
 
     @property
+    def about_warning_signs(self) -> bool:
+        """A warning sign itself (red_flag) or a question about one (``warning``)."""
+        return self.warning or bool(self.red_flag) or any(c.red_flag for c in self.choices)
+
+    @property
     def red_flags(self) -> dict[str, str]:
         """Answer value (choice id, or True) -> the lowest referral level it must reach."""
         if self.type == "boolean" and self.red_flag:
@@ -72,15 +78,17 @@ def _num(value: float | None) -> str:
 
 
 class Advice(NamedTuple):
-    """A piece of advice and its kind (the catalog orders kinds and says when each is kept).
-
-    ``about`` names what it is about (potassium, magnesium), so the catalog's
-    contraindications can say whom it must never reach.
-    """
+    """A piece of advice: its kind (the policy orders kinds and says when each is kept) and
+    what it asks the person to do (``does``: eat these foods, take a test, see a doctor),
+    which the safety proofs read together with what its text says."""
 
     text: str
     kind: str = "care"
-    about: tuple[str, ...] = ()
+    does: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (action, (what, ...)), sorted
+    line: int = 0
+
+    def asks(self, action: str) -> tuple[str, ...]:
+        return dict(self.does).get(action, ())
 
 
 class Effects(NamedTuple):
@@ -173,25 +181,23 @@ class Voice(NamedTuple):
     level: str  # the lowest referral a warning sign must lead to, unless it names one
     drops_advice: tuple[str, ...] = ()  # advice kinds that would sound like the fix
     notes_caveat: str = ""  # said of the lifestyle triggers: they do not explain it
-
-
-class ForbiddenAdvice(NamedTuple):
-    """Something no advice may tell people to do, recognised by a pattern in a clause."""
-
-    id: str
-    says: str  # in words: "stop, reduce or change a prescribed medicine"
-    pattern: str  # a regular expression over one clause of the advice
-    above: float | None = None  # only a number above this in the match counts (limits)
+    drops_actions: tuple[str, ...] = ()  # advice asking for these goes too, whatever its kind
+    unchecked_heading: str = ""  # said first while a warning sign is unanswered
+    unchecked_text: str = ""
 
 
 class Contraindication(NamedTuple):
-    """Advice that must never reach someone for whom ``when`` holds."""
+    """Advice that must never reach someone for whom ``when`` holds, named by what it asks:
+    foods rich in these nutrients, these foods, supplements of these nutrients."""
 
     id: str
     when: Any  # a Condition over answers only
-    kinds: tuple[str, ...]
-    about: tuple[str, ...]
+    eat_rich_in: tuple[str, ...]
+    eat: tuple[str, ...]
+    supplement: tuple[str, ...]
     because: str
+    path: str = ""  # where it is defined: the package's policy, or a folder's catalog
+    line: int = 0
 
 
 class Constraint(NamedTuple):
@@ -231,6 +237,7 @@ class Manifest(NamedTuple):
     path: str
     title: str = ""
     disclaimer: str = ""
+    language: str = "en"  # the language every printed text is in (kb.yaml)
 
 
 class KnowledgeBase:
@@ -245,9 +252,10 @@ class KnowledgeBase:
                  sources: dict[str, Source], evidence: dict[str, str], fingerprint: str,
                  advice_kinds: tuple[AdviceKind, ...] = (), voice: Voice | None = None,
                  constraints: tuple[Constraint, ...] = (), sections: dict[str, str] | None = None,
-                 forbidden_advice: tuple[ForbiddenAdvice, ...] = (), advice_negation: str = "",
+                 forbidden_phrases: tuple[str, ...] = (),
                  contraindications: tuple[Contraindication, ...] = (),
-                 overridden: dict[str, RuleDef] | None = None):
+                 overridden: dict[str, RuleDef] | None = None,
+                 calm: dict[str, str] | None = None, language: str = "en"):
         self.manifests = manifests
         self.questions = questions
         self.rules = rules  # sorted by (stratum, id): the firing order of ties
@@ -262,9 +270,10 @@ class KnowledgeBase:
         self.voice = voice
         self.constraints = constraints
         self.sections = sections or {}  # section id -> heading
-        self.forbidden_advice = forbidden_advice
-        self.advice_negation = advice_negation  # a pattern: these words before it allow it
+        self.forbidden_phrases = forbidden_phrases  # a folder's own additions to the policy
         self.contraindications = contraindications
+        self.calm = calm or {}  # printed text -> itself without reassuring sentences
+        self.language = language
         self.overridden = overridden or {}  # rule id -> the definition an override replaced
         self.rules_by_id = {r.id: r for r in rules}
         self.level_rank = {lv.id: lv.rank for lv in levels}
@@ -299,6 +308,16 @@ class KnowledgeBase:
             hint = did_you_mean(rule_id, self.rules_by_id, "; see twitchdx kb list")
             raise InputError(f"no rule {rule_id!r}{hint}")
         return rule
+
+    def calm_text(self, text: str) -> str:
+        """``text`` as a report says it while a warning sign is present or unchecked: its
+        reassuring sentences left out ("" when nothing else is left)."""
+        return self.calm.get(text, text)
+
+    @property
+    def warning_questions(self) -> tuple[Question, ...]:
+        """The questions about warning signs, in the order they are asked."""
+        return tuple(q for q in self.askable if q.about_warning_signs)
 
     def level(self, level_id: str) -> Level:
         return next(lv for lv in self.levels if lv.id == level_id)

@@ -89,3 +89,87 @@ def answers_for(kb: KnowledgeBase, answers: Mapping[str, Any], leaf: Ask) -> lis
         proposals = [(leaf.question, fix_for(question, leaf, answers.get(leaf.question)))]
     return [(q, value) for q, value in proposals
             if value is not None and answers.get(q) != value]
+
+
+def satisfiable(kb: KnowledgeBase, alternative: tuple[Any, ...]) -> bool:
+    """Whether some answers can make every test of one alternative hold: a value outside a
+    question's range, contradictory tests ("at least 70" and "below 30"), a fact and its
+    absence, or a fact no rule derives make a branch that can never fire."""
+    from .conditions import Belief, FactIs
+
+    by_question: dict[str, list[Ask]] = {}
+    facts: dict[str, set[bool]] = {}
+    beliefs: dict[str, list[Belief]] = {}
+    for leaf in alternative:
+        if isinstance(leaf, Ask):
+            by_question.setdefault(leaf.question, []).append(leaf)
+        elif isinstance(leaf, FactIs):
+            facts.setdefault(leaf.name, set()).add(leaf.negated)
+            if not leaf.negated and not kb.producers("fact", leaf.name):
+                return False
+        elif isinstance(leaf, Belief):
+            beliefs.setdefault(leaf.hypothesis, []).append(leaf)
+    if any(len(polarity) > 1 for polarity in facts.values()):
+        return False
+    for tests in beliefs.values():
+        if not any(all(t.test(c) for t in tests) for c in (0.0, *(t.value for t in tests),
+                                                            *(t.value - 1e-3 for t in tests))):
+            return False
+    return all(_answerable(kb.questions[q], tests) for q, tests in by_question.items()
+               if q in kb.questions)
+
+
+def _answerable(question: Question, tests: list[Ask]) -> bool:
+    presence = [t.value for t in tests if t.on_presence]
+    values = [t for t in tests if not t.on_presence]
+    if False in presence:
+        return not values  # unanswered: no test of its value can hold (unknown is never no)
+    if not values:
+        return True
+    return any(all(t.test(candidate) for t in values) for candidate in _candidates(question,
+                                                                                    values))
+
+
+def _candidates(question: Question, tests: list[Ask]) -> list[Any]:
+    """Answers worth trying: every choice, both booleans, each bound and its neighbours, or
+    for a multi the choices the tests name, added greedily."""
+    if question.type == "boolean":
+        return [True, False]
+    if question.type == "choice":
+        return list(question.choice_ids)
+    if question.type == "multi":
+        return [_greedy_choices(question, tests)]
+    step = 1 if question.type == "integer" else 0.001
+    low = question.min if question.min is not None else 0
+    high = question.max if question.max is not None else 10 ** 9
+    found = {low, high}
+    for test in tests:
+        bounds = test.value if isinstance(test.value, tuple) else (test.value,)
+        for bound in bounds:
+            if isinstance(bound, int | float) and not isinstance(bound, bool):
+                found |= {bound, bound + step, bound - step}
+    return sorted(v for v in found if low <= v <= high)
+
+
+def _greedy_choices(question: Question, tests: list[Ask]) -> tuple[str, ...]:
+    banned: set[str] = set()
+    for test in tests:
+        if test.negated and test.op in ("includes", "includes_any"):
+            banned |= {test.value} if test.op == "includes" else set(test.value)
+    chosen: set[str] = set()
+    for test in tests:
+        if not test.negated and test.op == "includes":
+            chosen.add(test.value)
+        elif not test.negated and test.op == "includes_all":
+            chosen |= set(test.value)
+    for test in tests:
+        if test.negated or test.test(tuple(chosen)):
+            continue
+        pool = (test.value if test.op == "includes_any" else test.value[1]
+                if test.op == "includes_at_least" else question.choice_ids)
+        for choice in pool:
+            if test.test(tuple(chosen)):
+                break
+            if choice not in banned:
+                chosen.add(choice)
+    return tuple(c for c in question.choice_ids if c in chosen)

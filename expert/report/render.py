@@ -55,8 +55,19 @@ def render_text(report: dict[str, Any], width: int = WIDTH, style: Style = plain
         return out
 
     referral = report["referral"]
-    out = [style(f"REFERRAL: {referral['label'].upper()}", _urgency(report)),
-           fill(referral["action"])]
+    out = []
+    notice = referral.get("unchecked_notice")
+    if notice:
+        out += [style(notice["heading"], "urgent"), fill(notice["text"])]
+        for label, texts in _unchecked_groups(referral):
+            out.append(fill(f"{label}:"))
+            out += [fill(text, "      ", "    - ") for text in texts]
+        out.append("")
+    banner = f"REFERRAL: {referral['label'].upper()}"
+    if notice:
+        banner += " (ONLY IF NONE OF THE ABOVE)"
+    out += [style(line, _urgency(report)) for line in wrap(banner, "", "", width).split("\n")]
+    out.append(fill(referral["action"]))
     if referral["reasons"]:
         out.append("  Because:")
         out += [fill(f"{r['text']} [{r['rule']}]", "      ", "    - ")
@@ -102,6 +113,17 @@ def render_text(report: dict[str, Any], width: int = WIDTH, style: Style = plain
     return "\n".join(out) + "\n"
 
 
+def _unchecked_groups(referral: dict[str, Any]) -> list[tuple[str, list[str]]]:
+    """Unchecked warning signs by what they lead to, most urgent first: (heading, texts);
+    a sign itself ("A seizure") and a question about one ("Did it come on suddenly?")
+    are said apart."""
+    groups: dict[str, list[str]] = {}
+    for item in referral.get("unchecked_warning_signs", ()):
+        lead = "If you have any of these" if item["choice"] else "If the answer to any is yes"
+        groups.setdefault(f"{lead}: {item['level_label']}", []).append(item["text"])
+    return list(groups.items())
+
+
 def _markdown_table(heading: str, items: list[dict[str, Any]]) -> list[str]:
     if not items:
         return ["None found."]
@@ -113,8 +135,15 @@ def _markdown_table(heading: str, items: list[dict[str, Any]]) -> list[str]:
 def render_markdown(report: dict[str, Any]) -> str:
     """The report as Markdown, for notes and tickets."""
     referral = report["referral"]
-    out = ["# twitchdx consultation", "", f"## Referral: {referral['label']}", "",
-           referral["action"], ""]
+    out = ["# twitchdx consultation", ""]
+    notice = referral.get("unchecked_notice")
+    if notice:
+        out += [f"## {notice['heading'].capitalize()}", "", f"**{notice['text']}**", ""]
+        for label, texts in _unchecked_groups(referral):
+            out += [f"{label}:", ""] + [f"- {t}" for t in texts] + [""]
+    heading = f"## Referral: {referral['label']}"
+    out += [heading + (" (only if none of the above)" if notice else ""), "",
+            referral["action"], ""]
     out += [f"- {r['text']} (`{r['rule']}`)" for r in referral["reasons"]]
     out += ["", "## Possible deficiencies", "",
             "_Confirm with a blood test before acting on any of these._", ""]

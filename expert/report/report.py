@@ -24,12 +24,23 @@ def build_report(result: Result, value_of_information: list[dict[str, Any]] | No
     """
     kb = result.kb
     rules = kb.rules_by_id
+    say = kb.calm_text if result.quiet else (lambda text: text)
+    unchecked_reason = kb.voice.unchecked_text if kb.voice else ""
     report: dict[str, Any] = {
         "referral": {
             "level": result.level.id,
             "label": result.level.label,
-            "action": result.level.action,
-            "reasons": [{"rule": r, "text": rules[r].because} for r in result.reasons],
+            "action": say(result.level.action),
+            "reasons": [{"rule": r, "text": say(rules[r].because) or unchecked_reason}
+                        for r in result.reasons],
+            "warning_signs_checked": not result.unchecked,
+            "unchecked_warning_signs": [
+                {"question": u.question, "choice": u.choice, "text": u.text, "level": u.level,
+                 "level_label": kb.level(u.level).label if u.level else None}
+                for u in result.unchecked],
+            **({"unchecked_notice": {"heading": kb.voice.unchecked_heading,
+                                     "text": kb.voice.unchecked_text}}
+               if result.unchecked and kb.voice else {}),
         },
         "hypotheses": [
             {"id": h.id, "certainty": h.certainty, "band": h.band,

@@ -1,0 +1,111 @@
+"""Text as a reader sees it: the form every safety check reads.
+
+A disguise must not change what a check sees: look-alike letters from another
+alphabet are folded to their Latin skeleton (Unicode TR39 confusables, through
+confusable_homoglyphs), compatibility forms are unified (NFKC), accents and
+invisible format characters are dropped and case is folded.  Sentences and the
+phrases inside them are then split the way the checks scope words: a negation
+governs only its own phrase.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from typing import NamedTuple
+
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+PHRASE_BREAKS = frozenset(",;:()[]{}\u2014\u2013|") | {"->", "--", "=>", "but"}
+TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[a-z0-9µ]+(?:['+\-][a-z0-9µ+]+)*\+?|->|=>|--|[^\sa-z0-9]")
+INVISIBLE_CATEGORIES = ("Cf", "Co", "Cs", "Cn")
+COMPOUND_ENDS = ("rich", "based", "containing", "free", "enriched", "fortified", "only",
+                 "high", "low", "heavy", "packed", "dense")  # "potassium-rich": two words
+
+
+class Word(NamedTuple):
+    """A token of a sentence, and the index of the phrase it is in."""
+
+    text: str
+    phrase: int
+
+
+@functools.cache
+def _latin(char: str) -> str:
+    """The Latin letter a character from another alphabet passes for, or the character."""
+    from confusable_homoglyphs import confusables
+
+    found = confusables.is_confusable(char, greedy=True, preferred_aliases=["latin"])
+    if found:
+        for glyph in found[0]["homoglyphs"]:
+            if glyph["n"].startswith("LATIN") and glyph["c"].isascii():
+                return glyph["c"]
+    return char
+
+
+def script(char: str) -> str:
+    """The alphabet a letter belongs to (LATIN, CYRILLIC, GREEK...), COMMON otherwise."""
+    name = unicodedata.name(char, "")
+    return name.split(" ", 1)[0] if char.isalpha() and name else "COMMON"
+
+
+def visible(text: str) -> str:
+    """``text`` without invisible characters (zero-width spaces, joiners, soft hyphens)."""
+    return "".join(c for c in text if unicodedata.category(c) not in INVISIBLE_CATEGORIES)
+
+
+def hidden_characters(text: str) -> list[str]:
+    """Each invisible character of ``text``, named: a reader cannot see what it hides."""
+    return [f"U+{ord(c):04X} {unicodedata.name(c, 'unnamed')}" for c in dict.fromkeys(text)
+            if unicodedata.category(c) in INVISIBLE_CATEGORIES]
+
+
+def disguised_words(text: str) -> list[str]:
+    """Words that mix letters of two alphabets (a Cyrillic о in "stоp"): a disguise."""
+    out = []
+    for word in re.findall(r"\w+", unicodedata.normalize("NFKC", visible(text))):
+        scripts = {script(c) for c in word if c.isalpha()} - {"COMMON"}
+        if len(scripts) > 1:
+            out.append(word)
+    return out
+
+
+def fold(text: str) -> str:
+    """The reader's form: NFKC, no invisible characters, look-alikes folded to Latin, no
+    accents, case folded, spaces collapsed."""
+    text = unicodedata.normalize("NFKC", visible(text))
+    text = "".join(c if c.isascii() else _latin(c) for c in text)
+    text = "".join(c for c in unicodedata.normalize("NFKD", text)
+                   if not unicodedata.combining(c))
+    text = text.casefold().replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
+    return " ".join(text.split())
+
+
+def other_scripts(text: str) -> list[str]:
+    """Alphabets other than Latin left once look-alikes are folded: text in another language."""
+    folded = "".join(c if c.isascii() else _latin(c)
+                     for c in unicodedata.normalize("NFKC", visible(text)))
+    found = {script(c) for c in folded if c.isalpha() and not c.isascii()}
+    return sorted(s for s in found - {"LATIN", "COMMON"})
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of a text as written (what a report shows or drops, one at a time)."""
+    return [s.strip() for s in SENTENCE_END.split(text.strip()) if s.strip()]
+
+
+def words(sentence: str) -> list[Word]:
+    """The tokens of one sentence in the reader's form, each with its phrase index."""
+    phrase, out = 0, []
+    for token in TOKEN.findall(fold(sentence)):
+        if token in PHRASE_BREAKS:
+            phrase += 1
+            continue
+        if not re.search(r"[a-z0-9+µ]", token):
+            continue
+        parts = token.split("-")
+        if len(parts) > 1 and parts[-1] in COMPOUND_ENDS:
+            out += [Word(part, phrase) for part in parts if part]
+        else:
+            out.append(Word(token, phrase))
+    return out
