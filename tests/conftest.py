@@ -21,6 +21,10 @@ def pytest_configure(config: pytest.Config) -> None:
     cache = Path(config.rootpath) / ".pytest_cache" / "twitchdx-kb"
     os.environ["TWITCHDX_CACHE"] = str(cache)
     os.environ.pop("TWITCHDX_KB", None)
+    # Bytecode is written, as on a user's machine: the hundreds of fresh interpreters the
+    # tests start (the CLI, the terminal, every module alone) then compile nothing twice.
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    sys.dont_write_bytecode = False
 
 
 @pytest.fixture(scope="session")

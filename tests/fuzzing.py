@@ -263,9 +263,9 @@ def outcome(folder: Path, extension: bool) -> str:
     ended: ``loaded``, ``refused`` or ``bad-input``.  Any other exception escapes."""
     from expert.authoring.check import check_knowledge, counts, problems_data, sarif, summary
     from expert.consult.consultation import consult
+    from expert.consult.contract import to_json
     from expert.errors import KnowledgeError, TwitchdxError
     from expert.kb.loader import load_knowledge
-    from expert.report.report import to_json
 
     try:
         problems, checked = check_knowledge((folder,), package=extension)

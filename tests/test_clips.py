@@ -27,14 +27,17 @@ def differences(kb, oracle, count, seed, computed=True):
     return found
 
 
+@pytest.mark.slow
 def test_clips_concludes_what_the_engine_concludes(kb):
     assert differences(kb, ClipsOracle(kb), 1000, seed=41) == []
 
 
+@pytest.mark.slow
 def test_clips_computes_the_caffeine_estimate_as_the_engine_does(kb):
     assert differences(kb, ClipsOracle(kb), 200, seed=43, computed=False) == []
 
 
+@pytest.mark.slow
 def test_on_synthetic_knowledge_too(tmp_path):
     from expert.kb.loader import load_knowledge
 

@@ -9,12 +9,10 @@ from expert.language.conditions import (
     ConditionSyntaxError,
     FactIs,
     Not,
-    alternatives,
-    answers_oracle,
-    evaluate,
     parse,
-    to_nnf,
 )
+from expert.language.forms import alternatives, to_nnf
+from expert.language.truth import answers_oracle, evaluate
 
 
 def test_parses_the_rule_file_forms():

@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 EXAMPLES = int(os.environ.get("TWITCHDX_FUZZ_EXAMPLES", "200"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("target", sorted(FUZZERS))
 def test_no_broken_input_ends_in_an_internal_error(target):
     strategy, run_one = FUZZERS[target]

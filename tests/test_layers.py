@@ -10,7 +10,7 @@ from conftest import ROOT
 
 #: lowest first; the shared helpers at the package root sit under every layer
 LAYERS = ["(root)", "language", "policy", "kb", "engine", "consult", "explain", "report",
-          "authoring"]
+          "authoring", "commands"]
 PACKAGE = ROOT / "expert"
 MODULES = sorted(p for p in PACKAGE.rglob("*.py"))
 
@@ -68,3 +68,15 @@ def test_every_module_imports_alone(module):
     done = subprocess.run([sys.executable, "-c", f"import {module}"], capture_output=True,
                           text=True, cwd=ROOT)
     assert done.returncode == 0, done.stderr
+
+
+def test_every_package_is_installed():
+    """setup.cfg lists packages one by one: a new folder left out would be missing from a
+    wheel (pipx install .) though an editable install still finds it."""
+    import configparser
+
+    config = configparser.ConfigParser()
+    config.read(ROOT / "setup.cfg")
+    listed = set(config["options"]["packages"].split())
+    found = {dotted(p) for p in PACKAGE.rglob("__init__.py")} | {"expert.knowledge"}
+    assert found <= listed, f"not in setup.cfg's packages: {sorted(found - listed)}"

@@ -195,3 +195,47 @@ def test_what_only_low_authority_sources_say_stays_weak(kb):
     for rule in weakly_sourced:
         assert all(cf < 0.2 for _, cf in rule.then.hypotheses), rule.id
         assert not rule.then.referral or kb.level_rank[rule.then.referral] <= 2, rule.id
+
+
+def same_tree(a, b) -> bool:
+    """Equal values, and equal lines everywhere a file line is kept."""
+    if type(a) is not type(b) or getattr(a, "line", None) != getattr(b, "line", None):
+        return False
+    if isinstance(a, dict):
+        return a.key_lines == b.key_lines and a.keys() == b.keys() and all(
+            same_tree(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return a.item_lines == b.item_lines and len(a) == len(b) and all(
+            same_tree(x, y) for x, y in zip(a, b, strict=True))
+    return a == b or (a != a and b != b)  # NaN (.nan in a file) is itself
+
+
+def test_parsed_files_are_shared_and_never_changed(runner, cli, tmp_path):
+    """Each file is parsed once per process and what comes back is shared, so nothing
+    that reads it may change it: check, test, consult and a salvaged rule leave every
+    parsed file as a fresh parse gives it."""
+    from conftest import EXAMPLES
+    from expert.kb import yamlsource
+
+    local = tmp_path / "local"
+    (local / "rules").mkdir(parents=True)
+    (local / "kb.yaml").write_text("name: local\nversion: '1'\n")
+    (local / "rules" / "local.yaml").write_text(textwrap.dedent("""\
+        rules:
+          - id: local-rule
+            title: A local rule
+            because: Short.
+            sources: [S01]
+            when: {age: {at_least: 110}}
+            then: {note: {id: stress, cf: 0.1}}
+        """))
+    assert runner.invoke(cli, ["kb", "check", "--kb", str(local)]).exit_code == 1  # salvaged
+    assert runner.invoke(cli, ["kb", "test"]).exit_code == 0
+    assert runner.invoke(cli, ["consult", "--answers", str(EXAMPLES / "ppi-diuretic.yaml")]
+                         ).exit_code == 0
+    kept = yamlsource.remembered()
+    assert len(kept) > 200
+    assert yamlsource.parse(*kept[0][0]) is kept[0][1]  # shared, not parsed again
+    changed = [path for (text, path), data in kept
+               if not same_tree(data, yamlsource._parse(text, path))]
+    assert changed == []

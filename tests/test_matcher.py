@@ -34,6 +34,7 @@ def test_the_engine_uses_the_indexed_matcher(kb):
     assert isinstance(engine_for(kb).matcher, IndexedMatcher)
 
 
+@pytest.mark.slow
 def test_the_same_firings_as_experta_on_the_shipped_knowledge(kb):
     ours, stock = engine_for(kb), stock_engine(kb)
     compared = 0
@@ -51,6 +52,7 @@ def synthetic_kb(tmp_path_factory):
     return load_knowledge((folder,), use_cache=False)
 
 
+@pytest.mark.slow
 def test_the_same_firings_as_experta_on_synthetic_knowledge(synthetic_kb):
     kb = synthetic_kb
     ours, stock = engine_for(kb), stock_engine(kb)

@@ -6,9 +6,9 @@ import random
 import pytest
 
 from expert.consult.consultation import consult
+from expert.consult.contract import build_report, to_json
 from expert.consult.planner import questions_that_matter
 from expert.kb.safety import warning_signs
-from expert.report.report import build_report, to_json
 
 
 def random_answers(kb, rng: random.Random, keep: float = 0.6) -> dict:

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import ROOT
-from expert.kb.schema import _passes, _scan, _validator
+from expert.kb.validation import _passes, _scan, _validator
 
 EXAMPLES = int(os.environ.get("TWITCHDX_FUZZ_EXAMPLES", "200"))
 SHIPPED = {

@@ -322,10 +322,10 @@ def test_no_reassurance_while_a_warning_sign_is_unknown(kb, seed, left):
 
     from expert.consult.answers import check_answers
     from expert.consult.consultation import consult
+    from expert.consult.contract import build_report
     from expert.policy.reading import sentences
-    from expert.policy.screen import reassuring
+    from expert.policy.voice import reassuring
     from expert.report.render import render_markdown, render_text
-    from expert.report.report import build_report
 
     answers = random_answers(random.Random(seed))
     answers.update({q: None for q in left})

@@ -47,6 +47,7 @@ def test_on_every_knowledge_case(kb):
             if disagreements(kb, case.answers)} == {}
 
 
+@pytest.mark.slow
 def test_on_random_answers(kb):
     samples = consistent(kb, lambda rng: random_answers(kb, rng, keep=rng.random()), 400, 61)
     samples += consistent(kb, lambda rng: synthetic_answers(rng, fill=rng.random()), 400, 67)
@@ -54,6 +55,7 @@ def test_on_random_answers(kb):
             if (found := disagreements(kb, answers))] == []
 
 
+@pytest.mark.slow
 def test_on_synthetic_knowledge(tmp_path):
     """Rules that read certainties at thresholds, and chains of derived facts."""
     kb = load_knowledge((write_extension(tmp_path / "synthetic", 400, seed=71),),

@@ -2,6 +2,7 @@
 
 import json
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -17,6 +18,19 @@ EYELID = {"symptoms": "none", "twitch_locations": "eyelid", "twitch_duration_day
           "sun_exposure": "3", "age": "28"}
 
 
+def at_a_terminal() -> dict[str, str]:
+    """The environment, less what a test runner sets that a terminal would not (pytest's
+    workers set COLUMNS, which would win over the terminal's own width)."""
+    return {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+
+
+def as_at_a_terminal() -> None:
+    """Ctrl-C and Ctrl-\\ reach the child as they would from a terminal, even when the
+    tests themselves run in the background (where a shell starts them ignored)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGQUIT, signal.SIG_DFL)
+
+
 class Terminal:
     """`twitchdx consult` in a pseudo-terminal; the report goes to a file, the dialogue
     to the terminal."""
@@ -30,7 +44,9 @@ class Terminal:
         command = " ".join([sys.executable, str(ROOT / "cli.py"), "consult", "--format", "json",
                             *args, ">", str(self.report)])
         self.child = pexpect.spawn("bash", ["-c", command], cwd=str(ROOT), encoding="utf-8",
-                                   timeout=30, env={**os.environ, "TERM": "dumb"})
+                                   timeout=30, env={**at_a_terminal(), "TERM": "dumb"},
+                                   preexec_fn=as_at_a_terminal)
+        self.child.delaybeforesend = None  # a typed line waits in the terminal until read
         self.transcript = ""
 
     def next_question(self) -> str | None:
@@ -158,7 +174,7 @@ def report_in_a_terminal(*args, env=None, columns=100):
     """`twitchdx consult` with its report on a terminal (not redirected)."""
     child = pexpect.spawn(sys.executable, [str(ROOT / "cli.py"), "consult", *args], cwd=str(ROOT),
                           encoding="utf-8", timeout=30, dimensions=(40, columns),
-                          env={**os.environ, "TERM": "xterm", **(env or {})})
+                          env={**at_a_terminal(), "TERM": "xterm", **(env or {})})
     child.expect(pexpect.EOF)
     child.close()
     return child.before

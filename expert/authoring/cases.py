@@ -21,22 +21,12 @@ from ..errors import (
     Problem,
     UnreadableFile,
 )
+from ..fileio import read_text
 from ..kb.loader import yaml_files
-from ..kb.yamlsource import LineDict, LineList, load
-from ..language.certainty import POSSIBLE
+from ..kb.yamlsource import LineDict, LineList, parse
 from ..language.model import KnowledgeBase
 from ..text import did_you_mean
-
-
-class Failure(NamedTuple):
-    """One unmet expectation of a case."""
-
-    what: str
-    expected: Any
-    got: Any
-
-    def __str__(self) -> str:
-        return f"{self.what}: expected {self.expected}, got {self.got}"
+from .expectations import Failure, check
 
 
 class Case(NamedTuple):
@@ -64,20 +54,21 @@ def load_case_files(kb: KnowledgeBase, files: list[Path]) -> list[Case]:
     """Read and check these case files; KnowledgeError lists every problem of every file,
     each at the line of the thing it is about (an answer, an id in a list)."""
     from ..kb.builder import display_path
-    from ..kb.schema import validate
+    from ..kb.validation import validate_text
 
     cases, problems = [], []
     for path in files:
         shown = display_path(path)
         try:
-            data = load(path)
+            text = read_text(path)
+            data = parse(text, shown)
         except DataFileError as exc:
             problems.append(Problem(shown, exc.line, "", exc.problem))
             continue
         except UnreadableFile as exc:
             problems.append(Problem(shown, exc.line, "", exc.reason))
             continue
-        found, bad = validate(data, "case", shown)
+        found, bad = validate_text(text, data, "case", shown)
         problems += found
         if not isinstance(data, dict) or ("", None) in bad:
             continue
@@ -138,90 +129,6 @@ def _unknown_ids(kb: KnowledgeBase, expect: Any, path: str, ident: str) -> list[
                 problems.append(Problem(path, line, ident, f"expect.{key}: unknown id {item}"
                                         + did_you_mean(item, ids)))
     return problems
-
-
-def check(result: Result, expect: dict[str, Any]) -> list[Failure]:
-    """Every unmet expectation of ``expect`` in ``result``."""
-    failures: list[Failure] = []
-    got_hyp = {h.id: h.certainty for h in result.hypotheses}
-    raised = [h.id for h in result.hypotheses if h.certainty >= POSSIBLE]
-    notes = [n.id for n in result.notes]
-
-    def fail(what: str, expected: Any, got: Any) -> None:
-        failures.append(Failure(what, expected, got))
-
-    if "referral" in expect and result.level.id != expect["referral"]:
-        reasons = ", ".join(result.reasons) or "no rule"
-        fail("referral", expect["referral"], f"{result.level.id} (from {reasons})")
-    if "leading" in expect and raised[:len(expect["leading"])] != list(expect["leading"]):
-        fail("leading hypotheses", expect["leading"], _ranked(result))
-    if "leading" in expect and not expect["leading"] and raised:
-        fail("leading hypotheses", "none above low", _ranked(result))
-    for ident in expect.get("low", ()):
-        if got_hyp.get(ident, 0.0) >= POSSIBLE:
-            fail(f"{ident} (must stay low)", f"< {POSSIBLE}", got_hyp[ident])
-    for ident, floor in expect.get("at_least", {}).items():
-        if result.certainty_of(ident) < floor:
-            fail(f"{ident} certainty", f">= {floor}", result.certainty_of(ident))
-    for ident, ceiling in expect.get("below", {}).items():
-        if result.certainty_of(ident) >= ceiling:
-            fail(f"{ident} certainty", f"< {ceiling}", result.certainty_of(ident))
-    if "notes" in expect and notes != list(expect["notes"]):
-        fail("notes", expect["notes"], _notes(result))
-    for ident in expect.get("notes_include", ()):
-        if ident not in notes:
-            fail("notes", f"to include {ident}", _notes(result))
-    for ident in expect.get("notes_exclude", ()):
-        if ident in notes:
-            fail("notes", f"not to include {ident}", _notes(result))
-    for ident in expect.get("tests_include", ()):
-        if ident not in result.tests:
-            fail("tests", f"to include {ident}", list(result.tests))
-    for ident in expect.get("tests_exclude", ()):
-        if ident in result.tests:
-            fail("tests", f"not to include {ident}", list(result.tests))
-    fired = set(result.fired)
-    for rule in expect.get("fires", ()):
-        if rule not in fired:
-            fail("rules", f"{rule} to fire", "it did not")
-    for rule in expect.get("not_fires", ()):
-        if rule in fired:
-            fail("rules", f"{rule} not to fire", "it fired")
-    advice = " ".join(a.text for _, a in result.advice).lower()
-    for words in expect.get("advice_mentions", ()):
-        if words.lower() not in advice:
-            fail("advice", f"to mention {words!r}", "it does not")
-    for words in expect.get("advice_excludes", ()):
-        if words.lower() in advice:
-            rule = next(r for r, a in result.advice if words.lower() in a.text.lower())
-            fail("advice", f"not to mention {words!r}", f"it does ({rule})")
-    if "advice_first" in expect:
-        first = result.advice[0] if result.advice else None
-        if first is None or expect["advice_first"].lower() not in first[1].text.lower():
-            fail("first advice", f"to mention {expect['advice_first']!r}",
-                 f"{first[0]}: {first[1].text}" if first else "no advice")
-    for kind in expect.get("advice_kinds_exclude", ()):
-        given = [rule for rule, a in result.advice if a.kind == kind]
-        if given:
-            fail("advice", f"no {kind} advice", f"{kind} advice from {', '.join(given)}")
-    conflicts = " ".join(text for _, text in result.conflicts).lower()
-    for words in expect.get("conflicts_mention", ()):
-        if words.lower() not in conflicts:
-            fail("conflicts", f"to mention {words!r}", conflicts or "no conflict")
-    if expect.get("no_conflicts") and result.conflicts:
-        fail("conflicts", "none", conflicts)
-    if "warning" in expect and result.warning != expect["warning"]:
-        fail("warning voice", "on" if expect["warning"] else "off",
-             "on" if result.warning else "off")
-    return failures
-
-
-def _ranked(result: Result) -> str:
-    return ", ".join(f"{h.id} {h.certainty:.2f}" for h in result.hypotheses) or "none"
-
-
-def _notes(result: Result) -> str:
-    return ", ".join(f"{n.id} {n.certainty:.2f}" for n in result.notes) or "none"
 
 
 def select(cases: list[Case], names: tuple[str, ...] = (), only: Path | None = None

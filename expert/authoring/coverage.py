@@ -14,11 +14,12 @@ from collections.abc import Iterator
 from typing import Any, NamedTuple
 from xml.sax.saxutils import escape, quoteattr
 
-from ..consult.consultation import Result, consult
-from ..explain.whynot import final_oracle
-from ..language.conditions import All, AnyOf, Condition, evaluate
+from ..consult.consultation import Result, consult, final_oracle
+from ..language.conditions import All, AnyOf, Condition
 from ..language.model import Effects, KnowledgeBase
-from .cases import Case, Failure, check
+from ..language.truth import evaluate
+from .cases import Case
+from .expectations import Failure, check, likeliest_first
 from .mutation import Mutant
 
 
@@ -64,7 +65,8 @@ def coverage(kb: KnowledgeBase, runs: list[Run]) -> Coverage:
         if rule.id in asserted:
             continue
         silenced = {rule.id: rule._replace(then=Effects())}
-        for run in fired_in.get(rule.id, ()):
+        for run in likeliest_first(fired_in.get(rule.id, ()), rule.then,
+                                   lambda run: run.case.expect):
             if not run.failures and check(consult(kb, run.case.answers, overrides=silenced),
                                           run.case.expect):
                 asserted[rule.id] = run.case.id

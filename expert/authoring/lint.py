@@ -22,8 +22,8 @@ from ..language.conditions import (
     ConditionSyntaxError,
     FactIs,
     Leaf,
-    alternatives,
 )
+from ..language.forms import alternatives
 from ..language.model import KnowledgeBase, Question, RuleDef
 from ..text import did_you_mean
 

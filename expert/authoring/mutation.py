@@ -16,6 +16,7 @@ from typing import NamedTuple
 from ..consult.consultation import consult
 from ..language.model import KnowledgeBase, RuleDef
 from .cases import Case, check
+from .expectations import likeliest_first
 
 
 class Mutant(NamedTuple):
@@ -55,7 +56,9 @@ def survivors(kb: KnowledgeBase, cases: list[Case]) -> list[Mutant]:
     for rule in kb.rules:
         for mutant in mutants(kb, rule):
             overrides = {rule.id: mutant.definition}
+            tried = likeliest_first(fired_in.get(rule.id, ()), mutant.definition.then,
+                                    lambda case: case.expect)
             if not any(check(consult(kb, case.answers, overrides=overrides), case.expect)
-                       for case in fired_in.get(rule.id, ())):
+                       for case in tried):
                 alive.append(mutant)
     return alive

@@ -3,7 +3,7 @@
 from typing import Any
 
 from ..kb.strata import dependencies
-from ..language.conditions import to_nnf
+from ..language.forms import to_nnf
 from ..language.model import KnowledgeBase, RuleDef
 
 Node = dict[str, Any]
@@ -103,7 +103,7 @@ def graph_edges(kb: KnowledgeBase) -> tuple[list[tuple[str, str, str]], list[tup
 
 
 def _nnf_leaves(rule: RuleDef) -> list[Any]:
-    from ..language.conditions import leaves
+    from ..language.forms import leaves
 
     return list(dict.fromkeys(leaves(to_nnf(rule.when))))
 

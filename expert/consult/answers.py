@@ -18,8 +18,8 @@ from ..errors import AnswerError, AnswerProblem, InputError
 from ..fileio import read_text
 from ..kb.jsonsource import parse_json
 from ..kb.yamlsource import parse
-from ..language.conditions import answers_oracle, evaluate
 from ..language.model import KnowledgeBase, Question
+from ..language.truth import answers_oracle, evaluate
 from ..text import brief, did_you_mean
 
 UNKNOWN_WORDS = {"unknown", "?", "dont_know", "don't know"}
@@ -88,43 +88,58 @@ def is_unknown(value: Any) -> bool:
 
 
 def coerce(question: Question, value: Any) -> Any:
-    """The canonical form of an answer, or ValueError saying what is allowed."""
+    """The canonical form of an answer, or AnswerProblem saying what is allowed."""
     if is_unknown(value):
         return None
-    kind = question.type
-    if kind == "boolean":
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, str) and value.strip().lower() in YES | NO:
-            return value.strip().lower() in YES
+    reader = READERS.get(question.type)
+    if reader is None:  # pragma: no cover - the schema allows no other type
+        raise AnswerProblem(question.id, f"question type {question.type} cannot be answered")
+    return reader(question, value)
+
+
+def _boolean(question: Question, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in YES | NO:
+        return value.strip().lower() in YES
+    raise _not_allowed(question, value)
+
+
+def _numeric(question: Question, value: Any) -> float:
+    number = _number(value)
+    whole = question.type == "integer"
+    if number is None or (whole and not float(number).is_integer()):
         raise _not_allowed(question, value)
-    if kind in ("integer", "number"):
-        number = _number(value)
-        if number is None or (kind == "integer" and not float(number).is_integer()):
-            raise _not_allowed(question, value)
-        number = int(number) if kind == "integer" else float(number)
-        if (question.min is not None and number < question.min) or (
-                question.max is not None and number > question.max):
-            raise AnswerProblem(question.id, f"{_shown(value)} is out of range; expected "
-                                             f"{question.allowed()}")
-        return number
-    if kind == "choice":
-        if isinstance(value, str) and value.strip().lower() in question.choice_ids:
-            return value.strip().lower()
+    number = int(number) if whole else float(number)
+    if (question.min is not None and number < question.min) or (
+            question.max is not None and number > question.max):
+        raise AnswerProblem(question.id, f"{_shown(value)} is out of range; expected "
+                                         f"{question.allowed()}")
+    return number
+
+
+def _one_choice(question: Question, value: Any) -> str:
+    if isinstance(value, str) and value.strip().lower() in question.choice_ids:
+        return value.strip().lower()
+    raise _not_allowed(question, value)
+
+
+def _choices(question: Question, value: Any) -> tuple[str, ...]:
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list | tuple):
         raise _not_allowed(question, value)
-    if kind == "multi":
-        items = [value] if isinstance(value, str) else value
-        if not isinstance(items, list | tuple):
-            raise _not_allowed(question, value)
-        bad = [i for i in items
-               if not isinstance(i, str) or i.strip().lower() not in question.choice_ids]
-        if bad:
-            shown = ", ".join(_shown(b) for b in bad[:5]) + (", ..." if len(bad) > 5 else "")
-            raise AnswerProblem(question.id, f"{shown} {'is' if len(bad) == 1 else 'are'} "
-                                             f"not allowed; expected {question.allowed()}")
-        chosen = {i.strip().lower() for i in items}
-        return tuple(c for c in question.choice_ids if c in chosen)  # canonical order
-    raise AnswerProblem(question.id, f"question type {kind} cannot be answered")  # pragma: no cover
+    bad = [i for i in items
+           if not isinstance(i, str) or i.strip().lower() not in question.choice_ids]
+    if bad:
+        shown = ", ".join(_shown(b) for b in bad[:5]) + (", ..." if len(bad) > 5 else "")
+        raise AnswerProblem(question.id, f"{shown} {'is' if len(bad) == 1 else 'are'} "
+                                         f"not allowed; expected {question.allowed()}")
+    chosen = {i.strip().lower() for i in items}
+    return tuple(c for c in question.choice_ids if c in chosen)  # canonical order
+
+
+READERS = {"boolean": _boolean, "integer": _numeric, "number": _numeric,
+           "choice": _one_choice, "multi": _choices}  # question type -> how its answer is read
 
 
 def _not_allowed(question: Question, value: Any) -> AnswerProblem:

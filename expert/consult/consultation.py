@@ -13,7 +13,9 @@ from ..engine.engine import engine_for
 from ..engine.trace import Firing, Watcher
 from ..language.certainty import band
 from ..language.computed import with_computed
+from ..language.conditions import FactIs, Leaf
 from ..language.model import Advice, KnowledgeBase, Level, RuleDef
+from ..language.truth import LeafOracle, answers_oracle
 from .answers import Answers
 from .unchecked import Unchecked, unchecked_warning_signs
 
@@ -80,6 +82,18 @@ class Result(NamedTuple):
 
     def firing(self, step: int) -> Firing:
         return self.firings[step - 1]
+
+
+def final_oracle(result: Result) -> LeafOracle:
+    """Judge a rule's tests against what a finished consultation established: its answers,
+    the facts derived and the certainties reached (explanations and coverage read it)."""
+
+    def established(leaf: Leaf) -> bool | None:
+        if isinstance(leaf, FactIs):
+            return (leaf.name in result.derived_by) != leaf.negated
+        return leaf.test(result.certainty_of(leaf.hypothesis))
+
+    return answers_oracle(result.answers, established, closed=True)
 
 
 def consult(kb: KnowledgeBase, answers: Answers, watch: Watcher | None = None,

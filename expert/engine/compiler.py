@@ -20,7 +20,8 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
-from ..language.conditions import Ask, Belief, FactIs, Leaf, alternatives
+from ..language.conditions import Ask, Belief, FactIs, Leaf
+from ..language.forms import alternatives
 from ..language.model import RuleDef
 from .compat import AND, NOT, OR, InitialFact, P, Rule
 from .facts import Answer, Certainty, Derived, Fired

@@ -1,14 +1,31 @@
-"""The experta engine: built once per process and knowledge base, reset per consultation.
+"""The engine: experta's classes, with twitchdx's own matcher, agenda order and run loop.
 
-Three changes to experta's stock engine, each for a measured reason:
+What is experta's: ``KnowledgeEngine`` (declare, retract, reset, the working
+memory as a ``FactList``), ``Fact``, ``Rule`` and its patterns, and the
+``Agenda`` that holds activations.  Rules are experta rules, facts are experta
+facts, and ``engine_class(kb, patterns=True)`` with experta's own
+``ReteMatcher`` runs the same knowledge unchanged.
 
-* ``StableStrategy`` (agenda.py) fixes stale activations and random tie order;
-* ``IndexedMatcher`` (matcher.py) finds the same activations as experta's Rete
-  network at a cost that does not grow with the number of rules;
-* rules are listed, not discovered by ``inspect.getmembers`` on every reset, and
-  reset, run and the fact list skip work experta does for engines twitchdx never
-  builds (deffacts with parameters, facts holding patterns, a log line per firing):
-  together a quarter of a consultation (bench/batch.py).
+What is twitchdx's, under those classes, each for a measured reason:
+
+* the matcher (matcher.py, ``IndexedMatcher``) replaces experta's Rete network:
+  every test of our rules looks at one fact alone, so counting which tests hold
+  finds the same activations at a cost that grows with the work a consultation
+  does, not with the number of rules (59x slower than CLIPS with the Rete
+  network at 1,430 generated rules, 2-5x with this one; bench/scale.py);
+* the agenda order (agenda.py, ``StableStrategy``) replaces experta's
+  DepthStrategy, which fires stale activations (experta#3) and orders ties by
+  object id, so differently in every process;
+* the run loop, reset and fact list below: rules are listed rather than
+  discovered by ``inspect.getmembers`` on every reset, and no log line is
+  formatted per firing (a quarter of a consultation; bench/batch.py).
+
+How equality is proved: tests/test_matcher.py fires the same rules in the same
+order with experta's stock ReteMatcher on random consultations of the shipped and
+of generated knowledge, and tests/test_clips.py runs the knowledge exported as a
+CLIPS program (clipspy) and compares referral, firings, certainties and notes.
+The engine class is built once per process and knowledge base; each consultation
+only resets it.
 """
 
 from __future__ import annotations

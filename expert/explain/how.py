@@ -12,7 +12,8 @@ from typing import Any
 from ..consult.consultation import Result
 from ..engine.trace import FactRef, Firing
 from ..errors import InputError
-from ..language.conditions import Ask, leaves, to_nnf
+from ..language.conditions import Ask
+from ..language.forms import leaves, to_nnf
 from ..language.model import RuleDef
 from ..text import did_you_mean, plain, show
 

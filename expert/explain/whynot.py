@@ -12,26 +12,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..consult.consultation import Result, consult
+from ..consult.consultation import Result, consult, final_oracle
 from ..errors import InputError
-from ..language.conditions import Ask, FactIs, Leaf, LeafOracle, answers_oracle, evaluate
+from ..language.conditions import Ask, FactIs, Leaf
 from ..language.model import RuleDef
+from ..language.truth import evaluate
 from ..language.witness import answers_for, fix_for
 from ..text import plain, show
 from .how import resolve
 
 Node = dict[str, Any]
-
-
-def final_oracle(result: Result) -> LeafOracle:
-    """Judge leaves against what a finished consultation established."""
-
-    def established(leaf: Leaf) -> bool | None:
-        if isinstance(leaf, FactIs):
-            return (leaf.name in result.derived_by) != leaf.negated
-        return leaf.test(result.certainty_of(leaf.hypothesis))
-
-    return answers_oracle(result.answers, established, closed=True)
 
 
 def _leaf_node(result: Result, leaf: Leaf, truth: bool | None) -> Node:

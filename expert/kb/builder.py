@@ -10,29 +10,18 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 from pathlib import Path
 from typing import Any
 
 from ..errors import DataFileError, Problem
-from ..language.conditions import (
-    OPERATORS,
-    Ask,
-    Belief,
-    Condition,
-    ConditionSyntaxError,
-    FactIs,
-    alternatives,
-    leaves,
-)
+from ..language.conditions import Ask, Condition, ConditionSyntaxError
 from ..language.conditions import parse as parse_condition
+from ..language.forms import leaves
 from ..language.model import (
-    Advice,
     AdviceKind,
     Choice,
     Constraint,
     Contraindication,
-    Effects,
     Entry,
     KnowledgeBase,
     Level,
@@ -45,12 +34,13 @@ from ..language.model import (
 from ..text import did_you_mean
 from . import sealing
 from .printed import screen_printed
-from .schema import validate
+from .references import check_ask, check_rule
+from .rulefiles import add_rule, check_salvaged, collect_rules
 from .strata import strata
-from .yamlsource import LineDict, LineList, parse
+from .validation import validate_text
+from .yamlsource import LineDict, parse
 
 SINGULAR = {"hypotheses": "hypothesis", "notes": "note", "tests": "test"}
-TEMPLATE_RULE = "my-new-rule"  # the example rule of _template.yaml: a copy must rename it
 Bad = set[tuple[str, int | None]]  # (section, item index) with a schema problem; None: all
 
 
@@ -97,15 +87,18 @@ class _Builder:
         self.defined_at: dict[tuple[str, str], str] = {}  # (kind, id) -> where, for sources
         self.overridden: dict[str, RuleDef] = {}
 
+    @staticmethod
+    def items(data: LineDict, section: str, bad: Bad) -> list[LineDict]:
+        return items(data, section, bad)
+
     def problem(self, path: str, line: int, rule: str, message: str) -> None:
         self.problems.append(Problem(path, line, rule, message))
 
     def check_answers_only(self, when: Condition, path: str, raw: LineDict, owner: str) -> None:
         """A catalog condition (constraint, contraindication) tests answers only."""
-        fake = RuleDef(owner, "", when, Effects(), "", (), path=path, line=raw.line)
         for leaf in leaves(when):
             if isinstance(leaf, Ask):
-                _check_ask(self, fake, leaf, lambda line, msg: self.problem(
+                check_ask(self.questions, leaf, lambda line, msg: self.problem(
                     path, line or raw.line, owner, msg))
             else:
                 self.problem(path, getattr(leaf, "line", 0) or raw.line, owner,
@@ -127,14 +120,14 @@ def build(texts: list[tuple[str, Path, str]]) -> tuple[KnowledgeBase | None, lis
         if not isinstance(data, dict):
             b.problem(shown, getattr(data, "line", 1), "", f"a {kind} file must be a mapping")
             continue
-        schema_problems, bad = validate(data, kind, shown)
+        schema_problems, bad = validate_text(text, data, kind, shown)
         b.problems += schema_problems
         if ("", None) in bad:  # the file as a whole is unusable
             continue
         {"kb": _add_manifest, "questions": _add_questions, "catalog": _add_catalog,
-         "reference": _add_reference, "rules": _collect_rules}[kind](b, data, shown, bad)
+         "reference": _add_reference, "rules": collect_rules}[kind](b, data, shown, bad)
     for order, (shown, raw) in enumerate(b.raw_rules):
-        _add_rule(b, raw, shown, order)
+        add_rule(b, raw, shown, order)
     for shown, raw in b.raw_constraints:
         _add_constraint(b, raw, shown)
     _check_catalog(b)
@@ -148,10 +141,10 @@ def build(texts: list[tuple[str, Path, str]]) -> tuple[KnowledgeBase | None, lis
             if not any(Path(p.path).stem == kind for p in b.problems):
                 b.problem(display_path(base / f"{kind}.yaml"), 0, "", what)
         return None, b.problems
-    _check_salvaged(b)
+    check_salvaged(b)
     for rule in list(b.rules.values()):
         before = len(b.problems)
-        _check_rule(b, rule)
+        check_rule(b, rule)
         if len(b.problems) > before:  # reported; keep the rest consistent for further checks
             del b.rules[rule.id]
     level, cycles = strata(b.rules.values())
@@ -186,7 +179,7 @@ def build(texts: list[tuple[str, Path, str]]) -> tuple[KnowledgeBase | None, lis
     return kb, b.problems + printed + sealing.check_advice(kb, kb.tests)
 
 
-def _items(data: LineDict, section: str, bad: Bad) -> list[LineDict]:
+def items(data: LineDict, section: str, bad: Bad) -> list[LineDict]:
     """The items of a list section that passed the schema (a broken one is reported
     already; checking it further would only add noise, or crash)."""
     items = data.get(section)
@@ -214,7 +207,7 @@ def _add_manifest(b: _Builder, data: LineDict, path: str, bad: Bad) -> None:
 
 
 def _add_questions(b: _Builder, data: LineDict, path: str, bad: Bad) -> None:
-    for raw in _items(data, "questions", bad):
+    for raw in items(data, "questions", bad):
         qid = raw["id"]
         if qid in b.questions:
             b.problem(path, raw.line, qid, f"question {qid} is already defined in "
@@ -238,7 +231,7 @@ def _add_questions(b: _Builder, data: LineDict, path: str, bad: Bad) -> None:
             section=raw.get("section", ""), red_flag=_flag(raw.get("red_flag")),
             path=path, line=raw.line, core=bool(raw.get("core", False)),
             warning=bool(raw.get("warning", False)))
-    for raw in _items(data, "computed", bad):
+    for raw in items(data, "computed", bad):
         qid = raw["id"]
         if qid in b.questions:
             b.problem(path, raw.line, qid, f"question {qid} is already defined")
@@ -253,8 +246,8 @@ def _add_questions(b: _Builder, data: LineDict, path: str, bad: Bad) -> None:
             id=qid, text=raw["text"], type="number", unit=raw.get("unit", ""),
             help=" ".join(raw.get("help", "").split()), sum=terms, path=path, line=raw.line,
             min=0, max=None)
-    b.raw_constraints += [(path, raw) for raw in _items(data, "constraints", bad)]
-    for raw in _items(data, "sections", bad):
+    b.raw_constraints += [(path, raw) for raw in items(data, "constraints", bad)]
+    for raw in items(data, "sections", bad):
         b.sections[raw["id"]] = " ".join(raw["title"].split())
 
 
@@ -270,7 +263,7 @@ DEFAULT_FLAG = "\0warning_signs.level"  # a placeholder no level id can equal
 
 
 def _add_catalog(b: _Builder, data: LineDict, path: str, bad: Bad) -> None:
-    for raw in _items(data, "levels", bad):
+    for raw in items(data, "levels", bad):
         if raw["id"] in b.levels:
             b.problem(path, raw.line, raw["id"], "referral level defined twice")
         kinds = raw.get("advice")
@@ -286,7 +279,7 @@ def _add_catalog(b: _Builder, data: LineDict, path: str, bad: Bad) -> None:
     if len(set(ranks)) != len(ranks):
         b.problem(path, data.line, "", "two referral levels share a rank")
     for section in ("hypotheses", "notes", "tests"):
-        for raw in _items(data, section, bad):
+        for raw in items(data, section, bad):
             if raw["id"] in b.catalog[section]:
                 b.problem(path, raw.line, raw["id"],
                           f"{SINGULAR[section]} {raw['id']} is defined twice")
@@ -296,10 +289,10 @@ def _add_catalog(b: _Builder, data: LineDict, path: str, bad: Bad) -> None:
 
 
 def _add_reference(b: _Builder, data: LineDict, path: str, bad: Bad) -> None:
-    for raw in _items(data, "sources", bad):
+    for raw in items(data, "sources", bad):
         if _redefines(b, "source", raw, path):
             b.sources[raw["id"]] = Source(raw["id"], raw["title"], raw.get("url", ""))
-    for raw in _items(data, "facts", bad):
+    for raw in items(data, "facts", bad):
         if _redefines(b, "fact", raw, path):
             b.evidence[raw["id"]] = " ".join(raw["statement"].split())
 
@@ -317,129 +310,6 @@ def _redefines(b: _Builder, kind: str, raw: LineDict, path: str) -> bool:
                   f"override: true but no earlier {kind} has this id")
     b.defined_at[key] = f"{path}:{raw.line}"
     return True
-
-
-def _collect_rules(b: _Builder, data: LineDict, path: str, bad: Bad) -> None:
-    for raw in _items(data, "rules", bad):
-        if raw.get("id") == TEMPLATE_RULE:
-            b.problem(path, raw.line_of("id"), raw["id"], "this is the template's example "
-                      "rule: give the copy an id, condition and conclusions of its own")
-            continue
-        b.raw_rules.append((path, raw))
-    items = data.get("rules")
-    if isinstance(items, list) and ("rules", None) not in bad:
-        for index, raw in enumerate(items):
-            if ("rules", index) in bad and isinstance(raw, LineDict):
-                salvaged = _salvage(raw)
-                if salvaged is not None:
-                    b.raw_salvaged.append((path, salvaged, raw))
-
-
-SOURCE_ID = re.compile(r"^S[0-9]{2}[a-z]?$")
-DESCRIBING = {"title": "A broken rule", "because": "Kept only to check its references.",
-              "sources": ["S00"]}  # values that pass the schema, in place of broken ones
-
-
-def _salvage(raw: LineDict) -> LineDict | None:
-    """A rule whose schema problem is only in what describes it (title, because, sources,
-    evidence, an unknown key) still has conditions and conclusions worth checking: the
-    same rule with valid stand-ins, or None when the problem is in those."""
-    from .schema import schema, validate
-
-    allowed = schema("rules")["properties"]["rules"]["items"]["properties"]
-    for keep_when, keep_then in ((True, True), (False, True), (True, False)):
-        patched = LineDict({key: value for key, value in raw.items() if key in allowed})
-        patched.line, patched.key_lines = raw.line, raw.key_lines
-        patched.update(DESCRIBING)
-        patched.pop("evidence", None)
-        patched.pop("override", None)
-        if not keep_when:
-            patched.pop("when", None)
-        if not keep_then:  # conclusions nothing checks, so the condition can be
-            patched["then"] = LineDict(facts=["kept_only_to_check_the_condition"])
-        if not validate({"rules": [patched]}, "rules", "")[0]:
-            return patched
-    return None
-
-
-def _add_rule(b: _Builder, raw: LineDict, path: str, order: int = 0) -> None:
-    rule = _rule(b, raw, path, order)
-    if rule is None:
-        return
-    rid = rule.id
-    earlier = b.rules.get(rid)
-    if earlier and not rule.override:
-        b.problem(path, raw.line, rid, f"rule id {rid} is already used at {earlier.where}; "
-                  "to replace that rule say override: true")
-        return
-    if rule.override and not earlier:
-        b.problem(path, raw.line_of("override"), rid,
-                  "override: true but no earlier rule has this id" + _suggest(rid, b.rules))
-    if earlier:
-        b.overridden[rid] = earlier
-    b.rules[rid] = rule
-
-
-def _check_salvaged(b: _Builder) -> None:
-    """The conditions and conclusions of rules refused for their description: their
-    problems are reported now, not after the author fixes the first one."""
-    for path, patched, raw in b.raw_salvaged:
-        rule = _rule(b, patched, path)
-        if rule is None:
-            continue
-        sources = raw.get("sources")
-        listed = tuple(s for s in sources if isinstance(s, str) and SOURCE_ID.match(s)) \
-            if isinstance(sources, list) else ()  # a malformed id is reported already
-        _check_rule(b, rule._replace(sources=listed, evidence=()))
-
-
-def _rule(b: _Builder, raw: LineDict, path: str, order: int = 0) -> RuleDef | None:
-    """The rule of a schema-valid item; None (reported) when its condition is malformed."""
-    rid = raw["id"]
-    try:
-        when = parse_condition(raw.get("when"), raw.line_of("when"))
-        dnf = tuple(alternatives(when))
-    except ConditionSyntaxError as exc:
-        b.problem(path, exc.line or raw.line, rid, str(exc))
-        return None
-    then = raw.get("then") or {}
-    beliefs = _as_list(then.get("hypothesis"))
-    effects = Effects(
-        hypotheses=_weighted([b for b in beliefs if "cf" in b]),
-        notes=_weighted(then.get("note")),
-        referral=then.get("referral"),
-        advice=tuple(_advice(a) for a in _as_list(then.get("advice"))),
-        tests=tuple(then.get("tests", ())),
-        facts=tuple(then.get("facts", ())),
-        ceilings=tuple((b["id"], float(b["at_most"])) for b in beliefs if "at_most" in b),
-        conflicts=(" ".join(then["conflict"].split()),) if "conflict" in then else (),
-    )
-    item_lines = [(f"{key}/{item}", raw[key].line_of(i)) for key in ("sources", "evidence")
-                  if isinstance(raw.get(key), LineList) for i, item in enumerate(raw[key])]
-    item_lines += [(f"{key}/{item}", then[key].line_of(i)) for key in ("tests", "facts")
-                   if isinstance(then.get(key), LineList) for i, item in enumerate(then[key])]
-    for key in ("hypothesis", "note"):
-        listed = then.get(key)
-        entries = listed if isinstance(listed, LineList) else [listed] if listed else []
-        item_lines += [(f"{key}/{entry['id']}", getattr(entry, "line", 0) or then.line_of(key))
-                       for entry in entries]
-    rule = RuleDef(
-        id=rid, title=str(raw.get("title", "")), when=when, then=effects,
-        because=" ".join(str(raw.get("because", "")).split()),
-        sources=tuple(raw.get("sources", ())), evidence=tuple(raw.get("evidence", ())),
-        override=bool(raw.get("override", False)), path=path, line=raw.line,
-        lines=tuple((k, raw.line_of(k)) for k in raw),
-        questions=tuple(dict.fromkeys(leaf.question for leaf in leaves(when)
-                                      if isinstance(leaf, Ask))),
-        reads_facts=tuple(dict.fromkeys(leaf.name for leaf in leaves(when)
-                                        if isinstance(leaf, FactIs))),
-        reads_hypotheses=tuple(dict.fromkeys(leaf.hypothesis for leaf in leaves(when)
-                                             if isinstance(leaf, Belief))),
-        alternatives=dnf,
-        item_lines=tuple(item_lines),
-        order=order,
-    )
-    return rule
 
 
 def _when(b: _Builder, raw: LineDict, path: str) -> Condition | None:
@@ -461,10 +331,9 @@ def _add_constraint(b: _Builder, raw: LineDict, path: str) -> None:
                   "a constraint tests answers only, not facts or hypotheses")
         return
     before = len(b.problems)
-    fake = RuleDef(raw["id"], "", when, Effects(), "", (), path=path, line=raw.line)
     for leaf in asks:
-        _check_ask(b, fake, leaf, lambda line, msg: b.problem(path, line or raw.line,
-                                                              raw["id"], msg))
+        check_ask(b.questions, leaf, lambda line, msg: b.problem(path, line or raw.line,
+                                                                 raw["id"], msg))
     if len(b.problems) == before:
         b.constraints.append(Constraint(
             raw["id"], when, " ".join(raw["message"].split()),
@@ -503,103 +372,7 @@ def _resolve_flags(b: _Builder) -> None:
                                              choices=choices)
 
 
-def _as_list(value: Any) -> list:
-    if value is None:
-        return []
-    return list(value) if isinstance(value, list) else [value]
-
-
-def _weighted(value: Any) -> tuple[tuple[str, float], ...]:
-    return tuple((item["id"], float(item["cf"])) for item in _as_list(value))
-
-
-def _advice(value: Any) -> Advice:
-    return Advice(" ".join(value["text"].split()), value.get("kind", "care"),
-                  sealing.parse_does(value.get("does")), getattr(value, "line", 0))
-
-
 def _suggest(name: str, known: Any) -> str:
     return did_you_mean(name, known)
 
 
-# ---------------------------------------------------------------- semantic checks
-
-
-def _check_rule(b: _Builder, rule: RuleDef) -> None:
-    """References a rule makes must exist and fit: questions, values, catalog ids, sources."""
-    report = lambda line, msg: b.problem(rule.path, line or rule.line, rule.id, msg)  # noqa: E731
-    for leaf in leaves(rule.when):
-        if isinstance(leaf, Ask):
-            _check_ask(b, rule, leaf, report)
-        elif isinstance(leaf, Belief) and leaf.hypothesis not in b.catalog["hypotheses"]:
-            report(leaf.line, f"unknown hypothesis {leaf.hypothesis}"
-                   + _suggest(leaf.hypothesis, b.catalog["hypotheses"]))
-    then_line = rule.line_of("then")
-    for advice in rule.then.advice:
-        if advice.kind not in b.advice_kinds:
-            report(then_line, f"unknown advice kind {advice.kind}; kinds: "
-                   + ", ".join(b.advice_kinds) + _suggest(advice.kind, b.advice_kinds))
-    believed = [h for h, _ in rule.then.hypotheses] + [h for h, _ in rule.then.ceilings]
-    for section, key, ids in (("hypotheses", "hypothesis", believed),
-                              ("notes", "note", [n for n, _ in rule.then.notes]),
-                              ("tests", "tests", rule.then.tests)):
-        for ident in ids:
-            if ident not in b.catalog[section]:
-                report(rule.line_of_item(key, ident), f"unknown {SINGULAR[section]} {ident}"
-                       + _suggest(ident, b.catalog[section]))
-    if rule.then.referral and rule.then.referral not in b.levels:
-        report(then_line, f"unknown referral level {rule.then.referral}"
-               + _suggest(rule.then.referral, b.levels))
-    for source in rule.sources:
-        if source not in b.sources:
-            report(rule.line_of_item("sources", source), f"source {source} is not in the "
-                   "reference" + _suggest(source, b.sources))
-    for fact_id in rule.evidence:
-        if fact_id not in b.evidence:
-            report(rule.line_of_item("evidence", fact_id), f"evidence {fact_id} is not a fact "
-                   "of the reference" + _suggest(fact_id, b.evidence))
-
-
-def _check_ask(b: _Builder, rule: RuleDef, leaf: Ask, report: Any) -> None:
-    question = b.questions.get(leaf.question)
-    if question is None:
-        report(leaf.line,
-               f"unknown question {leaf.question}" + _suggest(leaf.question, b.questions))
-        return
-    if leaf.on_presence:
-        if not isinstance(leaf.value, bool):
-            report(leaf.line, f"answered needs true or false, not {leaf.value!r}")
-        elif question.computed:
-            report(leaf.line, f"{leaf.question} is computed: test whether its inputs are "
-                   "answered instead")
-        return
-    if question.type not in OPERATORS[leaf.op]:
-        fitting = [op for op, types in OPERATORS.items() if question.type in types]
-        report(leaf.line, f"{leaf.op} does not apply to {leaf.question} ({question.type}); "
-               f"use {', '.join(fitting)}")
-        return
-    values = leaf.value if isinstance(leaf.value, tuple) else (leaf.value,)
-    if leaf.op == "includes_at_least":
-        count, values = leaf.value
-        if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= len(values):
-            report(leaf.line, f"includes_at_least count must be from 1 to {len(values)}")
-    if question.type in ("choice", "multi") and leaf.op != "count_at_least":
-        for value in values:
-            if value not in question.choice_ids:
-                report(leaf.line, f"{value!r} is not a choice of {leaf.question}; choices: "
-                       + ", ".join(question.choice_ids) + _suggest(str(value), question.choice_ids))
-    elif question.type == "boolean":
-        if not isinstance(leaf.value, bool):
-            report(leaf.line, f"{leaf.question} is yes/no: test it with true or false, "
-                   f"not {leaf.value!r}")
-    elif question.type in ("integer", "number"):
-        if any(isinstance(v, bool) or not isinstance(v, int | float) for v in values):
-            report(leaf.line, f"{leaf.question} is numeric: {leaf.value!r} is not a number")
-        elif leaf.op == "between" and (len(values) != 2 or values[0] > values[1]):
-            report(leaf.line, f"between needs [low, high] with low <= high, not {list(values)}")
-    if question.type == "multi" and leaf.op == "count_at_least" and (
-            not isinstance(leaf.value, int) or isinstance(leaf.value, bool) or leaf.value < 1):
-        report(leaf.line, "count_at_least needs a whole number of at least 1")
-    if leaf.op in ("in", "includes_any", "includes_all", "between") and not isinstance(
-            leaf.value, tuple):
-        report(leaf.line, f"{leaf.op} needs a list")

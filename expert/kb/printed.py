@@ -17,7 +17,9 @@ from collections.abc import Iterator
 from ..errors import Problem
 from ..language.model import KnowledgeBase
 from ..policy import screen
+from ..policy.language import foreign
 from ..policy.reading import disguised_words, hidden_characters
+from ..policy.voice import calm as without_reassurance
 
 Field = tuple[str, int, str, str, list[str]]  # (path, line, owner, what, texts read together)
 
@@ -74,12 +76,12 @@ def screen_printed(kb: KnowledgeBase, defined_at: dict[tuple[str, str], str]
             if mixed:
                 refuse(f"{what} mixes letters of two alphabets in {', '.join(map(repr, mixed))}"
                        ": write it in Latin letters")
-            why = screen.foreign(text, kb.language)
+            why = foreign(text, kb.language)
             if why:
                 refuse(f"{what} is not in the knowledge's language ({kb.language}, kb.yaml): "
                        f"{why}; write it in English")
             if what in ("advice", "because", "label and action", "conflict"):
-                quiet = screen.calm(text)
+                quiet = without_reassurance(text)
                 if quiet != text:
                     calm[text] = quiet
         naming = what == "title" or what.endswith("label") or what.startswith("choice")

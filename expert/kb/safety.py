@@ -26,9 +26,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..errors import Problem
-from ..language.conditions import Ask, FactIs, Including, Leaf, answers_oracle, evaluate
+from ..language.conditions import Ask, FactIs, Leaf
 from ..language.model import Advice, Contraindication, KnowledgeBase, Question, RuleDef
 from ..language.status import RuleStatus
+from ..language.truth import Including, answers_oracle, evaluate
 from ..language.witness import fix_for, satisfiable
 from ..text import show
 
@@ -256,7 +257,7 @@ def witness(kb: KnowledgeBase, rule: RuleDef, depth: int = 0) -> dict[str, Any] 
 def forbidden_by(advice: Advice, contra: Contraindication) -> list[str]:
     """What of ``advice`` the contraindication forbids, read from what it asks (declared
     in ``does`` or said in its text): foods by the nutrients they are rich in."""
-    from ..policy.screen import actions
+    from ..policy.asks import actions
 
     said = actions(advice.text)
     eaten = set(said.eat) | set(advice.asks("eat")) | set(advice.asks("drink"))

@@ -14,8 +14,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import Problem
-from ..language.conditions import ConditionSyntaxError, leaves
+from ..language.conditions import ConditionSyntaxError
 from ..language.conditions import parse as parse_condition
+from ..language.forms import leaves
 from ..language.model import Advice, Contraindication, KnowledgeBase, Voice
 from ..policy.sealed import food_ids, lexicon, nutrient_ids, policy, substance_ids
 from ..text import did_you_mean
@@ -253,7 +254,7 @@ def check_advice(kb: KnowledgeBase, test_ids: Any) -> list[Problem]:
     """Every advice item's ``does`` fits its kind, names what the lexicon knows, and agrees
     with its text: a food the text tells people to eat must be declared, so no
     contraindication can miss it; a declaration the text does not say is refused too."""
-    from ..policy.screen import actions
+    from ..policy.asks import actions
 
     out = []
     kinds = {k.id: k for k in policy().kinds}

@@ -145,12 +145,38 @@ OPENED = ("while parsing a flow", "while scanning a quoted", "while scanning a s
           "while scanning a block scalar")  # the error is where the thing was opened
 
 
+REMEMBERED = 1 << 18  # texts up to this size are parsed once per process
+
+
 def parse(text: str, path: str) -> Any:
     """Parse one YAML document; syntax errors become InputError naming ``path:line``.
 
     The line is the one to fix: for a bracket or quote left open, where it was
     opened (the parser notices only further on), otherwise where it went wrong.
+    A process that loads the knowledge again (kb check after an edit, a test per
+    extension) parses each unchanged file once, so what comes back is shared: read
+    it, never change it (tests/test_loader.py holds every loader to that).
     """
+    if len(text) > REMEMBERED:
+        return _parse(text, path)
+    key = (text, path)
+    if key not in _PARSED:
+        if len(_PARSED) >= 1024:
+            _PARSED.clear()
+        _PARSED[key] = _parse(text, path)
+    return _PARSED[key]
+
+
+_PARSED: dict[tuple[str, str], Any] = {}
+
+
+def remembered() -> list[tuple[tuple[str, str], Any]]:
+    """Every (text, path) parsed and kept, with what was handed out: for the test that
+    nothing changes it."""
+    return list(_PARSED.items())
+
+
+def _parse(text: str, path: str) -> Any:
     try:
         data = yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:

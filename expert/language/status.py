@@ -22,17 +22,9 @@ from typing import Any
 
 from .certainty import settle
 from .computed import with_computed
-from .conditions import (
-    Ask,
-    Belief,
-    Evaluation,
-    FactIs,
-    Leaf,
-    Truth,
-    answers_oracle,
-    evaluate_alternatives,
-)
+from .conditions import Ask, Belief, FactIs, Leaf, Truth
 from .model import KnowledgeBase
+from .truth import Evaluation, answers_oracle, evaluate_alternatives
 
 
 class RuleStatus:

@@ -18,39 +18,56 @@ from .model import KnowledgeBase, Question
 def fix_for(question: Question, leaf: Ask, current: Any) -> Any:
     """An answer to ``question`` under which ``leaf`` holds, as close to ``current`` as
     possible; None if there is none."""
-    op, value = leaf.op, leaf.value
     if leaf.on_presence:  # any answer will do for "answered"; "unanswered" is not an answer
-        return None if not value or current is not None else _any_answer(question)
+        return None if not leaf.value or current is not None else _any_answer(question)
     if question.type == "multi":
         chosen = set(current or ())
-        if leaf.negated:  # take out what the test must not find
-            chosen -= {value} if op == "includes" else set(
-                value[1] if op == "includes_at_least" else value if op != "count_at_least"
-                else ())
-        elif op == "includes":
-            chosen.add(value)
-        elif op in ("includes_any", "includes_all"):
-            chosen |= set(value if op == "includes_all" else value[:1])
-        elif op == "includes_at_least":
-            chosen |= set(value[1][:value[0]])
-        elif op == "count_at_least":  # any choices will do: prefer ones that are no warning
-            calm = sorted(question.choices, key=lambda c: bool(c.red_flag))
-            chosen |= {c.id for c in calm[:value]}
+        change = _REMOVE if leaf.negated else _ADD
+        chosen = change[leaf.op](chosen, leaf.value, question)
         candidate = tuple(c for c in question.choice_ids if c in chosen)
         return candidate if leaf.test(candidate) else None
-    options: list[Any]
-    if question.type == "boolean":
-        options = [True, False]
-    elif question.type == "choice":
-        options = list(question.choice_ids)
-    else:
-        step = 1 if question.type == "integer" else 0.5
-        bounds = value if isinstance(value, tuple) else (value,)
-        options = [b + d for b in bounds for d in (0, step, -step)]
-        options = [o for o in options if (question.min is None or o >= question.min)
-                   and (question.max is None or o <= question.max)]
-    held = [o for o in options if leaf.test(o)]
+    held = [o for o in _OPTIONS[question.type](question, leaf.value) if leaf.test(o)]
     return held[0] if held else None
+
+
+def _calm_choices(question: Question, count: int) -> set[str]:
+    """Any ``count`` choices, preferring ones that are no warning sign."""
+    return {c.id for c in sorted(question.choices, key=lambda c: bool(c.red_flag))[:count]}
+
+
+#: how a multi answer changes so that a (negated) test holds: (chosen, value, question) -> chosen
+_ADD = {
+    "includes": lambda chosen, value, q: chosen | {value},
+    "includes_any": lambda chosen, value, q: chosen | set(value[:1]),
+    "includes_all": lambda chosen, value, q: chosen | set(value),
+    "includes_at_least": lambda chosen, value, q: chosen | set(value[1][:value[0]]),
+    "count_at_least": lambda chosen, value, q: chosen | _calm_choices(q, value),
+}
+_REMOVE = {  # take out what the test must not find
+    "includes": lambda chosen, value, q: chosen - {value},
+    "includes_any": lambda chosen, value, q: chosen - set(value),
+    "includes_all": lambda chosen, value, q: chosen - set(value),
+    "includes_at_least": lambda chosen, value, q: chosen - set(value[1]),
+    "count_at_least": lambda chosen, value, q: chosen,
+}
+
+
+def _near(question: Question, value: Any) -> list[Any]:
+    """Each bound of a numeric test and its neighbours, inside the question's range."""
+    step = 1 if question.type == "integer" else 0.5
+    bounds = value if isinstance(value, tuple) else (value,)
+    options = [b + d for b in bounds for d in (0, step, -step)]
+    return [o for o in options if (question.min is None or o >= question.min)
+            and (question.max is None or o <= question.max)]
+
+
+#: the answers worth trying for a question of each type: (question, test value) -> answers
+_OPTIONS = {
+    "boolean": lambda question, value: [True, False],
+    "choice": lambda question, value: list(question.choice_ids),
+    "integer": _near,
+    "number": _near,
+}
 
 
 def _any_answer(question: Question) -> Any:

@@ -51,17 +51,23 @@ def script(char: str) -> str:
 
 def visible(text: str) -> str:
     """``text`` without invisible characters (zero-width spaces, joiners, soft hyphens)."""
+    if text.isascii():  # every invisible character is outside ASCII
+        return text
     return "".join(c for c in text if unicodedata.category(c) not in INVISIBLE_CATEGORIES)
 
 
 def hidden_characters(text: str) -> list[str]:
     """Each invisible character of ``text``, named: a reader cannot see what it hides."""
+    if text.isascii():
+        return []
     return [f"U+{ord(c):04X} {unicodedata.name(c, 'unnamed')}" for c in dict.fromkeys(text)
             if unicodedata.category(c) in INVISIBLE_CATEGORIES]
 
 
 def disguised_words(text: str) -> list[str]:
     """Words that mix letters of two alphabets (a Cyrillic о in "stоp"): a disguise."""
+    if text.isascii():
+        return []
     out = []
     for word in re.findall(r"\w+", unicodedata.normalize("NFKC", visible(text))):
         scripts = {script(c) for c in word if c.isalpha()} - {"COMMON"}
@@ -70,9 +76,12 @@ def disguised_words(text: str) -> list[str]:
     return out
 
 
+@functools.lru_cache(maxsize=4096)
 def fold(text: str) -> str:
     """The reader's form: NFKC, no invisible characters, look-alikes folded to Latin, no
     accents, case folded, spaces collapsed."""
+    if text.isascii():
+        return " ".join(text.casefold().replace("`", "'").split())
     text = unicodedata.normalize("NFKC", visible(text))
     text = "".join(c if c.isascii() else _latin(c) for c in text)
     text = "".join(c for c in unicodedata.normalize("NFKD", text)
@@ -83,6 +92,8 @@ def fold(text: str) -> str:
 
 def other_scripts(text: str) -> list[str]:
     """Alphabets other than Latin left once look-alikes are folded: text in another language."""
+    if text.isascii():
+        return []
     folded = "".join(c if c.isascii() else _latin(c)
                      for c in unicodedata.normalize("NFKC", visible(text)))
     found = {script(c) for c in folded if c.isalpha() and not c.isascii()}
@@ -94,7 +105,8 @@ def sentences(text: str) -> list[str]:
     return [s.strip() for s in SENTENCE_END.split(text.strip()) if s.strip()]
 
 
-def words(sentence: str) -> list[Word]:
+@functools.lru_cache(maxsize=4096)
+def words(sentence: str) -> tuple[Word, ...]:
     """The tokens of one sentence in the reader's form, each with its phrase index."""
     phrase, out = 0, []
     for token in TOKEN.findall(fold(sentence)):
@@ -108,4 +120,4 @@ def words(sentence: str) -> list[Word]:
             out += [Word(part, phrase) for part in parts if part]
         else:
             out.append(Word(token, phrase))
-    return out
+    return tuple(out)

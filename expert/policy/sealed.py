@@ -123,9 +123,12 @@ class Terms:
         for listed in self.phrases.values():
             listed.sort(key=lambda item: -len(item[0]))  # the longest match first
 
-    def match(self, words: list[str], at: int) -> tuple[int, str] | None:
+    def match(self, words: Any, at: int) -> tuple[int, str] | None:
         """(length, label) of the longest entry starting at ``words[at]``, if any."""
-        for parts, label in self.phrases.get(words[at][:3], ()):
+        candidates = self.phrases.get(words[at][:3])
+        if not candidates:
+            return None
+        for parts, label in candidates:
             if at + len(parts) <= len(words) and all(
                     _fits(want, words[at + i]) for i, want in enumerate(parts)):
                 return len(parts), label

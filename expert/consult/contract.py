@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..consult.consultation import Result
+from .consultation import Result
 
 NOT_A_DIAGNOSIS = ("Possible deficiencies are only possible: confirm them with a blood test "
                    "before acting on them.")

@@ -22,16 +22,16 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from itertools import chain, islice
 from typing import Any, BinaryIO, NamedTuple
 
-from ..consult.answers import check_answers
-from ..consult.consultation import consult
-from ..consult.planner import questions_that_matter
 from ..engine.engine import engine_for
 from ..errors import AnswerError, DataFileError, InputError
 from ..fileio import MAX_BYTES, not_utf8
 from ..kb.jsonsource import parse_json
 from ..language.model import KnowledgeBase
 from ..text import brief, did_you_mean
-from .report import build_report
+from .answers import check_answers
+from .consultation import consult
+from .contract import build_report
+from .planner import questions_that_matter
 
 FORMATS = ("jsonl", "csv")
 CHUNK = 100  # records a worker answers at a time: passing them costs little per record

@@ -1,0 +1,146 @@
+"""``twitchdx consult``: a consultation from an answers file, or asked in the terminal."""
+
+from __future__ import annotations
+
+import gc
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .options import kb_option, load_kb
+
+
+@click.command("consult")
+@click.option("--answers", "answers_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="YAML or JSON file of answers: consult without asking anything.")
+@click.option("--ask-missing", is_flag=True,
+              help="With --answers: ask interactively for whatever is still needed.")
+@click.option("--resume", type=click.Path(dir_okay=False, path_type=Path), metavar="SESSION",
+              help="Continue an interactive consultation from its session file.")
+@click.option("--session", "session_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to keep the interactive session (default: a new file under "
+                   "~/.local/share/twitchdx/sessions, or $TWITCHDX_SESSIONS).")
+@click.option("--save", "save_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the answers to FILE as an answers file (.yaml or .json).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
+              show_default=True)
+@click.option("--trace", is_flag=True,
+              help="Print every fact and firing on stderr as it happens (CLIPS's watch).")
+@kb_option
+def consult_command(answers_file: Path | None, ask_missing: bool, resume: Path | None,
+                    session_file: Path | None, save_file: Path | None, fmt: str, trace: bool,
+                    kb_dirs: tuple[Path, ...]) -> None:
+    """Run a consultation and print the report.
+
+    With --answers it asks nothing. Without it (or with --ask-missing) it asks,
+    in the terminal, only the questions that can still change the report,
+    warning signs first; type why, back, unknown, help or quit at any prompt.
+    Every answer is saved as it is given: continue later with --resume.
+    """
+    from expert.consult.answers import check_answers, read_answers_file
+    from expert.consult.consultation import consult
+    from expert.consult.session import Session, resume_session, session_path, start_session
+    from expert.errors import InputError
+    from expert.fileio import check_writable, locked
+
+    if resume and (answers_file or session_file):
+        raise InputError("--resume continues a session: give it alone, without --answers or "
+                         "--session")
+    if ask_missing and not answers_file:
+        raise InputError("--ask-missing needs --answers FILE to start from")
+    if session_file and answers_file and not ask_missing:
+        raise InputError("--session keeps an interactive consultation: use it without "
+                         "--answers, or with --ask-missing")
+    kb = load_kb(kb_dirs)
+    answers = check_answers(kb, read_answers_file(answers_file), str(answers_file)) \
+        if answers_file else {}
+    if save_file:  # before anything is asked: a typo must not cost the answers
+        check_writable(save_file, "answers file (--save)")
+    if answers_file and not ask_missing:
+        emit(consult(kb, answers, watcher(trace)), fmt)
+        if save_file:
+            Session(save_file, kb.version, answers).export(save_file)
+        return
+    if resume:
+        check_writable(resume, "session")
+    path = resume or session_path(session_file)
+    with locked(path, "session"):
+        if resume:
+            session = resume_session(kb, resume)
+            click.echo(f"Resumed {session.path}: {len(session.answers)} answer"
+                       f"{'s' if len(session.answers) != 1 else ''} restored.", err=True)
+        else:
+            session = start_session(kb, answers, path)
+        result = converse(kb, session, save_file)
+    if trace:
+        result = consult(kb, result.answers, watcher(trace))
+    emit(result, fmt)
+    click.echo(f"Session saved to {session.path}", err=True)
+    if save_file:  # after the report: if this fails, the report is out and the session kept
+        session.export(save_file)
+
+
+def watcher(trace: bool) -> Any:
+    if not trace:
+        return None
+    from expert.engine.trace import EchoWatcher
+
+    return EchoWatcher(lambda line: click.echo(line, err=True))
+
+
+def converse(kb: Any, session: Any, save_file: Path | None) -> Any:
+    """Run the dialogue; on quit, Ctrl-C or end of input say where the answers are kept."""
+    from expert.consult.dialogue import Dialogue, Quit
+
+    gc.freeze()  # a dialogue runs for minutes: let the collector work (see main), on
+    gc.enable()  # what the dialogue makes, not on the knowledge and the engine
+    say = lambda text: click.echo(text, err=True)  # noqa: E731
+    if not session.complete:
+        say("twitchdx: questions about muscle twitching at rest. Health information, not a "
+            "diagnosis.")
+        say("At any prompt type why, back, unknown, help or quit.")
+        say(f"Your answers are saved as you go in {session.path}")
+    dialogue = Dialogue(kb, session)
+    try:
+        return dialogue.run()
+    except (Quit, KeyboardInterrupt, EOFError) as stop:
+        given = len(session.answers)
+        say("")
+        if isinstance(stop, EOFError):
+            asked = dialogue.current.id if dialogue.current else "a question"
+            say(f"twitchdx: error: the input ended while asking {asked}, before the "
+                "consultation was complete.")
+        say(f"Stopped. {given} answer{'s' if given != 1 else ''} saved in {session.path}")
+        say(f"Continue with: twitchdx consult --resume {session.path}")
+        if save_file:
+            session.export(save_file)
+            say(f"Answers so far written to {save_file}")
+        code = 130 if isinstance(stop, KeyboardInterrupt) else 2 if isinstance(
+            stop, EOFError) else 0
+        raise click.exceptions.Exit(code) from None
+
+
+def emit(result: Any, fmt: str) -> None:
+    """Print a consultation's report in ``fmt``: JSON as the contract says, or text drawn
+    from the same report (coloured and wrapped to the terminal only on a terminal)."""
+    from expert.consult.contract import build_report, to_json
+    from expert.consult.planner import questions_that_matter
+
+    report = build_report(result, questions_that_matter(result))
+    if fmt == "json":
+        click.echo(to_json(report), nl=False)
+    elif fmt == "markdown":
+        from expert.report.render import render_markdown
+
+        click.echo(render_markdown(report), nl=False)
+    else:
+        from expert.report.render import colour_style, plain_style, render_text
+        from expert.text import WIDTH, terminal_width
+
+        on_terminal = sys.stdout.isatty()
+        style = colour_style if on_terminal and not os.environ.get("NO_COLOR") else plain_style
+        click.echo(render_text(report, terminal_width() if on_terminal else WIDTH, style),
+                   nl=False)

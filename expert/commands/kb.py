@@ -1,0 +1,189 @@
+"""``twitchdx kb ...``: check, test, document and export the knowledge, no Python needed."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from .options import kb_option, load_kb, output, text_or_json
+
+
+@click.group("kb")
+def kb_group() -> None:
+    """Check, test and explore the knowledge base (no Python needed)."""
+
+
+@kb_group.command("check")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text",
+              show_default=True, help="sarif: for editors and code scanning.")
+@click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
+@kb_option
+@click.pass_context
+def kb_check(ctx: click.Context, fmt: str, strict: bool, kb_dirs: tuple[Path, ...]) -> None:
+    """Check every knowledge file; report every problem as path:line: rule-id: message.
+
+    Errors refuse the knowledge (nothing would load it): exit 1. Warnings are for
+    the author: exit 0, or 1 with --strict.
+    """
+    from expert.authoring.check import (
+        check_knowledge,
+        counts,
+        problems_data,
+        sarif,
+        summary,
+    )
+    from expert.consult.contract import to_json
+
+    problems, kb = check_knowledge(kb_dirs)
+    if fmt == "json":
+        click.echo(to_json(problems_data(problems, kb)), nl=False)
+    elif fmt == "sarif":
+        click.echo(to_json(sarif(problems)), nl=False)
+    else:
+        for problem in problems:
+            click.echo(str(problem))
+    errors, warnings = counts(problems)
+    failed = errors or kb is None or (strict and warnings)
+    click.echo(summary(problems, kb), err=bool(failed) or fmt != "text")
+    if failed:
+        ctx.exit(1)
+
+
+@kb_group.command("test")
+@click.argument("selected", nargs=-1, metavar="[CASE]...")
+@click.option("--only", "only", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+              help="Only the cases of this knowledge folder.")
+@click.option("--fail-under", type=click.FloatRange(0, 100), metavar="N",
+              help="Fail when fewer than N% of the rules are asserted by a case.")
+@click.option("--mutations", is_flag=True,
+              help="Also weaken every rule as a wrong edit would, and report the edits no "
+                   "case notices (slower).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "junit"]), default="text",
+              show_default=True)
+@kb_option
+@click.pass_context
+def kb_test(ctx: click.Context, selected: tuple[str, ...], only: Path | None,
+            fail_under: float | None, mutations: bool, fmt: str,
+            kb_dirs: tuple[Path, ...]) -> None:
+    """Run the knowledge cases (cases/*.yaml), or the CASEs named (ids or files), and
+    report coverage: rules a passing case asserts, any: branches no case takes."""
+    from expert.authoring.cases import load_cases, run_case, select
+    from expert.authoring.coverage import Run, coverage, junit, render_text, report_data
+    from expert.authoring.mutation import survivors
+    from expert.consult.contract import to_json
+    from expert.kb.loader import knowledge_dirs
+
+    kb = load_kb(kb_dirs)
+    cases = select(load_cases(kb, knowledge_dirs(kb_dirs)), selected, only)
+    runs = [Run(case, *run_case(kb, case)) for case in cases]
+    cover = coverage(kb, runs)
+    alive = survivors(kb, cases) if mutations else None
+    if fmt == "json":
+        click.echo(to_json(report_data(runs, cover, alive)), nl=False)
+    elif fmt == "junit":
+        click.echo(junit(runs), nl=False)
+    else:
+        click.echo(render_text(runs, cover, kb, alive), nl=False)
+    too_little = fail_under is not None and cover.percent < fail_under
+    if too_little:
+        click.echo(f"kb test: {cover.percent_text} of the rules asserted, under "
+                   f"--fail-under {fail_under:g}", err=True)
+    if any(run.failures for run in runs) or too_little or alive:
+        ctx.exit(1)
+
+
+@kb_group.command("schema")
+@click.option("--kind", type=click.Choice(["rules", "questions", "catalog", "reference", "kb",
+                                           "case"]), default="rules", show_default=True)
+@click.option("--write", is_flag=True,
+              help="Write every schema into the schema/ folder of the last --kb folder.")
+@kb_option
+def kb_schema(kind: str, write: bool, kb_dirs: tuple[Path, ...]) -> None:
+    """Print the JSON Schema of a kind of knowledge file, with this base's ids as enums."""
+    from expert.consult.contract import to_json
+    from expert.kb.schema import KINDS, schema
+
+    kb = load_kb(kb_dirs)
+    if write:
+        from expert.errors import InputError
+        from expert.fileio import write_atomic
+
+        if not kb_dirs:
+            raise InputError("--write needs --kb DIR: the knowledge folder to write the "
+                             "schemas into (never the installed package)")
+        folder = kb_dirs[-1] / "schema"
+        folder.mkdir(exist_ok=True)
+        for each in KINDS:
+            write_atomic(folder / f"{each}.schema.json", to_json(schema(each, kb)))
+        click.echo(f"wrote {len(KINDS)} schemas to {folder}", err=True)
+        return
+    click.echo(to_json(schema(kind, kb)), nl=False)
+
+
+@kb_group.command("list")
+@text_or_json
+@kb_option
+def kb_list(fmt: str, kb_dirs: tuple[Path, ...]) -> None:
+    """List every rule: id, file:line, title."""
+    from expert.authoring.views import render_list, rule_rows
+
+    kb = load_kb(kb_dirs)
+    output(rule_rows(kb) if fmt == "json" else kb, fmt, render_list)
+
+
+@kb_group.command("show")
+@click.argument("rule_id")
+@text_or_json
+@kb_option
+def kb_show(rule_id: str, fmt: str, kb_dirs: tuple[Path, ...]) -> None:
+    """Show a rule, its sources, and the rules it feeds and is fed by."""
+    from expert.authoring.views import render_show, show
+
+    output(show(load_kb(kb_dirs), rule_id), fmt, render_show)
+
+
+@kb_group.command("graph")
+@click.option("--format", "fmt", type=click.Choice(["dot", "mermaid", "svg", "png"]),
+              default="dot", show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to FILE instead of standard output.")
+@kb_option
+def kb_graph(fmt: str, output: Path | None, kb_dirs: tuple[Path, ...]) -> None:
+    """Draw questions, rules and conclusions as a graph (svg/png need Graphviz)."""
+    from expert.authoring.views import render_image, to_dot, to_mermaid
+
+    kb = load_kb(kb_dirs)
+    text = to_mermaid(kb) if fmt == "mermaid" else to_dot(kb)
+    data = render_image(text, fmt) if fmt in ("svg", "png") else text.encode()
+    if output:
+        from expert.fileio import write_atomic
+
+        write_atomic(output, data)
+        click.echo(f"wrote {output}", err=True)
+    elif fmt == "png":
+        sys.stdout.buffer.write(data)
+    else:
+        click.echo(data.decode(), nl=False)
+
+
+@kb_group.command("export")
+@click.option("--format", "fmt", type=click.Choice(["clips"]), default="clips",
+              show_default=True, help="clips: a CLIPS 6.4 program that concludes the same.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to FILE instead of standard output.")
+@kb_option
+def kb_export(fmt: str, output: Path | None, kb_dirs: tuple[Path, ...]) -> None:
+    """Export the knowledge for another engine: the same rules, the same conclusions."""
+    from expert.authoring.clips import export_clips
+
+    text = export_clips(load_kb(kb_dirs))
+    if output:
+        from expert.fileio import check_writable, write_atomic
+
+        check_writable(output, "export")
+        write_atomic(output, text)
+        click.echo(f"wrote {output}", err=True)
+    else:
+        click.echo(text, nl=False)

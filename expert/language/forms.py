@@ -1,0 +1,61 @@
+"""Normal forms of a condition: its leaves, negation pushed down to them (NNF), and
+disjunctive normal form, the alternatives the engine compiles into patterns."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+
+from .conditions import All, AnyOf, Condition, ConditionSyntaxError, Leaf, Not
+
+MAX_ALTERNATIVES = 32
+
+
+def leaves(cond: Condition) -> Iterator[Leaf]:
+    """Every leaf of the tree, in order."""
+    if isinstance(cond, All | AnyOf):
+        for item in cond.items:
+            yield from leaves(item)
+    elif isinstance(cond, Not):
+        yield from leaves(cond.item)
+    else:
+        yield cond
+
+
+def to_nnf(cond: Condition, negate: bool = False) -> Condition:
+    """Push every ``not`` down onto the leaves (De Morgan)."""
+    if isinstance(cond, Not):
+        return to_nnf(cond.item, not negate)
+    if isinstance(cond, All | AnyOf):
+        items = tuple(to_nnf(item, negate) for item in cond.items)
+        keep_all = isinstance(cond, All) != negate
+        return All(items, cond.line) if keep_all else AnyOf(items, cond.line)
+    return cond.negate() if negate else cond
+
+
+def alternatives(cond: Condition) -> list[tuple[Leaf, ...]]:
+    """Disjunctive normal form: the rule fires when every leaf of one alternative holds."""
+    nnf = to_nnf(cond)
+
+    def dnf(node: Condition) -> list[tuple[Leaf, ...]]:
+        if isinstance(node, All):
+            result: list[tuple[Leaf, ...]] = [()]
+            for item in node.items:
+                result = [a + b for a, b in itertools.product(result, dnf(item))]
+                if len(result) > MAX_ALTERNATIVES:
+                    raise ConditionSyntaxError(
+                        f"condition expands to more than {MAX_ALTERNATIVES} alternatives; "
+                        "use includes_any / in, or split the rule", node.line)
+            return result
+        if isinstance(node, AnyOf):
+            return [alt for item in node.items for alt in dnf(item)]
+        return [(node,)]
+
+    unique: list[tuple[Leaf, ...]] = []
+    for alt in dnf(nnf):
+        alt = tuple(dict.fromkeys(alt))  # drop repeated leaves, keep order
+        if alt not in unique:
+            unique.append(alt)
+    return unique
+
+
