@@ -190,6 +190,7 @@ def test_the_format_can_be_named_and_stdin_read(runner):
     assert result.exit_code == 2 and "<stdin>:1: column 'sexx'" in result.stderr
 
 
+@pytest.mark.slow
 def test_workers_give_the_same_lines_in_the_same_order(runner, tmp_path):
     rng = random.Random(5)
     records = [{"id": i, **random_answers(rng, fill=rng.random())} for i in range(260)]

@@ -34,7 +34,7 @@ def test_the_shipped_cases_and_scenarios_are_triaged_exactly(runner):
     assert triage["emergency_sensitivity"]["rate"] == 1.0
     assert sum(map(sum, triage["confusion"])) == triage["vignettes"]
     assert data["hypotheses"]["top_1"]["rate"] == 1.0 and data["misses"] == []
-    scenarios = evaluated(runner, *sorted((ROOT / "knowledge" / "cases").glob("t0*.yaml")))
+    scenarios = evaluated(runner, *sorted((ROOT / "knowledge").glob("rules/*.cases/t0*.yaml")))
     assert scenarios["vignettes"] == 4 and scenarios["triage"]["exact"]["rate"] == 1.0
 
 

@@ -10,6 +10,7 @@ from conftest import ROOT
 PARTS = 4  # spread over the test workers
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("part", range(PARTS))
 def test_every_report_is_byte_identical_to_the_recorded_one(part):
     import sys

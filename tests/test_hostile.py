@@ -232,6 +232,7 @@ def run_cli(*args, **kwargs):
                             text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kwargs)
 
 
+@pytest.mark.slow
 def test_sixteen_consultations_started_at_once_never_mix(tmp_path):
     """Each answers its own age and stops; each session holds only its own answers."""
     env = {**os.environ, "TWITCHDX_SESSIONS": str(tmp_path)}

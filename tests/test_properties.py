@@ -10,6 +10,8 @@ from expert.consult.contract import build_report, to_json
 from expert.consult.planner import questions_that_matter
 from expert.kb.safety import warning_signs
 
+pytestmark = pytest.mark.slow  # hundreds of random consultations per property
+
 
 def random_answers(kb, rng: random.Random, keep: float = 0.6) -> dict:
     answers = {}

@@ -16,7 +16,8 @@ SHIPPED = {
     "kb": ["kb.yaml"], "questions": ["questions.yaml"], "catalog": ["catalog.yaml"],
     "reference": ["reference.yaml"],
     "rules": [f"rules/{p.name}" for p in sorted((ROOT / "knowledge" / "rules").glob("*.yaml"))],
-    "case": [f"cases/{p.name}" for p in sorted((ROOT / "knowledge" / "cases").glob("*.yaml"))[:20]],
+    "case": [str(p.relative_to(ROOT / "knowledge"))
+             for p in sorted((ROOT / "knowledge").glob("rules/*.cases/*.yaml"))[:20]],
 }
 FILES = [(kind, yaml.safe_load((ROOT / "knowledge" / name).read_text()))
          for kind, names in SHIPPED.items() for name in names]

@@ -1,7 +1,9 @@
 """Knowledge test cases: answers in, expected conclusions out, beside the rules.
 
-A case file (``knowledge/cases/*.yaml``, one case each, like Semgrep's and
-Sigma's rule tests) holds an ``answers`` mapping and an ``expect`` block.
+A case file holds one case, an ``answers`` mapping and an ``expect`` block, and
+sits beside the rule file it tests, as Semgrep's and Sigma's rule tests do: the
+cases of ``rules/magnesium.yaml`` are ``rules/magnesium.cases/*.yaml``.  Cases
+that test no one rule file may go in ``cases/``.
 Every expectation is optional; each one that fails yields one line saying
 what was expected and what the consultation gave.
 """
@@ -22,7 +24,8 @@ from ..errors import (
     UnreadableFile,
 )
 from ..fileio import read_text
-from ..kb.loader import yaml_files
+from ..kb.loader import CASES
+from ..kb.loader import case_files as folder_cases
 from ..kb.yamlsource import LineDict, LineList, parse
 from ..language.model import KnowledgeBase
 from ..text import did_you_mean
@@ -41,8 +44,9 @@ class Case(NamedTuple):
 
 
 def case_files(folders: list[Path]) -> list[Path]:
-    """The case files of these knowledge folders (cases/, subfolders, .yaml or .yml)."""
-    return [p for folder in folders for p in yaml_files(folder / "cases")]
+    """The case files of these knowledge folders: beside each rule file
+    (``rules/magnesium.cases/``), then in ``cases/``; subfolders, .yaml or .yml."""
+    return [p for folder in folders for p in folder_cases(folder)]
 
 
 def load_cases(kb: KnowledgeBase, folders: list[Path]) -> list[Case]:
@@ -133,21 +137,31 @@ def _unknown_ids(kb: KnowledgeBase, expect: Any, path: str, ident: str) -> list[
 
 def select(cases: list[Case], names: tuple[str, ...] = (), only: Path | None = None
            ) -> list[Case]:
-    """The cases named (ids, or file paths) from the folder ``only``; all when none given.
-    A name that matches no case is an error, with a suggestion."""
+    """The cases named from the folder ``only``; all when none given.  A name is a case id,
+    a case file, a folder of cases, or a rule file (its cases beside it:
+    ``rules/magnesium.yaml`` names ``rules/magnesium.cases/``).  A name that matches no
+    case is an error, with a suggestion."""
     if only is not None:
-        root = Path(os.path.realpath(only))
-        cases = [c for c in cases if root in Path(os.path.realpath(c.path)).parents]
+        cases = _below(cases, only)
     if not names:
         return cases
     chosen = []
     for name in names:
+        beside = Path(name).with_suffix(CASES)
         found = [c for c in cases if name in (c.id, c.path) or
-                 os.path.realpath(c.path) == os.path.realpath(name)]
+                 os.path.realpath(c.path) == os.path.realpath(name)] or \
+            (_below(cases, name) if Path(name).is_dir() else []) or \
+            (_below(cases, beside) if Path(name).suffix in (".yaml", ".yml") and beside.is_dir()
+             else [])
         if not found:
             raise InputError(f"no case {name!r}" + did_you_mean(name, [c.id for c in cases]))
         chosen += [c for c in found if c not in chosen]
     return chosen
+
+
+def _below(cases: list[Case], folder: str | Path) -> list[Case]:
+    root = Path(os.path.realpath(folder))
+    return [c for c in cases if root in Path(os.path.realpath(c.path)).parents]
 
 
 def run_case(kb: KnowledgeBase, case: Case) -> tuple[Result, list[Failure]]:

@@ -23,7 +23,7 @@ from ..consult.consultation import Result, consult
 from ..errors import AnswerError, DataFileError, InputError, KnowledgeError, Problem
 from ..fileio import read_text
 from ..kb.jsonsource import parse_json
-from ..kb.loader import yaml_files
+from ..kb.loader import case_files, yaml_files
 from ..language.certainty import POSSIBLE
 from ..language.model import KnowledgeBase
 from .cases import load_case_files
@@ -52,8 +52,12 @@ def read_vignettes(kb: KnowledgeBase, paths: list[Path]) -> list[Vignette]:
         if path.suffix.lower() in (".jsonl", ".json", ".ndjson"):
             vignettes += _jsonl(kb, path, problems)
             continue
-        files = yaml_files(path / "cases" if (path / "cases").is_dir() else path) \
-            if path.is_dir() else [path]
+        if not path.is_dir():
+            files = [path]
+        elif (path / "kb.yaml").exists() or (path / "kb.yml").exists():
+            files = case_files(path)  # a knowledge folder: its cases
+        else:
+            files = yaml_files(path)
         try:
             cases = load_case_files(kb, files)
         except KnowledgeError as exc:

@@ -67,8 +67,9 @@ def kb_check(ctx: click.Context, fmt: str, strict: bool, kb_dirs: tuple[Path, ..
 def kb_test(ctx: click.Context, selected: tuple[str, ...], only: Path | None,
             fail_under: float | None, mutations: bool, fmt: str,
             kb_dirs: tuple[Path, ...]) -> None:
-    """Run the knowledge cases (cases/*.yaml), or the CASEs named (ids or files), and
-    report coverage: rules a passing case asserts, any: branches no case takes."""
+    """Run the knowledge cases (beside each rule file, rules/NAME.cases/, and in cases/),
+    or the CASEs named (ids or files), and report coverage: rules a passing case asserts,
+    any: branches no case takes."""
     from expert.authoring.cases import load_cases, run_case, select
     from expert.authoring.coverage import Run, coverage, junit, render_text, report_data
     from expert.authoring.mutation import survivors

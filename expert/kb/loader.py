@@ -1,7 +1,8 @@
 """Find knowledge folders and load them, from the cache when nothing has changed.
 
 A knowledge folder holds ``kb.yaml`` (name and version) and any of
-``questions.yaml``, ``catalog.yaml``, ``reference.yaml`` and ``rules/*.yaml``.
+``questions.yaml``, ``catalog.yaml``, ``reference.yaml`` and ``rules/*.yaml``, each
+rule file with its test cases beside it (``rules/magnesium.cases/*.yaml``).
 The package's own folder comes first; folders from ``TWITCHDX_KB`` and ``--kb``
 follow, adding questions, conclusions and rules, and replacing a rule only
 where the later rule says ``override: true``.
@@ -74,7 +75,24 @@ def knowledge_files(folder: Path) -> list[tuple[str, Path]]:
         path = top_file(folder, kind)
         if path is not None:
             files.append((kind, path))
-    return files + [("rules", path) for path in yaml_files(folder / "rules")]
+    return files + [("rules", path) for path in yaml_files(folder / "rules")
+                    if not in_case_folder(path, folder / "rules")]
+
+
+CASES = ".cases"  # rules/magnesium.cases/ holds the test cases of rules/magnesium.yaml
+
+
+def in_case_folder(path: Path, root: Path) -> bool:
+    """Whether ``path`` (a file below ``root``) sits in a folder of test cases."""
+    return any(part.endswith(CASES) for part in path.relative_to(root).parts[:-1])
+
+
+def case_files(folder: Path) -> list[Path]:
+    """The test cases of a knowledge folder: those beside its rule files, then those in
+    ``cases/`` (cases that test no one rule file, and the layout of older folders)."""
+    beside = [path for path in yaml_files(folder / "rules")
+              if in_case_folder(path, folder / "rules")]
+    return beside + yaml_files(folder / "cases")
 
 
 def top_file(folder: Path, kind: str) -> Path | None:

@@ -1,4 +1,4 @@
-"""The condition language of rule files: parsing, normal forms, three-valued truth.
+"""The condition language of rule files: its trees, its tests, parsing and plain words.
 
 A condition is a tree of ``all`` / ``any`` / ``not`` over three kinds of leaf:
 
@@ -6,10 +6,11 @@ A condition is a tree of ``all`` / ``any`` / ``not`` over three kinds of leaf:
 * ``FactIs``     a fact another rule derived: ``fact: older_age``
 * ``Belief``     a hypothesis's certainty: ``hypothesis: {id: magnesium, at_least: 0.5}``
 
-The same tree is compiled into experta patterns, evaluated in three-valued
-(Kleene) logic to decide which questions still matter, and described in plain
-words to say why a rule did not fire.  An unanswered question is *unknown*,
-never "no": ``not`` over an answer holds only when the answer is known.
+The same tree is compiled into experta patterns, put in normal forms (forms.py),
+evaluated in three-valued (Kleene) logic to decide which questions still matter
+(truth.py), and described in plain words to say why a rule did not fire.  An
+unanswered question is *unknown*, never "no": ``not`` over an answer holds only
+when the answer is known.
 """
 
 from typing import Any, NamedTuple
