@@ -43,11 +43,9 @@ def new_session_path() -> Path:
     except OSError as exc:
         raise InputError(f"{folder}: cannot keep sessions here ({exc.strerror or exc})") from None
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    for n in itertools.count(1):
-        path = folder / (f"session-{stamp}.json" if n == 1 else f"session-{stamp}-{n}.json")
-        if claim(path):
-            return path
-    raise AssertionError("unreachable")  # pragma: no cover
+    names = (f"session-{stamp}.json" if n == 1 else f"session-{stamp}-{n}.json"
+             for n in itertools.count(1))
+    return next(path for path in map(folder.joinpath, names) if claim(path))
 
 
 def claim(path: Path) -> bool:
@@ -139,10 +137,7 @@ class Session:
         """Write the answers as an answers file (YAML for .yaml/.yml, else JSON)."""
         answers = {q: plain(v) for q, v in self.answers.items()}
         if path.suffix.lower() in (".yaml", ".yml"):
-            import yaml
-
-            text = "# twitchdx answers (null means unknown)\n" + yaml.safe_dump(
-                answers, sort_keys=False, allow_unicode=True, default_flow_style=None)
+            text = "# twitchdx answers (null means unknown)\n" + _yaml(answers)
         else:
             text = json.dumps(answers, indent=2, ensure_ascii=False) + "\n"
         try:
@@ -150,6 +145,19 @@ class Session:
         except OSError as exc:
             raise InputError(f"{path}: cannot write the answers ({exc.strerror or exc})") \
                 from None
+
+
+def _yaml(answers: dict[str, Any]) -> str:
+    """One answer a line, a list of choices on its own line: ``symptoms: [cramps]``."""
+    import yaml
+
+    class Dumper(yaml.SafeDumper):
+        pass
+
+    Dumper.add_representer(list, lambda dumper, items: dumper.represent_sequence(
+        "tag:yaml.org,2002:seq", items, flow_style=True))
+    return yaml.dump(answers, Dumper=Dumper, sort_keys=False, allow_unicode=True,
+                     default_flow_style=False)
 
 
 FIELDS = {  # field: (what it must be, test), as Session.save writes them

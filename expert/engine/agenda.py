@@ -65,11 +65,8 @@ class StableStrategy(Strategy):
             if act.key is None:  # a new object standing for the activation to remove
                 act.key = activation_key(act)
             index = bisect.bisect_left(activations, act.key, key=_KEY)
-            while index < len(activations) and activations[index].key == act.key:
-                if activations[index] == act:
-                    del activations[index]
-                    break
-                index += 1
+            if index < len(activations) and activations[index].key == act.key:
+                del activations[index]  # keys are unique: this is the one (or it fired)
         for act in added:
             act.key = activation_key(act)
             bisect.insort(activations, act, key=_KEY)

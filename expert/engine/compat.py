@@ -25,7 +25,7 @@ from experta.conditionalelement import AND, NOT, OR
 from experta.engine import KnowledgeEngine
 from experta.fact import Fact, InitialFact
 from experta.factlist import FactList
-from experta.fieldconstraint import P
+from experta.fieldconstraint import P, W
 from experta.matchers import ReteMatcher
 from experta.rule import Rule
 from experta.shortcuts import AS
@@ -48,4 +48,5 @@ __all__ = [
     "ReteMatcher",
     "Rule",
     "Strategy",
+    "W",
 ]

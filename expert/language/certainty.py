@@ -24,7 +24,7 @@ import math
 from collections.abc import Iterable
 
 LIKELY, POSSIBLE = 0.5, 0.2  # the reference's "strong" and "moderate" (report contract)
-BANDS = ((LIKELY, "likely"), (POSSIBLE, "possible"), (0.0, "low"))
+BANDS = ((LIKELY, "likely"), (POSSIBLE, "possible"))  # below both: "low"
 PLACES = 3  # decimals a certainty is settled to
 
 
@@ -44,9 +44,8 @@ def add(for_: float, against: float, cf: float) -> tuple[float, float]:
 
 
 def resolve(for_: float, against: float) -> float:
-    """Evidence for set against evidence against (EMYCIN)."""
-    if for_ == 0 or against == 0:
-        return for_ + against
+    """Evidence for set against evidence against (EMYCIN); with no evidence on one side,
+    the other side as it is."""
     denominator = 1 - min(for_, -against)
     return 0.0 if denominator == 0 else (for_ + against) / denominator
 
@@ -79,4 +78,4 @@ def settled(value: float, ceilings: Iterable[float] = ()) -> float:
 
 def band(certainty: float) -> str:
     """The report's word for a certainty: low < 0.2 <= possible < 0.5 <= likely."""
-    return next(name for floor, name in BANDS if certainty >= floor) if certainty > 0 else "low"
+    return next((name for floor, name in BANDS if certainty >= floor), "low")

@@ -49,12 +49,10 @@ class RuleStatus:
                 return self._judge_computed(leaf)
             return plain(leaf)
 
-        memo: dict[Leaf, Truth] = {}  # answers settle before any rule reads a fact
+        memo: dict[Leaf, Truth] = {}  # a leaf read by many rules is judged once: answers
 
-        def remembered(leaf: Leaf) -> Truth:
-            if not isinstance(leaf, Ask):
-                return oracle(leaf)
-            if leaf not in memo:
+        def remembered(leaf: Leaf) -> Truth:  # are given, and whatever decides a fact or a
+            if leaf not in memo:  # certainty is judged before a rule reads it (strata)
                 memo[leaf] = oracle(leaf)
             return memo[leaf]
 
@@ -113,7 +111,7 @@ class RuleStatus:
                     else None
             return leaf.test(known)
         low = known or 0.0
-        high = low + sum((q.max or 0) * w for q, w in missing)
+        high = low + sum(q.max * w for q, w in missing)  # numbers always have a max
         at_low, at_high = leaf.test(low), leaf.test(high)
         if leaf.op in ("at_least", "above", "at_most", "below") and at_low == at_high:
             return at_low
