@@ -121,12 +121,9 @@ _NEGATED = {
 }
 
 
-_PRESENT = {  # the same tests, said of an answer that passes them
-    "to be one of": "is one of", "to be none of": "is none of", "to be": "is",
-    "not to be": "is not", "to include": "includes", "not to include": "does not include",
-    "to have at least": "has at least", "to have fewer than": "has fewer than",
-    "to include at least": "includes at least", "to include fewer than": "includes fewer than",
-    "to be answered": "is answered", "to be left unanswered": "is unanswered",
+_PRESENT = {  # the same tests, said of an answer that passes them (longest prefix first)
+    "to be": "is", "not to be": "is not", "to be left unanswered": "is unanswered",
+    "to include": "includes", "not to include": "does not include", "to have": "has",
 }
 
 
@@ -161,11 +158,9 @@ class Ask(NamedTuple):
 
     def satisfied(self) -> str:
         """``includes ppi_long_term``: the test, said of an answer that passes it."""
-        text = self.expectation()
-        for future, present in _PRESENT.items():
-            if text.startswith(future + " "):
-                return present + text[len(future):]
-        return text  # pragma: no cover - every phrase above has a present form
+        text = self.expectation() + " "
+        future = max((f for f in _PRESENT if text.startswith(f + " ")), key=len)
+        return (_PRESENT[future] + text[len(future):]).rstrip()
 
     def negate(self) -> "Ask":
         if self.on_presence:  # "not answered: true" is "answered: false"
