@@ -8,9 +8,13 @@ import pytest
 from synthetic import random_answers, write_extension
 
 from expert.consult.answers import check_answers
-from expert.engine.compat import ReteMatcher
+from expert.engine.compat import Fact, InitialFact, ReteMatcher
+from expert.engine.compiler import leaf_test
 from expert.engine.engine import engine_class, engine_for
-from expert.engine.matcher import IndexedMatcher
+from expert.engine.facts import Answer, Certainty, Derived, Fired
+from expert.engine.matcher import IndexedMatcher, fact_key, leaf_key
+from expert.engine.matcher import Tests as Index
+from expert.language.conditions import Ask, Belief, FactIs
 
 
 def stock_engine(kb):
@@ -70,3 +74,278 @@ def test_a_reset_forgets_the_last_consultation(kb):
     first = firings(engine, kb, answers[0])
     firings(engine, kb, answers[1])
     assert firings(engine, kb, answers[0]) == first
+
+
+# ---------------------------------------------------------------- unit tests
+
+def passing(leaves, value):
+    """The entries (alternative number, slot) of these tests that ``value`` passes."""
+    tests = Index()
+    for number, leaf in enumerate(leaves):
+        tests.add(leaf, (number, -1 if leaf is not None and leaf_key(leaf)[1] else 0),
+                  leaf_test(leaf) if isinstance(leaf, Ask | Belief) else (lambda v: True))
+    tests.freeze()
+    return sorted(alt for alt, _ in tests.passing(value))
+
+
+def test_a_test_of_presence_a_fact_or_no_test_passes_everything():
+    leaves = [None, Ask("q", "answered", True), Ask("q", "answered", False), FactIs("f")]
+    assert passing(leaves, 3) == [0, 1, 2, 3] and passing(leaves, None) == [0, 1, 2, 3]
+
+
+@pytest.mark.parametrize("leaves,value,expected", [
+    ([Ask("q", "is", True), Ask("q", "is", 1), Ask("q", "is", "x")], True, [0]),
+    ([Ask("q", "is", True), Ask("q", "is", 1), Ask("q", "is", "x")], 1, [1]),
+    ([Ask("q", "is", True), Ask("q", "is", 1), Ask("q", "is", "x")], "x", [2]),
+    ([Ask("q", "is", 1)], 1.0, [0]),
+    ([Ask("q", "is", "x", negated=True)], "y", [0]),
+    ([Ask("q", "is", "x", negated=True)], "x", []),
+    ([Ask("q", "in", ("x", "y")), Ask("q", "in", ("y", "z"))], "y", [0, 1]),
+    ([Ask("q", "in", ("x", "y")), Ask("q", "in", ("y", "z"))], "z", [1]),
+    ([Ask("q", "includes", "a"), Ask("q", "includes_any", ("a", "b"))], ("a", "b"), [0, 1]),
+    ([Ask("q", "includes", "a"), Ask("q", "includes_any", ("a", "b"))], ("b",), [1]),
+    ([Ask("q", "includes", "a"), Ask("q", "includes_any", ("a", "b"))], (), []),
+    ([Ask("q", "includes", "a"), Ask("q", "includes_any", ("a", "b"))], "a", [0, 1]),
+    ([Ask("q", "includes_all", ("a", "b"))], ("b", "a"), [0]),
+    ([Ask("q", "includes_all", ("a", "b"))], ("b",), []),
+    ([Ask("q", "at_least", 3), Ask("q", "above", 3), Ask("q", "above", 1)], 3, [0, 2]),
+    ([Ask("q", "at_least", 3), Ask("q", "above", 3), Ask("q", "above", 1)], 3.5, [0, 1, 2]),
+    ([Ask("q", "at_least", 3), Ask("q", "above", 3), Ask("q", "above", 1)], 2, [2]),
+    ([Ask("q", "at_least", 3), Ask("q", "above", 3), Ask("q", "above", 1)], True, []),
+    ([Ask("q", "at_most", 3), Ask("q", "below", 3), Ask("q", "below", 9)], 3, [0, 2]),
+    ([Ask("q", "at_most", 3), Ask("q", "below", 3), Ask("q", "below", 9)], 2.5, [0, 1, 2]),
+    ([Ask("q", "at_most", 3), Ask("q", "below", 3), Ask("q", "below", 9)], 5, [2]),
+    ([Ask("q", "at_most", 3), Ask("q", "below", 3), Ask("q", "below", 9)], "2", []),
+    ([Ask("q", "at_least", 3, negated=True)], 2, [0]),  # negated: a test, not a threshold
+    ([Ask("q", "at_least", "3")], 5, []),
+    ([Belief("h", "at_least", 0.5), Belief("h", "below", 0.5)], 0.5, [0]),
+    ([Belief("h", "at_least", 0.5), Belief("h", "below", 0.5)], 0.499, [1]),
+    ([Ask("q", "between", (1, 3)), Ask("q", "count_at_least", 2)], 2, [0]),
+    ([Ask("q", "between", (1, 3)), Ask("q", "count_at_least", 2)], ("a", "b"), [1]),
+])
+def test_each_index_passes_what_the_test_passes(leaves, value, expected):
+    assert passing(leaves, value) == expected
+    assert expected == [n for n, leaf in enumerate(leaves) if leaf_test(leaf)(value)]
+
+
+def test_thresholds_are_kept_sorted_whatever_order_they_come_in():
+    leaves = [Ask("q", "at_least", t) for t in (9, 1, 5, 3, 7)]
+    assert passing(leaves, 5) == [1, 2, 3]
+    leaves = [Ask("q", "at_most", t) for t in (9, 1, 5, 3, 7)]
+    assert passing(leaves, 5) == [0, 2, 4]
+
+
+def test_what_a_fact_is_about():
+    assert fact_key(Answer(question="age", value=30)) == (("a", "age"), 30)
+    assert fact_key(Certainty(hypothesis="h", cf=0.5)) == (("c", "h"), 0.5)
+    assert fact_key(Derived(name="f")) == (("d", "f"), None)
+    assert fact_key(Fired(rule="r")) == (("f", "r"), None)
+    assert fact_key(InitialFact()) == (("i",), None)
+    assert fact_key(Fact(x=1)) == (("?", "Fact"), None)
+
+
+def test_what_a_test_looks_at_and_whether_the_fact_must_be_absent():
+    assert leaf_key(Ask("age", "at_least", 3)) == (("a", "age"), False)
+    assert leaf_key(Ask("age", "at_least", 3, negated=True)) == (("a", "age"), False)
+    assert leaf_key(Ask("age", "answered", True)) == (("a", "age"), False)
+    assert leaf_key(Ask("age", "answered", False)) == (("a", "age"), True)
+    assert leaf_key(Belief("h", "below", 0.2)) == (("c", "h"), False)
+    assert leaf_key(FactIs("f")) == (("d", "f"), False)
+    assert leaf_key(FactIs("f", negated=True)) == (("d", "f"), True)
+
+
+MATCHER_RULES = """
+rules:
+  - id: m-is
+    title: Is x
+    when: {pick: x}
+    then: {facts: [picked_x]}
+    because: A test of equality.
+    sources: [S01]
+  - id: m-in-chain
+    title: In, and a fact
+    when: {all: [{pick: [x, y]}, {fact: picked_x}]}
+    then: {hypothesis: {id: h2, cf: 0.3}}
+    because: A test of membership and a derived fact.
+    sources: [S01]
+  - id: m-not-fact
+    title: No fact
+    when: {all: [{not: {fact: picked_x}}, {a: false}]}
+    then: {note: {id: caffeine, cf: 0.2}}
+    because: A derived fact that is absent.
+    sources: [S01]
+  - id: m-includes
+    title: Includes
+    when: {any: [{many: {includes: green}}, {many: {includes_all: [blue, red]}}]}
+    then: {facts: [coloured]}
+    because: Alternatives that fire the rule once.
+    sources: [S01]
+  - id: m-any-count
+    title: Any, count
+    when: {all: [{many: {includes_any: [green, blue]}}, {many: {count_at_least: 2}}]}
+    then: {hypothesis: {id: h2, cf: 0.2}}
+    because: A choice among several and a count.
+    sources: [S01]
+  - id: m-least
+    title: Between and at most
+    when: {any: [{n: {between: [10, 20]}}, {n: {at_most: 2}}]}
+    then: {facts: [n_edges]}
+    because: Numbers at the edges.
+    sources: [S01]
+  - id: m-unanswered
+    title: Left unanswered
+    when: {all: [{b: {answered: false}}, {n: {below: 50}}]}
+    then: {hypothesis: {id: h2, cf: 0.1}}
+    because: A question left unanswered.
+    sources: [S01]
+  - id: m-answered
+    title: Answered, negated
+    when: {all: [{pick: {answered: true}}, {not: {n: {above: 70}}}]}
+    then: {facts: [calm_n]}
+    because: A question answered, and a negated threshold.
+    sources: [S01]
+  - id: m-belief
+    title: A belief below
+    when: {all: [{hypothesis: {id: h2, below: 0.35}}, {fact: coloured}]}
+    then: {note: {id: caffeine, cf: 0.1}}
+    because: A certainty below a threshold.
+    sources: [S01]
+  - id: m-belief-high
+    title: A belief at least
+    when: {hypothesis: {id: h2, at_least: 0.35}}
+    then: {tests: [t1]}
+    because: A certainty at a threshold.
+    sources: [S01]
+"""
+
+
+@pytest.fixture(scope="module")
+def small_kb(tmp_path_factory):
+    from conftest import MINI
+    from expert.kb.loader import load_knowledge
+
+    folder = tmp_path_factory.mktemp("matcher")
+    (folder / "rules").mkdir()
+    (folder / "kb.yaml").write_text("name: matcher\nversion: '1'\n")
+    (folder / "rules" / "matcher.yaml").write_text(MATCHER_RULES)
+    return load_knowledge((MINI, folder), package=False, use_cache=False)
+
+
+def small_answers(kb, rng):
+    answers = {}
+    for question in kb.askable:
+        if rng.random() < 0.25:
+            continue
+        if question.type == "boolean":
+            answers[question.id] = rng.random() < 0.5
+        elif question.type == "choice":
+            answers[question.id] = rng.choice(question.choice_ids)
+        elif question.type == "multi":
+            answers[question.id] = [c for c in question.choice_ids if rng.random() < 0.4]
+        else:
+            answers[question.id] = rng.choice([0, 2, 3, 10, 20, 21, 49, 50, 60, 70, 71, 100])
+    return check_answers(kb, answers)
+
+
+def test_the_same_firings_as_experta_on_a_small_base_of_every_kind_of_test(small_kb):
+    ours, stock = engine_for(small_kb), stock_engine(small_kb)
+    fired = set()
+    rng = random.Random(5)
+    for _ in range(150):
+        answers = small_answers(small_kb, rng)
+        got = firings(ours, small_kb, answers)
+        assert got == firings(stock, small_kb, answers), answers
+        fired |= {rule for rule, _, _ in got}
+    assert fired >= {r.id for r in small_kb.rules}  # every rule took part
+
+
+def test_a_rule_of_several_alternatives_fires_once(small_kb):
+    answers = check_answers(small_kb, {"many": ["green", "blue", "red"]})
+    assert [f[0] for f in firings(engine_for(small_kb), small_kb, answers)].count(
+        "m-includes") == 1
+
+
+def numbered(fact, number):
+    fact.__factid__ = number
+    return fact
+
+
+def test_two_answers_to_one_question_are_refused(small_kb):
+    matcher = engine_class(small_kb)().matcher  # a fresh one
+    matcher.changes([numbered(Answer(question="pick", value="x"), 1)])
+    with pytest.raises(AssertionError, match="two facts for one test"):
+        matcher.changes([numbered(Answer(question="pick", value="x"), 2)])
+
+
+def test_a_retracted_fact_gives_back_what_it_matched(small_kb):
+    matcher = engine_class(small_kb)().matcher
+    first = numbered(Answer(question="pick", value="x"), 1)
+    added, removed = matcher.changes([first])
+    assert [a.rule._wrapped.rule.id for a in added] == ["m-is"] and removed == []
+    assert 1 in matcher.taken
+    added, removed = matcher.changes([numbered(Answer(question="pick", value="y"), 2)], [first])
+    assert 1 not in matcher.taken and 2 in matcher.taken
+    assert [a.rule._wrapped.rule.id for a in removed] == ["m-is"]
+
+
+@pytest.mark.parametrize("leaf,index", [
+    (None, "always"), (FactIs("f"), "always"), (Ask("q", "answered", False), "always"),
+    (Ask("q", "is", "x"), "equal"), (Ask("q", "in", ("x",)), "equal"),
+    (Ask("q", "includes", "a"), "member"), (Ask("q", "includes_any", ("a",)), "any_of"),
+    (Ask("q", "at_least", 3), "rising"), (Ask("q", "above", 3), "rising"),
+    (Belief("h", "at_least", 0.5), "rising"), (Ask("q", "at_most", 3), "falling"),
+    (Ask("q", "below", 3), "falling"), (Belief("h", "below", 0.5), "falling"),
+    (Ask("q", "is", "x", negated=True), "other"), (Ask("q", "at_least", 3, True), "other"),
+    (Ask("q", "between", (1, 2)), "other"), (Ask("q", "includes_all", ("a",)), "other"),
+])
+def test_each_kind_of_test_has_its_index(leaf, index):
+    """What makes a fact cost only the tests it passes: a test tried one by one
+    ("other") is the slow path, for the kinds no index serves."""
+    tests = Index()
+    tests.add(leaf, (0, 0), leaf_test(leaf) if isinstance(leaf, Ask | Belief) else None)
+    filled = {name for name in ("always", "equal", "member", "any_of", "rising", "falling",
+                                "other") if getattr(tests, name)}
+    assert filled == {index}
+    assert bool(tests.tested) == (index in ("member", "any_of"))
+
+
+def test_a_value_that_is_not_a_number_passes_no_threshold():
+    assert passing([Ask("q", "at_least", 1), Ask("q", "above", 1)], "2") == []
+
+
+def ids(activations):
+    return sorted(a.rule._wrapped.rule.id for a in activations)
+
+
+def test_a_fact_that_blocks_a_rule_and_goes_again(small_kb):
+    matcher = engine_class(small_kb)().matcher
+    added, _ = matcher.changes([numbered(Answer(question="n", value=10), 1)])
+    assert "m-unanswered" in ids(added)  # b is not answered
+    b = numbered(Answer(question="b", value=True), 2)
+    added, removed = matcher.changes([b])
+    assert ids(removed) == ["m-unanswered"]
+    assert ids(added) == ["h1-against-b"]  # the same fact goes on to the tests it passes
+    added, _ = matcher.changes([], [b])
+    assert ids(added) == ["m-unanswered"]
+
+
+def test_lower_salience_waits_while_this_batch_adds_above_it(small_kb):
+    matcher = engine_class(small_kb)().matcher
+    added, _ = matcher.changes([numbered(Answer(question="pick", value="x"), 1),
+                                numbered(Answer(question="a", value=False), 2)])
+    assert ids(added) == ["m-is"]  # m-not-fact reads what m-is will derive: it waits
+    waiting = {alt for alts in matcher.pending.values() for alt in alts}
+    assert "m-not-fact" in {matcher.alternatives[alt].rule._wrapped.rule.id
+                            for alt in waiting}
+
+
+def test_lower_salience_waits_while_the_agenda_holds_something_above_it(small_kb):
+    engine = engine_class(small_kb)()
+    engine.reset()
+    engine.declare(Answer(question="pick", value="x"))  # m-is waits on the agenda
+    engine.declare(Answer(question="a", value=False))
+    on_agenda = ids(engine.agenda.activations)
+    assert "m-is" in on_agenda and "m-not-fact" not in on_agenda
+    waiting = {alt for alts in engine.matcher.pending.values() for alt in alts}
+    assert "m-not-fact" in {engine.matcher.alternatives[alt].rule._wrapped.rule.id
+                            for alt in waiting}

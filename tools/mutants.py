@@ -19,7 +19,8 @@ run in parallel.  mutmut and cosmic-ray mutate whole trees and keep state
 between runs; this asks one question of one module's tests, in seconds.
 
 The tests of ``expert/x/name.py`` are ``tests/test_name.py`` unless ``--tests``
-says otherwise.  Exit status: 0, or 1 when ``--fail-under PCT`` is not met.
+says otherwise; the quick ones only, unless ``--slow``.  Exit status: 0, or 1 when
+``--fail-under PCT`` is not met.
 """
 
 from __future__ import annotations
@@ -243,7 +244,8 @@ def default_tests(path: Path) -> list[str]:
     return [str(ROOT / "tests" / f"test_{path.stem}.py")]
 
 
-def run(path: Path, tests: list[str], index: int | None, timeout: float) -> tuple[str, float]:
+def run(path: Path, tests: list[str], index: int | None, timeout: float,
+        marks: str = "not slow") -> tuple[str, float]:
     """'killed', 'survived' or 'timeout' (a killed mutant too), and seconds taken."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "tools"), str(ROOT / "tests"),
                                                         str(ROOT)]),
@@ -251,7 +253,8 @@ def run(path: Path, tests: list[str], index: int | None, timeout: float) -> tupl
     if index is None:
         env.pop("TWITCHDX_MUTANT")
     command = [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", "-p",
-               "no:xdist", "-p", "mutant_hook", "--no-header", "-o", "addopts=", *tests]
+               "no:xdist", "-p", "mutant_hook", "--no-header", "-o", "addopts=", "-m", marks,
+               *tests]
     started = time.monotonic()
     try:
         done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True,
@@ -271,6 +274,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--fail-under", type=float, default=0.0, metavar="PCT")
+    parser.add_argument("--slow", action="store_true",
+                        help="run the module's slow tests too (differential, property)")
     parser.add_argument("-v", "--verbose", action="store_true", help="list killed ones too")
     args = parser.parse_args(argv)
     path = args.module
@@ -278,12 +283,14 @@ def main(argv: list[str] | None = None) -> int:
     every = mutants(path.read_text())
     chosen = every if args.sample is None or args.sample >= len(every) else sorted(
         random.Random(args.seed).sample(every, args.sample))
-    _, baseline = run(path, tests, None, timeout=600)
+    marks = "" if args.slow else "not slow"
+    _, baseline = run(path, tests, None, timeout=600, marks=marks)
     timeout = max(10.0, baseline * 5)
     print(f"{path}: {len(chosen)} of {len(every)} mutants against {' '.join(tests)} "
           f"(clean run {baseline:.1f} s)")
     with ThreadPoolExecutor(args.jobs) as pool:
-        outcomes = list(pool.map(lambda m: run(path, tests, m.index, timeout)[0], chosen))
+        outcomes = list(pool.map(lambda m: run(path, tests, m.index, timeout, marks)[0],
+                                 chosen))
     lines = path.read_text().splitlines()
     for mutant, outcome in zip(chosen, outcomes, strict=True):
         if outcome == "survived" or args.verbose:

@@ -75,9 +75,10 @@ _TESTS: dict[Leaf, LeafTest] = {}
 def leaf_test(leaf: Ask | Belief) -> LeafTest:
     """One test object per distinct leaf, so rules testing the same thing share one
     alpha node (experta shares predicate nodes by the predicate's identity)."""
-    test = _TESTS.get(leaf)
+    key = (leaf, isinstance(leaf.value, bool))  # "is true" is not "is 1", though equal
+    test = _TESTS.get(key)
     if test is None:
-        test = _TESTS[leaf] = LeafTest(leaf)
+        test = _TESTS[key] = LeafTest(leaf)
     return test
 
 

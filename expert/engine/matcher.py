@@ -27,6 +27,7 @@ both on random consultations and compares every firing).
 from __future__ import annotations
 
 import bisect
+import operator
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -74,19 +75,21 @@ class Tests:
         self.rising_at: list[float] = []
         self.falling_at: list[float] = []
 
-    def add(self, leaf: Leaf | None, entry: tuple[int, int], test: Callable[[Any], bool]
-            ) -> None:
+    def add(self, leaf: Leaf | None, entry: tuple[int, int],
+            test: Callable[[Any], bool] | None = None) -> None:
+        """Index one test (``test`` judges a value where no index can: choices that are not
+        a tuple, and tests of other kinds); None stands for "any fact of this key"."""
         op, value = _threshold(leaf)
-        plain = isinstance(leaf, Ask) and not leaf.negated and not leaf.on_presence
+        plain = isinstance(leaf, Ask) and not leaf.negated
         if leaf is None or (isinstance(leaf, Ask) and leaf.on_presence) or isinstance(
                 leaf, FactIs):
             self.always.append(entry)
-        elif plain and leaf.op == "is" and _hashable(leaf.value):
+        elif plain and leaf.op == "is":  # a test is hashable, and so is what it compares
             self.equal.setdefault(_same(leaf.value), []).append(entry)
-        elif plain and leaf.op == "in" and all(_hashable(v) for v in leaf.value):
+        elif plain and leaf.op == "in":
             for item in {_same(v) for v in leaf.value}:
                 self.equal.setdefault(item, []).append(entry)
-        elif plain and leaf.op in ("includes", "includes_any") and _hashable(leaf.value):
+        elif plain and leaf.op in ("includes", "includes_any"):
             table = self.member if leaf.op == "includes" else self.any_of
             for choice in {leaf.value} if leaf.op == "includes" else set(leaf.value):
                 table.setdefault(choice, []).append(entry)
@@ -107,7 +110,7 @@ class Tests:
     def passing(self, value: Any) -> list[tuple[int, int]]:
         """Every (alternative, slot) whose test ``value`` passes."""
         found = list(self.always)
-        if self.equal and _hashable(value):
+        if self.equal:  # answers are checked: a value, or a tuple of choices
             found += self.equal.get(_same(value), ())
         if self.tested:
             if isinstance(value, tuple):
@@ -131,14 +134,6 @@ class Tests:
         return found
 
 
-def _hashable(value: Any) -> bool:
-    try:
-        hash(value)
-    except TypeError:
-        return False
-    return True
-
-
 def _same(value: Any) -> tuple[bool, Any]:
     """A value as ``is`` compares it: a yes/no answer never equals a number."""
     return isinstance(value, bool), value
@@ -148,14 +143,14 @@ def _number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def _threshold(leaf: Leaf | None) -> tuple[str, float]:
-    """(operator, threshold) of a test of a number against a threshold, else ("", 0)."""
+def _threshold(leaf: Leaf | None) -> tuple[str, float | None]:
+    """(operator, threshold) of a test of a number against a threshold, else ("", None)."""
     if isinstance(leaf, Belief):
         return leaf.op, leaf.value
     if isinstance(leaf, Ask) and not leaf.negated and leaf.op in (*RISING, *FALLING) and \
             _number(leaf.value):
         return leaf.op, leaf.value
-    return "", 0.0
+    return "", None
 
 
 def fact_key(fact: Any) -> tuple[Key, Any]:
@@ -193,6 +188,7 @@ class IndexedMatcher(Matcher):
         self.alternatives: list[Alternative] = []
         self.salience: list[int] = []  # of each alternative's rule
         self.tests: dict[Key, Tests] = {}
+        self.filled: list[int] = []  # reset() sizes it and the other per-alternative counts
         for rule in sorted(engine.get_rules(), key=lambda r: r.__name__):
             self._add_rule(rule)
         for tests in self.tests.values():
@@ -210,14 +206,13 @@ class IndexedMatcher(Matcher):
                 slot = -1 if negated else len(names)
                 if not negated:
                     names.append(f"p{index}")
-                test = leaf_test(leaf) if isinstance(leaf, Ask | Belief) else _always
+                test = leaf_test(leaf) if isinstance(leaf, Ask | Belief) else None
                 self.tests.setdefault(key, Tests()).add(leaf, (number, slot), test)
             if action.once:
-                self.tests.setdefault(("f", definition.id), Tests()).add(None, (number, -1),
-                                                                         _always)
+                self.tests.setdefault(("f", definition.id), Tests()).add(None, (number, -1))
             if not names:  # nothing positive: it holds on the initial fact, unnamed
                 names.append(None)
-                self.tests.setdefault(("i",), Tests()).add(None, (number, 0), _always)
+                self.tests.setdefault(("i",), Tests()).add(None, (number, 0))
             self.alternatives.append(Alternative(rule, names))
             self.salience.append(rule.salience)
 
@@ -226,9 +221,9 @@ class IndexedMatcher(Matcher):
         gave back its slots as it went), so a reset costs what the consultation did,
         not the size of the rule base."""
         count = len(self.alternatives)
-        if len(getattr(self, "filled", ())) != count:
+        if len(self.filled) != count:
             self.slots: list[list[Any]] = [[None] * a.positive for a in self.alternatives]
-            self.filled: list[int] = [0] * count  # alternative -> slots with a fact
+            self.filled = [0] * count  # alternative -> slots with a fact
             self.blocked: list[int] = [0] * count  # alternative -> negated tests with a fact
             self.need: list[int] = [a.positive for a in self.alternatives]
             self.taken: dict[int, list[tuple[int, int]]] = {}
@@ -295,14 +290,15 @@ class IndexedMatcher(Matcher):
         pending = self.pending
         for alt in touched:
             pending.setdefault(self.salience[alt], set()).add(alt)
+        ahead: int | None = None  # the salience this batch first added an activation at
         for salience in sorted(pending, reverse=True):
-            top = self._top(leaving)
-            if added:
-                top = salience if top is None else max(top, salience)
-            if top is not None and salience < top:
-                break
+            tops = [top for top in (self._top(leaving), ahead) if top is not None]
+            if tops and salience < max(tops):
+                break  # everything below waits until the agenda comes down to it
             for alt in sorted(pending.pop(salience)):
                 self._judge(alt, added, removed, leaving)
+            if added and ahead is None:
+                ahead = salience
         return added, removed
 
     def _top(self, leaving: set[int]) -> int | None:
@@ -319,7 +315,7 @@ class IndexedMatcher(Matcher):
         facts = tuple(self.slots[alt]) if holds else None
         old = self.memory.get(alt)
         if old is not None and facts is not None and all(
-                a is b for a, b in zip(old[0], facts, strict=True)):
+                map(operator.is_, old[0], facts)):  # the same facts: nothing changed
             return
         if old is not None:
             removed.append(old[1])  # the very activation added: the agenda finds it at once
@@ -332,7 +328,7 @@ class IndexedMatcher(Matcher):
 
     def _activation(self, alt: int, facts: tuple[Any, ...]) -> Any:
         alternative = self.alternatives[alt]
-        context = {name: fact for name, fact in zip(alternative.names, facts, strict=True)
+        context = {name: facts[slot] for slot, name in enumerate(alternative.names)
                    if name is not None}
         return Match(alternative.rule, facts, context, alt)
 
@@ -346,7 +342,3 @@ class Match(Activation):
         self.rule, self.facts, self.context = rule, facts, context
         self.alternative = alternative
         self.key = None
-
-
-def _always(value: Any) -> bool:  # pragma: no cover - "always" tests are never called
-    return True
