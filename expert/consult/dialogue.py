@@ -178,7 +178,7 @@ class Dialogue:
     def _why(self, question: Question, state: Plan) -> None:
         for _, text in state.result.conflicts:  # the reading taken shapes what matters next
             self.say(f"Your answers so far disagree: {text}", "  ")
-        claims = verify(self.kb, state, question.id, first_conclusion=True)
+        claims = verify(self.kb, state, question.id)
         if claims:
             self.io.say("  This question matters because")
             for claim in claims[:4]:

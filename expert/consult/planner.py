@@ -106,10 +106,11 @@ def _impacts(kb: KnowledgeBase, result: Result, status: RuleStatus) -> dict[str,
             if _reads_positively(rule, name):
                 readers.setdefault(name, []).append(rule)
     evidence = _running(result)
-    found: dict[str, list[Impact]] = {}
+    fired = set(result.fired)  # undecided only because what it reads may still appear:
+    found: dict[str, list[Impact]] = {}  # its conclusions are counted already
     # readers sit in higher strata: walking from the top, a rule's readers are done first
     for rule in sorted(undecided, key=lambda r: -r.stratum):
-        found[rule.id] = _direct(kb, result, rule, evidence)
+        found[rule.id] = [] if rule.id in fired else _direct(kb, result, rule, evidence)
         for name in rule.then.facts:
             if name in result.derived_by:
                 continue  # already established: deriving it again changes nothing
@@ -219,12 +220,12 @@ class Claim(NamedTuple):
 
 
 def verify(kb: KnowledgeBase, state: Plan, question_id: str,
-           first_conclusion: bool = False, budget: Budget | None = None) -> list[Claim]:
+           budget: Budget | None = None) -> list[Claim]:
     """The changes an answer to ``question_id`` would really make, strongest first.
 
     Candidate answers come from the undecided rules that need the question; each is
     tried in a fresh consultation.  Counted: a higher referral, a new leading
-    hypothesis or note, and (with ``first_conclusion``) a first hypothesis above low.
+    hypothesis or note (a first one above low is a new leading one).
     """
     result = state.result
     budget = budget or Budget()
@@ -241,7 +242,7 @@ def verify(kb: KnowledgeBase, state: Plan, question_id: str,
                 tried.append(value)
                 after = consult(kb, {**answers, question: value})
                 budget.left -= len(after.firings)
-                claims += _changes(kb, result, question, value, after, first_conclusion)
+                claims += _changes(result, question, value, after)
     claims.sort(key=lambda c: (-c.weight, c.kind, c.target))
     best: dict[tuple[str, str], Claim] = {}
     for claim in claims:  # strongest first: keep the strongest claim about each target
@@ -249,8 +250,7 @@ def verify(kb: KnowledgeBase, state: Plan, question_id: str,
     return list(best.values())
 
 
-def _changes(kb: KnowledgeBase, before: Result, question: str, answer: Any, after: Result,
-             first_conclusion: bool) -> list[Claim]:
+def _changes(before: Result, question: str, answer: Any, after: Result) -> list[Claim]:
     out = []
     if after.level.rank > before.level.rank:
         out.append(Claim(question, answer, "referral", after.level.id, before.level.id,
@@ -263,14 +263,8 @@ def _changes(kb: KnowledgeBase, before: Result, question: str, answer: Any, afte
         if new_top and new_top.id != (old_top.id if old_top else None):
             old = next((r for r in was if r.id == new_top.id), None)
             out.append(Claim(question, answer, kind, new_top.id, old.band if old else "low",
-                             new_top.band, True, _newest(after, new_top),
+                             new_top.band, True, _newest(before, new_top),
                              LEADING_WEIGHT + BAND_WEIGHT[new_top.band]))
-        elif first_conclusion and kind == "hypothesis" and not old_top and now:
-            raised = [h for h in now if h.band != "low"]
-            if raised:
-                out.append(Claim(question, answer, kind, raised[0].id, "low", raised[0].band,
-                                 False, _newest(after, raised[0]),
-                                 BAND_MOVE_WEIGHT + BAND_WEIGHT[raised[0].band]))
     return out
 
 
@@ -279,10 +273,13 @@ def _leader(ranked: tuple[Any, ...]) -> Any:
     return ranked[0] if ranked and ranked[0].band != "low" else None
 
 
-def _newest(result: Result, ranked: Any) -> str:
-    """The last rule that gave evidence for a conclusion: the one the new answer fired."""
+def _newest(before: Result, ranked: Any) -> str:
+    """The rule the new answer fired that gave evidence for a conclusion (the last such,
+    if several; the last to give any, if none is new)."""
+    fired = set(before.fired)
     positive = [rule for rule, cf in ranked.contributions if cf > 0]
-    return positive[-1] if positive else ranked.rules[-1]
+    new = [rule for rule in positive if rule not in fired]
+    return (new or positive or list(ranked.rules))[-1]
 
 
 def value_of_information(kb: KnowledgeBase, state: Plan) -> list[dict[str, Any]]:
@@ -297,7 +294,7 @@ def value_of_information(kb: KnowledgeBase, state: Plan) -> list[dict[str, Any]]
                      if i.weight >= LEADING_WEIGHT or (quiet and i.kind == "hypothesis")]
         if not promising:
             continue
-        claims = verify(kb, state, question.id, first_conclusion=quiet, budget=budget)
+        claims = verify(kb, state, question.id, budget=budget)
         if not claims:
             continue
         ranked.append((-claims[0].weight, position, {
