@@ -196,8 +196,8 @@ def _leaf_floor(kb: KnowledgeBase, leaf: Leaf, flags: dict[tuple[str, Any], int]
     if not isinstance(leaf, Ask) or leaf.negated:
         return 0
     rank = lambda choice: flags.get((leaf.question, choice), 0)  # noqa: E731
-    if leaf.op == "is" and leaf.value is True:
-        return rank(True)
+    if leaf.op == "is":  # yes to a warning-sign question, or a warning-sign choice
+        return rank(leaf.value)
     if leaf.op == "includes":
         return rank(leaf.value)
     if leaf.op in ("includes_any", "in"):
@@ -278,8 +278,9 @@ def _contraindicated(kb: KnowledgeBase, contra: Contraindication) -> list[Proble
     out = []
     for rule in kb.rules:
         hit = advising.get(rule.id)
-        if not hit or status.truth(rule.id) is False:
-            continue
+        if not hit or status.truth(rule.id) is False or not any(
+                satisfiable(kb, alternative) for alternative in rule.alternatives or ((),)):
+            continue  # it cannot give the advice then, or it cannot fire at all
         example = witness(kb, rule)
         example = {**(example or {}), **{q: tuple(sorted(v)) if isinstance(v, Including) else v
                                           for q, v in given.items()}}
