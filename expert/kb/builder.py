@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -60,7 +61,8 @@ def fingerprint(texts: list[tuple[str, Path, str]]) -> str:
 
 
 class _Builder:
-    """What has been read so far, and every problem met on the way."""
+    """What has been read so far, and every problem met on the way: one method per kind of
+    file or entry (rule files are rulefiles.py's, references references.py's)."""
 
     def __init__(self) -> None:
         self.problems: list[Problem] = []
@@ -104,6 +106,165 @@ class _Builder:
                 self.problem(path, getattr(leaf, "line", 0) or raw.line, owner,
                              "this condition tests answers only, not facts or hypotheses")
 
+    def add_manifest(self, data: LineDict, path: str, bad: Bad) -> None:
+        if bad:
+            return
+        manifest = Manifest(name=data["name"], version=str(data["version"]), path=path,
+                            title=data.get("title", ""),
+                            disclaimer=" ".join(data.get("disclaimer", "").split()),
+                            language=data.get("language", "en"))
+        self.manifests.append(manifest)
+        self.manifest_lines.append((manifest, data.line_of("language")))
+
+    def add_questions(self, data: LineDict, path: str, bad: Bad) -> None:
+        for raw in items(data, "questions", bad):
+            qid = raw["id"]
+            if qid in self.questions:
+                self.problem(path, raw.line, qid, f"question {qid} is already defined in "
+                             f"{self.questions[qid].path}:{self.questions[qid].line}")
+                continue
+            choices = tuple(Choice(c["id"], c["text"], _flag(c.get("red_flag")), c.line)
+                            for c in raw.get("choices", []))
+            ids = [c.id for c in choices]
+            for dup in sorted({c for c in ids if ids.count(c) > 1}):
+                self.problem(path, raw.line, qid, f"choice {dup} is listed twice")
+            lo, hi = raw.get("min"), raw.get("max")
+            if lo is not None and hi is not None and lo > hi:
+                self.problem(path, raw.line, qid, f"min {lo} is above max {hi}")
+            if raw.get("red_flag") and raw["type"] != "boolean":
+                self.problem(path, raw.line_of("red_flag"), qid,
+                             "red_flag on a question needs a boolean; flag choices instead")
+            self.questions[qid] = Question(
+                id=qid, text=" ".join(raw["text"].split()), type=raw["type"], choices=choices,
+                min=lo, max=hi,
+                unit=raw.get("unit", ""), help=" ".join(raw.get("help", "").split()),
+                section=raw.get("section", ""), red_flag=_flag(raw.get("red_flag")),
+                path=path, line=raw.line, core=bool(raw.get("core", False)),
+                warning=bool(raw.get("warning", False)))
+        for raw in items(data, "computed", bad):
+            qid = raw["id"]
+            if qid in self.questions:
+                self.problem(path, raw.line, qid, f"question {qid} is already defined")
+                continue
+            terms = tuple(raw["sum"].items())
+            for source, _w in terms:
+                q = self.questions.get(source)
+                if q is None or q.type not in ("integer", "number"):
+                    self.problem(path, raw["sum"].line_of(source), qid,
+                                 f"{source} is not a numeric question"
+                                 + _suggest(source, self.questions))
+            self.questions[qid] = Question(
+                id=qid, text=raw["text"], type="number", unit=raw.get("unit", ""),
+                help=" ".join(raw.get("help", "").split()), sum=terms, path=path, line=raw.line,
+                min=0, max=None)
+        self.raw_constraints += [(path, raw) for raw in items(data, "constraints", bad)]
+        for raw in items(data, "sections", bad):
+            self.sections[raw["id"]] = " ".join(raw["title"].split())
+
+    def add_catalog(self, data: LineDict, path: str, bad: Bad) -> None:
+        for raw in items(data, "levels", bad):
+            if raw["id"] in self.levels:
+                self.problem(path, raw.line, raw["id"], "referral level defined twice")
+            kinds = raw.get("advice")
+            self.levels[raw["id"]] = Level(raw["id"], raw["rank"], raw["label"],
+                                           " ".join(raw["action"].split()), raw.get("tests", True),
+                                           tuple(kinds) if kinds is not None else None, path,
+                                           raw.line)
+        self.catalog_path = self.catalog_path or path
+        safety_keys = ("advice_kinds", "warning_signs", "forbidden_advice", "contraindications")
+        if not any(key[0] in safety_keys for key in bad):
+            sealing.seal_catalog(self, data, path)
+        ranks = [lv.rank for lv in self.levels.values()]
+        if len(set(ranks)) != len(ranks):
+            self.problem(path, data.line, "", "two referral levels share a rank")
+        for section in ("hypotheses", "notes", "tests"):
+            for raw in items(data, section, bad):
+                if raw["id"] in self.catalog[section]:
+                    self.problem(path, raw.line, raw["id"],
+                                 f"{SINGULAR[section]} {raw['id']} is defined twice")
+                self.catalog[section][raw["id"]] = Entry(raw["id"], raw["label"],
+                                                         " ".join(raw.get("text", "").split()),
+                                                         path, raw.line)
+
+    def add_reference(self, data: LineDict, path: str, bad: Bad) -> None:
+        for raw in items(data, "sources", bad):
+            if self.redefines("source", raw, path):
+                self.sources[raw["id"]] = Source(raw["id"], raw["title"], raw.get("url", ""))
+        for raw in items(data, "facts", bad):
+            if self.redefines("fact", raw, path):
+                self.evidence[raw["id"]] = " ".join(raw["statement"].split())
+
+    def redefines(self, kind: str, raw: LineDict, path: str) -> bool:
+        """A source or reference fact may be defined again only with ``override: true``."""
+        key = (kind, raw["id"])
+        earlier = self.defined_at.get(key)
+        if earlier and not raw.get("override"):
+            self.problem(path, raw.line, raw["id"], f"{kind} {raw['id']} is already defined at "
+                         f"{earlier}; to replace it say override: true")
+            return False
+        if raw.get("override") and not earlier:
+            self.problem(path, raw.line_of("override"), raw["id"],
+                         f"override: true but no earlier {kind} has this id")
+        self.defined_at[key] = f"{path}:{raw.line}"
+        return True
+
+    def when(self, raw: LineDict, path: str) -> Condition | None:
+        """The parsed ``when`` of a catalog entry, or None after reporting why it is not."""
+        try:
+            return parse_condition(raw["when"], raw.line_of("when"))
+        except ConditionSyntaxError as exc:
+            self.problem(path, exc.line or raw.line, raw["id"], str(exc))
+            return None
+
+    def add_constraint(self, raw: LineDict, path: str) -> None:
+        when = self.when(raw, path)
+        if when is None:
+            return
+        asks = [leaf for leaf in leaves(when) if isinstance(leaf, Ask)]
+        if len(asks) != len(list(leaves(when))):
+            self.problem(path, raw.line_of("when"), raw["id"],
+                         "a constraint tests answers only, not facts or hypotheses")
+            return
+        before = len(self.problems)
+        for leaf in asks:
+            check_ask(self.questions, leaf, lambda line, msg: self.problem(
+                path, line or raw.line, raw["id"], msg))
+        if len(self.problems) == before:
+            self.constraints.append(Constraint(
+                raw["id"], when, " ".join(raw["message"].split()),
+                tuple(dict.fromkeys(leaf.question for leaf in asks)), path, raw.line))
+
+    def check_catalog(self) -> None:
+        """Levels and warning signs, held to the safety policy."""
+        self.resolve_flags()
+        sealing.seal_contraindications(self)
+        sealing.seal_ladder(self)
+        sealing.seal_warning_signs(self)
+        sealing.seal_language(self)
+
+    def resolve_flags(self) -> None:
+        """``red_flag: true`` means the catalog's warning level; a named level must exist."""
+        default = self.voice[0].level
+
+        def resolve(flag: str | None, where: Any, qid: str) -> str | None:
+            if flag == DEFAULT_FLAG:
+                if default is None:
+                    self.problem(where.path, where.line, qid, "red_flag: true needs "
+                                 "warning_signs.level in the catalog (the level a warning "
+                                 "sign leads to)")
+                return default
+            if flag and self.levels and flag not in self.levels:
+                self.problem(where.path, where.line, qid, f"red_flag: unknown referral level {flag}"
+                             + _suggest(flag, self.levels))
+                return None  # reported; the base keeps no reference to a level it lacks
+            return flag
+
+        for qid, question in list(self.questions.items()):
+            choices = tuple(c._replace(red_flag=resolve(c.red_flag, question._replace(line=c.line),
+                                                        qid)) for c in question.choices)
+            self.questions[qid] = question._replace(
+                red_flag=resolve(question.red_flag, question, qid), choices=choices)
+
 
 def build(texts: list[tuple[str, Path, str]]) -> tuple[KnowledgeBase | None, list[Problem]]:
     """Turn file texts into a KnowledgeBase; return it (None if unusable) with all problems."""
@@ -124,13 +285,13 @@ def build(texts: list[tuple[str, Path, str]]) -> tuple[KnowledgeBase | None, lis
         b.problems += schema_problems
         if ("", None) in bad:  # the file as a whole is unusable
             continue
-        {"kb": _add_manifest, "questions": _add_questions, "catalog": _add_catalog,
-         "reference": _add_reference, "rules": collect_rules}[kind](b, data, shown, bad)
+        {"kb": b.add_manifest, "questions": b.add_questions, "catalog": b.add_catalog,
+         "reference": b.add_reference, "rules": partial(collect_rules, b)}[kind](data, shown, bad)
     for order, (shown, raw) in enumerate(b.raw_rules):
         add_rule(b, raw, shown, order)
     for shown, raw in b.raw_constraints:
-        _add_constraint(b, raw, shown)
-    _check_catalog(b)
+        b.add_constraint(raw, shown)
+    b.check_catalog()
     missing = [(kind, what) for kind, what, have in (
         ("kb", "no kb.yaml naming the knowledge", b.manifests),
         ("questions", "no questions defined (questions.yaml: questions)", b.questions),
@@ -195,62 +356,6 @@ def _mapping(data: LineDict, section: str, bad: Bad) -> LineDict | None:
     return value if isinstance(value, dict) and not broken else None
 
 
-def _add_manifest(b: _Builder, data: LineDict, path: str, bad: Bad) -> None:
-    if bad:
-        return
-    manifest = Manifest(name=data["name"], version=str(data["version"]), path=path,
-                        title=data.get("title", ""),
-                        disclaimer=" ".join(data.get("disclaimer", "").split()),
-                        language=data.get("language", "en"))
-    b.manifests.append(manifest)
-    b.manifest_lines.append((manifest, data.line_of("language")))
-
-
-def _add_questions(b: _Builder, data: LineDict, path: str, bad: Bad) -> None:
-    for raw in items(data, "questions", bad):
-        qid = raw["id"]
-        if qid in b.questions:
-            b.problem(path, raw.line, qid, f"question {qid} is already defined in "
-                      f"{b.questions[qid].path}:{b.questions[qid].line}")
-            continue
-        choices = tuple(Choice(c["id"], c["text"], _flag(c.get("red_flag")), c.line)
-                        for c in raw.get("choices", []))
-        ids = [c.id for c in choices]
-        for dup in sorted({c for c in ids if ids.count(c) > 1}):
-            b.problem(path, raw.line, qid, f"choice {dup} is listed twice")
-        lo, hi = raw.get("min"), raw.get("max")
-        if lo is not None and hi is not None and lo > hi:
-            b.problem(path, raw.line, qid, f"min {lo} is above max {hi}")
-        if raw.get("red_flag") and raw["type"] != "boolean":
-            b.problem(path, raw.line_of("red_flag"), qid,
-                      "red_flag on a question needs a boolean; flag choices instead")
-        b.questions[qid] = Question(
-            id=qid, text=" ".join(raw["text"].split()), type=raw["type"], choices=choices,
-            min=lo, max=hi,
-            unit=raw.get("unit", ""), help=" ".join(raw.get("help", "").split()),
-            section=raw.get("section", ""), red_flag=_flag(raw.get("red_flag")),
-            path=path, line=raw.line, core=bool(raw.get("core", False)),
-            warning=bool(raw.get("warning", False)))
-    for raw in items(data, "computed", bad):
-        qid = raw["id"]
-        if qid in b.questions:
-            b.problem(path, raw.line, qid, f"question {qid} is already defined")
-            continue
-        terms = tuple(raw["sum"].items())
-        for source, _w in terms:
-            q = b.questions.get(source)
-            if q is None or q.type not in ("integer", "number"):
-                b.problem(path, raw["sum"].line_of(source), qid,
-                          f"{source} is not a numeric question" + _suggest(source, b.questions))
-        b.questions[qid] = Question(
-            id=qid, text=raw["text"], type="number", unit=raw.get("unit", ""),
-            help=" ".join(raw.get("help", "").split()), sum=terms, path=path, line=raw.line,
-            min=0, max=None)
-    b.raw_constraints += [(path, raw) for raw in items(data, "constraints", bad)]
-    for raw in items(data, "sections", bad):
-        b.sections[raw["id"]] = " ".join(raw["title"].split())
-
-
 def _flag(value: Any) -> str | None:
     """A warning sign's level as written; ``true`` is resolved to the catalog's default
     (warning_signs.level) once the catalog is read."""
@@ -260,116 +365,6 @@ def _flag(value: Any) -> str | None:
 
 
 DEFAULT_FLAG = "\0warning_signs.level"  # a placeholder no level id can equal
-
-
-def _add_catalog(b: _Builder, data: LineDict, path: str, bad: Bad) -> None:
-    for raw in items(data, "levels", bad):
-        if raw["id"] in b.levels:
-            b.problem(path, raw.line, raw["id"], "referral level defined twice")
-        kinds = raw.get("advice")
-        b.levels[raw["id"]] = Level(raw["id"], raw["rank"], raw["label"],
-                                    " ".join(raw["action"].split()), raw.get("tests", True),
-                                    tuple(kinds) if kinds is not None else None, path,
-                                    raw.line)
-    b.catalog_path = b.catalog_path or path
-    safety_keys = ("advice_kinds", "warning_signs", "forbidden_advice", "contraindications")
-    if not any(key[0] in safety_keys for key in bad):
-        sealing.seal_catalog(b, data, path)
-    ranks = [lv.rank for lv in b.levels.values()]
-    if len(set(ranks)) != len(ranks):
-        b.problem(path, data.line, "", "two referral levels share a rank")
-    for section in ("hypotheses", "notes", "tests"):
-        for raw in items(data, section, bad):
-            if raw["id"] in b.catalog[section]:
-                b.problem(path, raw.line, raw["id"],
-                          f"{SINGULAR[section]} {raw['id']} is defined twice")
-            b.catalog[section][raw["id"]] = Entry(raw["id"], raw["label"],
-                                                  " ".join(raw.get("text", "").split()),
-                                                  path, raw.line)
-
-
-def _add_reference(b: _Builder, data: LineDict, path: str, bad: Bad) -> None:
-    for raw in items(data, "sources", bad):
-        if _redefines(b, "source", raw, path):
-            b.sources[raw["id"]] = Source(raw["id"], raw["title"], raw.get("url", ""))
-    for raw in items(data, "facts", bad):
-        if _redefines(b, "fact", raw, path):
-            b.evidence[raw["id"]] = " ".join(raw["statement"].split())
-
-
-def _redefines(b: _Builder, kind: str, raw: LineDict, path: str) -> bool:
-    """A source or reference fact may be defined again only with ``override: true``."""
-    key = (kind, raw["id"])
-    earlier = b.defined_at.get(key)
-    if earlier and not raw.get("override"):
-        b.problem(path, raw.line, raw["id"], f"{kind} {raw['id']} is already defined at "
-                  f"{earlier}; to replace it say override: true")
-        return False
-    if raw.get("override") and not earlier:
-        b.problem(path, raw.line_of("override"), raw["id"],
-                  f"override: true but no earlier {kind} has this id")
-    b.defined_at[key] = f"{path}:{raw.line}"
-    return True
-
-
-def _when(b: _Builder, raw: LineDict, path: str) -> Condition | None:
-    """The parsed ``when`` of a catalog entry, or None after reporting why it is not."""
-    try:
-        return parse_condition(raw["when"], raw.line_of("when"))
-    except ConditionSyntaxError as exc:
-        b.problem(path, exc.line or raw.line, raw["id"], str(exc))
-        return None
-
-
-def _add_constraint(b: _Builder, raw: LineDict, path: str) -> None:
-    when = _when(b, raw, path)
-    if when is None:
-        return
-    asks = [leaf for leaf in leaves(when) if isinstance(leaf, Ask)]
-    if len(asks) != len(list(leaves(when))):
-        b.problem(path, raw.line_of("when"), raw["id"],
-                  "a constraint tests answers only, not facts or hypotheses")
-        return
-    before = len(b.problems)
-    for leaf in asks:
-        check_ask(b.questions, leaf, lambda line, msg: b.problem(path, line or raw.line,
-                                                                 raw["id"], msg))
-    if len(b.problems) == before:
-        b.constraints.append(Constraint(
-            raw["id"], when, " ".join(raw["message"].split()),
-            tuple(dict.fromkeys(leaf.question for leaf in asks)), path, raw.line))
-
-
-def _check_catalog(b: _Builder) -> None:
-    """Levels and warning signs, held to the safety policy."""
-    _resolve_flags(b)
-    sealing.seal_contraindications(b)
-    sealing.seal_ladder(b)
-    sealing.seal_warning_signs(b)
-    sealing.seal_language(b)
-
-
-def _resolve_flags(b: _Builder) -> None:
-    """``red_flag: true`` means the catalog's warning level; a named level must exist."""
-    default = b.voice[0].level
-
-    def resolve(flag: str | None, where: Any, qid: str) -> str | None:
-        if flag == DEFAULT_FLAG:
-            if default is None:
-                b.problem(where.path, where.line, qid, "red_flag: true needs warning_signs.level "
-                          "in the catalog (the level a warning sign leads to)")
-            return default
-        if flag and b.levels and flag not in b.levels:
-            b.problem(where.path, where.line, qid, f"red_flag: unknown referral level {flag}"
-                      + _suggest(flag, b.levels))
-            return None  # reported; the base keeps no reference to a level it lacks
-        return flag
-
-    for qid, question in list(b.questions.items()):
-        choices = tuple(c._replace(red_flag=resolve(c.red_flag, question._replace(line=c.line),
-                                                    qid)) for c in question.choices)
-        b.questions[qid] = question._replace(red_flag=resolve(question.red_flag, question, qid),
-                                             choices=choices)
 
 
 def _suggest(name: str, known: Any) -> str:
