@@ -39,7 +39,8 @@ def test_the_worked_example_works_the_first_time(runner, cli, tmp_path, monkeypa
                             "0.1.0")
     assert "cases pass\n" in test and "fail" not in test
     assert consult.startswith("REFERRAL: SEE A DOCTOR WITHIN A FEW DAYS")
-    assert "[medication-benzodiazepine-" in consult
+    assert "Withdrawal from benzodiazepines can cause twitching" in consult
+    assert "medication-benzodiazepine-withdrawal" not in consult  # rule ids are for authors
     assert "rule medication-benzodiazepine-withdrawal +0.50" in how
     assert "answer benzodiazepine_stopped = yes  [is yes]" in how
 

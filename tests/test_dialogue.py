@@ -7,7 +7,7 @@ import pytest
 
 from conftest import consult_raw
 from expert.consult.answers import parse_typed
-from expert.consult.dialogue import Dialogue, Quit, render_question
+from expert.consult.dialogue import REVIEW, Dialogue, Quit, render_question
 from expert.consult.planner import next_question, plan, value_of_information
 from expert.consult.session import Session
 
@@ -43,7 +43,11 @@ def by_question(kb, answers, script=None):
     script = {k: list(v) for k, v in (script or {}).items()}
 
     def reply(io):
-        shown = [line for line in io.lines if line.split(" [")[0] in texts]
+        asked = [i for i, line in enumerate(io.lines) if line.split(" [")[0] in texts]
+        reviews = [i for i, line in enumerate(io.lines) if line == REVIEW]
+        if reviews and (not asked or reviews[-1] > asked[-1]):  # every answer, before the
+            return script["review"].pop(0) if script.get("review") else ""  # report
+        shown = [io.lines[i] for i in asked]
         qid = texts[shown[-1].split(" [")[0]]
         if script.get(qid):
             return script[qid].pop(0)
@@ -106,16 +110,18 @@ def test_every_question_asked_could_change_the_report(kb):
 def test_why_names_the_rules_and_their_reasons(kb, tmp_path):
     text = " ".join(transcript(kb, tmp_path, {"coffee_cups_per_day": ["why", "5"]}).split())
     assert "This question matters because" in text
-    assert "rule caffeine-over-400" in text
-    assert "answering 4.5 would make Caffeine the leading note (likely)" in text
-    assert "Rule caffeine-over-400 says: Too much caffeine causes twitching" in text
+    assert "caffeine-over-400" not in text  # a person reads what the rule is about
+    assert 'answering "4.5 cups" would make Caffeine the leading lifestyle trigger (likely) ' \
+           "(More than 400 mg of caffeine a day)" in text
+    assert "Why: Too much caffeine causes twitching" in text
 
 
 def test_back_undoes_and_asks_again(kb, tmp_path):
     # 30 days makes spreading and earlier checks moot, so strength comes next: go back there
     script = {"twitch_duration_days": ["30", "4"], "rise_from_chair_without_arms": ["back", "yes"]}
     result, session, io = run_dialogue(kb, tmp_path, EYELID, script)
-    assert "  Undone: twitch_duration_days. Asking it again." in io.lines
+    assert "  Undone: For how many days has the twitching been going on? Asking it again." \
+        in io.lines
     assert session.answers["twitch_duration_days"] == 4
     assert result.level.id == "self_care"
 
@@ -196,7 +202,8 @@ def test_value_of_information_ranks_what_could_change_the_referral(kb):
     assert ranked[0]["could_change"][0] == {
         "kind": "referral", "target": "emergency", "from": "within_days", "to": "emergency",
         "leading": False, "rule": "emergency-palpitations-with-collapse", "answer": False}
-    assert "answering no would raise the referral" in ranked[0]["why"]
+    assert 'answering "no" would raise the referral' in ranked[0]["says"]
+    assert "(rule " in ranked[0]["why"] and "(rule " not in ranked[0]["says"]
     same_day = {item["question"] for item in ranked
                 if item["could_change"][0]["to"] == "same_day"}
     assert {"medications", "conditions", "alcohol_drinks_per_week"} <= same_day
@@ -245,3 +252,52 @@ def test_sudden_onset_is_asked_when_weakness_is_chosen(kb, tmp_path):
     result, session, _ = run_dialogue(kb, tmp_path, answers)
     assert session.order == ["symptoms", "sudden_onset"]
     assert result.level.id == "emergency"
+
+
+def test_every_question_says_where_the_person_is(kb, tmp_path):
+    _, session, io = run_dialogue(kb, tmp_path, EYELID)
+    progress = [line for line in io.lines if line.startswith("Question ")]
+    assert len(progress) == len(session.order)  # one before every question asked
+    numbers = [int(line.split()[1]) for line in progress]
+    estimates = [int(line.split()[-1]) for line in progress]
+    assert numbers == list(range(1, len(session.order) + 1))
+    assert all(n <= m for n, m in zip(numbers, estimates, strict=True))
+    assert estimates[-1] == len(session.order)  # honest at the end: this is the last one
+    assert progress[0] == f"Question 1 of about {estimates[0]}"
+
+
+def test_every_answer_is_shown_before_the_report_and_can_be_changed_by_number(kb, tmp_path):
+    result, session, io = run_dialogue(kb, tmp_path, EYELID, {"review": ["99", "1", ""],
+                                                              "symptoms": ["none", "weakness"]})
+    first = io.lines.index("Your answers:")
+    listed = io.lines[first + 1:io.lines.index(REVIEW, first)]
+    assert listed[0] == "   1. Do you have any of these now? — none of these"
+    assert listed[1] == "   2. How old are you? — 28 years"
+    assert len(listed) >= 14
+    assert any("Not accepted: type a number from 1 to" in line for line in io.lines)
+    assert "Changing an answer" in io.lines
+    # weakness raises the referral, and makes what a doctor will want to know, and whether
+    # it came on suddenly, matter: asked after the change, then every answer shown again
+    assert io.lines.count("Your answers:") == 2
+    assert "sudden_onset" in session.order
+    assert result.level.id == "within_days"
+    assert session.answers["symptoms"] == ("weakness",)
+
+
+def test_an_answer_file_with_nothing_more_to_ask_still_shows_the_review(kb, tmp_path):
+    io = ScriptedIO(lambda io: "")
+    session = Session(tmp_path / "s.json", kb.version, {"symptoms": ["seizure"]}, ["symptoms"])
+    Dialogue(kb, session, io).run()
+    assert "Your answers:" not in io.lines  # an emergency: the report at once
+
+
+@pytest.mark.parametrize("question,typed,hint", [
+    ("symptoms", "crmaps", "(did you mean cramps?)"),
+    ("symptoms", "bakc", "(did you mean back?)"),
+    ("twitch_spreading", "yse", "(did you mean yes?)"),
+    ("twitch_spreading", "hlep", "(did you mean help?)"),
+])
+def test_a_typo_gets_a_did_you_mean(kb, tmp_path, question, typed, hint):
+    text = " ".join(transcript(kb, tmp_path, {question: [typed]}).split())
+    said = text[text.index("Not accepted:"):][:200]
+    assert hint in said.split("(Type help")[0], said

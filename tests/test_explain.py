@@ -129,12 +129,26 @@ def test_explain_from_a_session_file(runner, cli, tmp_path):
 def test_whatif_shows_what_moved(runner, cli):
     text = invoke(runner, cli, "whatif", "--answers", EYELID, "--set", "symptoms=weakness",
                   "--set", "coffee_cups_per_day=1")
-    assert text.splitlines()[0] == ("what if symptoms = [weakness] (was []), "
-                                    "coffee_cups_per_day = 1 (was 5)")
-    assert "referral: self_care -> within_days" in text
-    assert "caffeine: 0.74 -> 0.00" in text
-    assert "rules that now fire:" in text and "within-days-weakness" in text
-    assert "rules that no longer fire: caffeine-over-400" in text
+    assert text.splitlines()[:3] == [
+        "What if:",
+        "  - Do you have any of these now? Muscle weakness: dropping things, tripping, trouble "
+        "with stairs or rising from a chair (instead of none of these)",
+        "  - How many cups of coffee do you drink a day (8 oz / 240 ml cups)? 1 cup (instead "
+        "of 5 cups)"]
+    assert "Referral: Self-care and watchful waiting -> See a doctor within a few days" in text
+    assert "  Caffeine: 0.74 -> 0.00" in text
+    assert "Now also because of:\n" in text and "  - Muscle weakness\n" in text
+    assert "No longer because of:\n  - More than 400 mg of caffeine a day\n" in text
+    assert "within-days-weakness" not in text  # rule ids are for authors
+    authors = invoke(runner, cli, "whatif", "--answers", EYELID, "--set", "symptoms=weakness",
+                     "--show-rules")
+    assert "  - Twitching with muscle weakness [within-days-weakness]" in authors
+    data = json.loads(invoke(runner, cli, "whatif", "--answers", EYELID, "--set",
+                             "symptoms=weakness", "--format", "json"))
+    assert data["referral"] == {"from": "self_care", "to": "within_days",
+                                "from_label": "Self-care and watchful waiting",
+                                "to_label": "See a doctor within a few days"}
+    assert "within-days-weakness" in data["now_fire"]
 
 
 @pytest.mark.parametrize("setting,message", [
@@ -175,7 +189,12 @@ def test_value_of_information_in_the_report(runner, cli, tmp_path):
                                             "from": "self_care", "to": "emergency",
                                             "leading": False, "rule": "emergency-tetany",
                                             "answer": ["hand_spasm"]}
-    assert ranked[0]["why"].startswith("answering [hand_spasm] would raise the referral to")
+    assert ranked[0]["says"].startswith('answering "Hands or feet locked in a spasm that will '
+                                        'not release" would raise the referral to "Emergency')
+    assert ranked[0]["why"].endswith("(rule emergency-tetany: Hands or feet locked in spasm "
+                                     "(tetany))")
+    assert ranked[0]["question_text"] == "Do you have any of these now? Choose all that apply."
+    assert ranked[0]["answer_text"] == "Hands or feet locked in a spasm that will not release"
     kinds = [item["could_change"][0]["kind"] for item in ranked]
     assert kinds == sorted(kinds, key=lambda k: k != "referral")
     full = json.loads(invoke(runner, cli, "consult", "--answers", EYELID, "--format", "json"))

@@ -21,6 +21,7 @@ from expert.consult.planner import (
     priority,
     questions_that_matter,
     reasons,
+    still_to_ask,
     value_of_information,
     verify,
 )
@@ -256,8 +257,11 @@ def test_value_of_information(kb):
         ("n", 76), ("c", True), ("a", True), ("d", True)]  # n and c tie: file order
     busy = value_of_information(kb, plan(kb, {"many": [], "a": True}))
     assert "d" not in [v["question"] for v in busy]  # a conclusion leads: d only nudges
-    assert voi[0]["why"] == ('answering 76 would raise the referral to "Emergency" '
+    assert voi[0]["why"] == ('answering "76" would raise the referral to "Emergency" '
                              "(rule red-or-total: Red, or a big total)")
+    assert voi[0]["says"] == 'answering "76" would raise the referral to "Emergency" (Red, or ' \
+        'a big total)'
+    assert (voi[0]["question_text"], voi[0]["answer_text"]) == ("N?", "76")
     assert voi[0]["could_change"] == [
         {"kind": "referral", "target": "emergency", "from": "self_care", "to": "emergency",
          "leading": False, "rule": "red-or-total", "answer": 76},
@@ -271,22 +275,61 @@ def test_plain_words_for_claims_and_impacts(kb):
     referral = Claim("n", 76, "referral", "emergency", "self_care", "emergency", False,
                      "red-or-total", 40.0)
     leads = Claim("a", True, "hypothesis", "h1", "low", "possible", True, "h1-from-a", 2.1)
-    moves = Claim("c", ["x"], "note", "caffeine", "low", "likely", False, "gone", 1.0)
-    assert claim_text(kb, leads) == ("answering yes would make H one the leading hypothesis "
-                                     "(possible) (rule h1-from-a: A raises h1)")
-    assert claim_text(kb, moves) == "answering [x] would make Caffeine likely"
-    assert claim_text(kb, referral).endswith('"Emergency" (rule red-or-total: Red, or a big '
-                                             'total)')
+    moves = Claim("many", ("green", "blue"), "note", "caffeine", "low", "likely", False, "gone",
+                  1.0)
+    assert claim_text(kb, leads) == ('answering "yes" would make H one the leading possible '
+                                     "deficiency (possible) (A raises h1)")
+    assert claim_text(kb, leads, show_rules=True) == (
+        'answering "yes" would make H one the leading possible deficiency (possible) (rule '
+        "h1-from-a: A raises h1)")
+    assert claim_text(kb, moves) == 'answering "Green; Blue" would make Caffeine likely'
+    assert claim_text(kb, referral).endswith('"Emergency" (Red, or a big total)')
+    unknown = Claim("nowhere", 3, "note", "caffeine", "low", "likely", True, "gone", 1.0)
+    assert claim_text(kb, unknown) == ('answering "3" would make Caffeine the leading lifestyle '
+                                       "trigger (likely)")
     assert describe(kb, Impact("fact-chain", "referral", "routine", "self_care", "routine",
-                               10.0)) == ('could raise the referral to "Routine" (rule '
-                                          "fact-chain: A seen and not B)")
-    assert describe(kb, Impact("h1-from-a", "hypothesis", "h1", "low", "possible", 1.0,
-                               via="fact-chain")) == (
+                               10.0)) == 'could raise the referral to "Routine" (A seen and not B)'
+    assert describe(kb, Impact("fact-chain", "referral", "routine", "self_care", "routine",
+                               10.0), show_rules=True) == (
+        'could raise the referral to "Routine" (rule fact-chain: A seen and not B)')
+    via = Impact("h1-from-a", "hypothesis", "h1", "low", "possible", 1.0, via="fact-chain")
+    assert describe(kb, via) == "could move H one from low to possible (A raises h1)"
+    assert describe(kb, via, show_rules=True) == (
         "could move H one from low to possible (rule h1-from-a: A raises h1, through "
         "fact-chain)")
     assert describe(kb, Impact("h1-from-a", "note", "caffeine", "low", "possible", 2.0,
                                leads=True)) == (
-        "could make Caffeine the leading note (low to possible) (rule h1-from-a: A raises h1)")
+        "could make Caffeine the leading lifestyle trigger (low to possible) (A raises h1)")
     assert describe(kb, Impact("h1-from-a", "hypothesis", "h1", "likely", "likely", 2.0,
                                leads=True)) == (
-        "could make H one the leading hypothesis (rule h1-from-a: A raises h1)")
+        "could make H one the leading possible deficiency (A raises h1)")
+
+
+def test_what_is_still_to_ask_and_in_what_order(kb):
+    state = plan(kb, {"many": []})
+    assert [q.id for q in still_to_ask(kb, {"many": []}, state)] == [
+        "n", "pick", "c", "age", "a", "b", "d"]
+    emergency = {"many": ["red"]}
+    assert still_to_ask(kb, emergency, plan(kb, emergency)) == []
+
+
+def test_once_the_referral_is_fixed_the_doctor_questions_come_first():
+    from expert.kb.loader import load_knowledge
+
+    shipped = load_knowledge()
+    weak = {"symptoms": ["weakness"], "age": 60, "sex": "male"}
+    state = plan(shipped, weak)
+    assert state.result.level.id == "within_days"
+    order = [q.id for q in still_to_ask(shipped, weak, state)]
+    assert order[:4] == ["sudden_onset",  # could still make it an emergency
+                         "twitch_locations", "twitch_duration_days", "twitch_spreading"]
+    assert [q.id for q in shipped.askable if q.doctor] == order[1:4]
+    known = {**weak, "symptoms": ["weakness", "slurred_speech"], "sudden_onset": False}
+    state = plan(shipped, known)  # nothing here can change the report: asked all the same
+    assert not {"twitch_locations", "twitch_duration_days", "twitch_spreading"} & set(
+        state.needs)
+    assert [q.id for q in still_to_ask(shipped, known, state)][:3] == [
+        "twitch_locations", "twitch_duration_days", "twitch_spreading"]
+    calm = {"symptoms": [], "age": 30, "sex": "female"}  # nothing fixed: the usual order
+    assert [q.id for q in still_to_ask(shipped, calm, plan(shipped, calm))][:4] == [
+        "twitch_locations", "twitch_duration_days", "twitch_spreading", "previously_assessed"]

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import signal
 import sys
 from pathlib import Path
@@ -31,6 +32,9 @@ def as_at_a_terminal() -> None:
     signal.signal(signal.SIGQUIT, signal.SIG_DFL)
 
 
+REVIEW = "(the review of every answer)"
+
+
 class Terminal:
     """`twitchdx consult` in a pseudo-terminal; the report goes to a file, the dialogue
     to the terminal."""
@@ -55,6 +59,8 @@ class Terminal:
             self.transcript += self.child.before
             return None
         self.transcript += self.child.before + "\n> "
+        if "press Enter to see your report" in self.child.before[-120:]:
+            return REVIEW
         shown = [(self.child.before.rfind(text), qid) for text, qid in self.texts.items()
                  if text in self.child.before]
         return max(shown)[1] if shown else self.last
@@ -69,7 +75,8 @@ class Terminal:
             self.last = qid
             if qid == until:
                 return
-            reply = script[qid].pop(0) if script.get(qid) else answers.get(qid, "unknown")
+            reply = script[qid].pop(0) if script.get(qid) else answers.get(
+                qid, "" if qid == REVIEW else "unknown")
             self.child.sendline(reply)
 
     def finish(self) -> dict:
@@ -113,8 +120,8 @@ def test_why_gives_a_reason_tied_to_rules(kb, tmp_path, session):
     term.finish()
     said = " ".join(term.transcript.split())
     assert "This question matters because" in said
-    assert "answering 4.5 would make Caffeine the leading note (likely) (rule caffeine-over-400:" \
-        " More than 400 mg of caffeine a day)" in said
+    assert 'answering "4.5 cups" would make Caffeine the leading lifestyle trigger (likely) ' \
+        "(More than 400 mg of caffeine a day)" in said
 
 
 def test_back_unknown_and_an_invalid_value(kb, tmp_path, session):
@@ -125,7 +132,8 @@ def test_back_unknown_and_an_invalid_value(kb, tmp_path, session):
     assert "Not accepted: 'plenty' is not allowed; expected a number from 0 to 24." \
         in term.transcript
     assert "Not accepted: 7 is not a number from 1 to 3." in term.transcript
-    assert "Undone: sleep_hours. Asking it again." in term.transcript
+    assert "Undone: How many hours do you usually sleep a night? Asking it again." in \
+        " ".join(term.transcript.split())
     assert "sleep_hours" in report["unknown"]
     assert json.loads(Path(session).read_text())["answers"]["sleep_hours"] is None
 
@@ -152,7 +160,7 @@ def test_ctrl_c_then_resume_gives_the_uninterrupted_report(kb, tmp_path, session
 
     resumed = Terminal(kb, tmp_path, "--resume", session)
     resumed.answer(EYELID)
-    assert "Do you have any of these now?" not in resumed.transcript
+    assert "Warning signs:" not in resumed.transcript  # the symptoms are not asked again
     report = resumed.finish()
     straight = Terminal(kb, tmp_path, "--session", str(tmp_path / "straight.json"))
     straight.answer(EYELID)
@@ -166,7 +174,7 @@ def test_ask_missing_starts_from_an_answers_file(kb, tmp_path, session):
                     session)
     term.answer(EYELID)
     report = term.finish()
-    assert "Do you have any of these now?" not in term.transcript
+    assert "Warning signs:" not in term.transcript  # the symptoms are not asked again
     assert report["referral"]["level"] == "self_care"
 
 
@@ -219,3 +227,38 @@ def test_the_dialogue_says_which_warning_signs_were_left_unknown(kb, tmp_path, s
     assert "holds only if none of them is present" in told
     assert "Did the weakness, numbness, slurred speech or swallowing trouble come on" in told
     assert report["referral"]["warning_signs_checked"] is False
+
+
+def test_progress_review_and_an_answer_changed_by_number(kb, tmp_path, session):
+    term = Terminal(kb, tmp_path, "--session", session)
+    term.answer(EYELID, {REVIEW: ["1", ""], "symptoms": ["none", "weakness"],
+                         "sudden_onset": ["no"]})
+    report = term.finish()
+    said = term.transcript.replace("\r", "")
+    prompts = said.count("\n> ")
+    progress = re.findall(r"\nQuestion (\d+) of about (\d+)\n", said)
+    reviews = said.count("Type a number to change that answer, or press Enter")
+    assert reviews == 2 and said.count("\nChanging an answer\n") == 1
+    assert len(progress) == prompts - reviews - 1  # every question but the changed one
+    assert [int(n) for n, _ in progress] == list(range(1, len(progress) + 1))
+    assert "   1. Do you have any of these now? — none of these" in said
+    assert "   1. Do you have any of these now? — Muscle weakness" not in said  # moved on
+    assert report["referral"]["level"] == "within_days"
+    assert "Do you have any of these now? — Muscle weakness: dropping things, tripping" in \
+        " ".join(said.split("Your answers:")[2].split())
+    # plain words: no rule or question id anywhere a person reads
+    assert not [r.id for r in kb.rules if "-" in r.id and r.id in said]
+    assert not [q.id for q in kb.askable if "_" in q.id and q.id in said]
+
+
+def test_resuming_shows_the_answers_restored(kb, tmp_path, session):
+    term = Terminal(kb, tmp_path, "--session", session)
+    term.answer(EYELID, until="twitch_duration_days")
+    term.child.sendline("quit")
+    term.child.expect(pexpect.EOF)
+    resumed = Terminal(kb, tmp_path, "--resume", session)
+    resumed.child.expect(r"How many hours|For how many days")
+    shown = resumed.child.before.replace("\r", "")
+    assert "Restored answers:" in shown
+    assert "  1. Do you have any of these now? — none of these" in shown
+    assert "  4. Where are the twitches? — Eyelid" in shown

@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from .options import kb_option, load_kb
+from .options import kb_option, load_kb, show_rules_option
 
 
 @click.command("consult")
@@ -29,10 +29,11 @@ from .options import kb_option, load_kb
               show_default=True)
 @click.option("--trace", is_flag=True,
               help="Print every fact and firing on stderr as it happens (CLIPS's watch).")
+@show_rules_option
 @kb_option
 def consult_command(answers_file: Path | None, ask_missing: bool, resume: Path | None,
                     session_file: Path | None, save_file: Path | None, fmt: str, trace: bool,
-                    kb_dirs: tuple[Path, ...]) -> None:
+                    show_rules: bool, kb_dirs: tuple[Path, ...]) -> None:
     """Run a consultation and print the report.
 
     With --answers it asks nothing. Without it (or with --ask-missing) it asks,
@@ -60,7 +61,7 @@ def consult_command(answers_file: Path | None, ask_missing: bool, resume: Path |
     if save_file:  # before anything is asked: a typo must not cost the answers
         check_writable(save_file, "answers file (--save)")
     if answers_file and not ask_missing:
-        emit(consult(kb, answers, watcher(trace)), fmt)
+        emit(consult(kb, answers, watcher(trace)), fmt, show_rules)
         if save_file:
             Session(save_file, kb.version, answers).export(save_file)
         return
@@ -74,10 +75,10 @@ def consult_command(answers_file: Path | None, ask_missing: bool, resume: Path |
                        f"{'s' if len(session.answers) != 1 else ''} restored.", err=True)
         else:
             session = start_session(kb, answers, path)
-        result = converse(kb, session, save_file)
+        result = converse(kb, session, save_file, resumed=bool(resume))
     if trace:
         result = consult(kb, result.answers, watcher(trace))
-    emit(result, fmt)
+    emit(result, fmt, show_rules)
     click.echo(f"Session saved to {session.path}", err=True)
     if save_file:  # after the report: if this fails, the report is out and the session kept
         session.export(save_file)
@@ -91,7 +92,7 @@ def watcher(trace: bool) -> Any:
     return EchoWatcher(lambda line: click.echo(line, err=True))
 
 
-def converse(kb: Any, session: Any, save_file: Path | None) -> Any:
+def converse(kb: Any, session: Any, save_file: Path | None, resumed: bool = False) -> Any:
     """Run the dialogue; on quit, Ctrl-C or end of input say where the answers are kept."""
     from expert.consult.dialogue import Dialogue, Quit
 
@@ -104,6 +105,8 @@ def converse(kb: Any, session: Any, save_file: Path | None) -> Any:
         say("At any prompt type why, back, unknown, help or quit.")
         say(f"Your answers are saved as you go in {session.path}")
     dialogue = Dialogue(kb, session)
+    if resumed and session.answers:
+        dialogue.tell_answers("Restored answers:")
     try:
         return dialogue.run()
     except (Quit, KeyboardInterrupt, EOFError) as stop:
@@ -123,7 +126,7 @@ def converse(kb: Any, session: Any, save_file: Path | None) -> Any:
         raise click.exceptions.Exit(code) from None
 
 
-def emit(result: Any, fmt: str) -> None:
+def emit(result: Any, fmt: str, show_rules: bool = False) -> None:
     """Print a consultation's report in ``fmt``: JSON as the contract says, or text drawn
     from the same report (coloured and wrapped to the terminal only on a terminal)."""
     from expert.consult.contract import build_report, to_json
@@ -135,12 +138,12 @@ def emit(result: Any, fmt: str) -> None:
     elif fmt == "markdown":
         from expert.report.render import render_markdown
 
-        click.echo(render_markdown(report), nl=False)
+        click.echo(render_markdown(report, show_rules), nl=False)
     else:
         from expert.report.render import colour_style, plain_style, render_text
         from expert.text import WIDTH, terminal_width
 
         on_terminal = sys.stdout.isatty()
         style = colour_style if on_terminal and not os.environ.get("NO_COLOR") else plain_style
-        click.echo(render_text(report, terminal_width() if on_terminal else WIDTH, style),
-                   nl=False)
+        click.echo(render_text(report, terminal_width() if on_terminal else WIDTH, style,
+                               show_rules), nl=False)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .options import kb_option, load_kb, output, text_or_json, with_answers
+from .options import kb_option, load_kb, output, show_rules_option, text_or_json, with_answers
 
 
 @click.command()
@@ -52,13 +52,15 @@ def explain(answers_file: Path | None, session_file: Path | None, how_id: str | 
                    "e.g. age=70, medications=ppi_long_term,loop_diuretic, smoker=yes, "
                    "sleep_hours=unknown.")
 @text_or_json
+@show_rules_option
 @kb_option
 def whatif(answers_file: Path | None, session_file: Path | None, settings: tuple[str, ...],
-           fmt: str, kb_dirs: tuple[Path, ...]) -> None:
+           fmt: str, show_rules: bool, kb_dirs: tuple[Path, ...]) -> None:
     """Re-run a consultation with some answers changed and show what moved."""
     from expert.consult.session import answers_from
     from expert.explain.whatif import parse_settings, render, what_if
 
     kb = load_kb(kb_dirs)
     answers = answers_from(kb, answers_file, session_file)
-    output(what_if(kb, answers, parse_settings(kb, settings)), fmt, render)
+    output(what_if(kb, answers, parse_settings(kb, settings)), fmt,
+           lambda node: render(node, show_rules))

@@ -12,6 +12,9 @@ KB_HELP = "Extra knowledge folder (repeatable); also $TWITCHDX_KB, separated by 
 
 text_or_json = click.option("--format", "fmt", type=click.Choice(["text", "json"]),
                             default="text", show_default=True)
+show_rules_option = click.option(
+    "--show-rules", is_flag=True,
+    help="For authors: name the rule behind each reason and piece of evidence.")
 kb_option = click.option("--kb", "kb_dirs", multiple=True, metavar="DIR",
                          type=click.Path(file_okay=False, path_type=Path), help=KB_HELP)
 answers_options = [

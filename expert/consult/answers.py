@@ -211,5 +211,5 @@ def _choice(question: Question, token: str) -> str:
     matches = [c for c in ids if c.startswith(lowered)]
     if len(matches) == 1:
         return matches[0]
-    hint = f"; did you mean {', '.join(matches)}?" if matches else ""
+    hint = f"; did you mean {', '.join(matches)}?" if matches else did_you_mean(lowered, ids)
     raise AnswerProblem(question.id, f"{token!r} is not one of the choices{hint}")

@@ -9,8 +9,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..text import plain
 from .consultation import Result
 
+DOCTOR_FIRST = ("The doctor's assessment comes first: what follows is for that appointment "
+                "(what to mention, what to ask about), not a reason to wait or to treat "
+                "yourself.")
 NOT_A_DIAGNOSIS = ("Possible deficiencies are only possible: confirm them with a blood test "
                    "before acting on them.")
 
@@ -31,7 +35,8 @@ def build_report(result: Result, value_of_information: list[dict[str, Any]] | No
             "level": result.level.id,
             "label": result.level.label,
             "action": say(result.level.action),
-            "reasons": [{"rule": r, "text": say(rules[r].because) or unchecked_reason}
+            "reasons": [{"rule": r, "title": rules[r].title,
+                         "text": say(rules[r].because) or unchecked_reason}
                         for r in result.reasons],
             "warning_signs_checked": not result.unchecked,
             "unchecked_warning_signs": [
@@ -41,15 +46,18 @@ def build_report(result: Result, value_of_information: list[dict[str, Any]] | No
             **({"unchecked_notice": {"heading": kb.voice.unchecked_heading,
                                      "text": kb.voice.unchecked_text}}
                if result.unchecked and kb.voice else {}),
+            **({"doctor_first": DOCTOR_FIRST} if result.warning else {}),
         },
         "hypotheses": [
             {"id": h.id, "certainty": h.certainty, "band": h.band,
-             "label": kb.hypotheses[h.id].label, "rules": list(h.rules)}
+             "label": kb.hypotheses[h.id].label, "rules": list(h.rules),
+             "evidence": [rules[r].title for r in h.rules]}
             for h in result.hypotheses
         ],
         "notes": [
             {"id": n.id, "certainty": n.certainty, "band": n.band, "label": kb.notes[n.id].label,
-             "rules": list(n.rules), **({"caveat": result.voice} if result.voice else {})}
+             "rules": list(n.rules), "evidence": [rules[r].title for r in n.rules],
+             **({"caveat": result.voice} if result.voice else {})}
             for n in result.notes
         ],
         "tests": list(result.tests),
@@ -61,6 +69,11 @@ def build_report(result: Result, value_of_information: list[dict[str, Any]] | No
             for f in result.firings
         ],
         "unknown": list(result.unknown),
+        "answers": [{"question": q.id, "text": q.text, "answer": plain(result.answers[q.id]),
+                     "answer_text": q.answer_text(result.answers[q.id])}
+                    for q in kb.askable if q.id in result.answers],
+        "unknown_questions": [{"question": q, "text": kb.questions[q].text,
+                               "asked": q in result.answers} for q in result.unknown],
         "warning_sign": result.warning,
         "conflicts": [{"rule": rule, "text": text} for rule, text in result.conflicts],
         "knowledge": {"version": kb.version, "hash": f"sha256:{kb.fingerprint[:16]}"},

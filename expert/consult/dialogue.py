@@ -14,13 +14,24 @@ from typing import Any
 
 from ..errors import AnswerProblem
 from ..language.model import KnowledgeBase, Question
-from ..text import WIDTH, wrap
-from .answers import contradictions, parse_typed
+from ..text import WIDTH, did_you_mean, wrap
+from .answers import NO, YES, contradictions, parse_typed
 from .consultation import Result, consult
-from .planner import Plan, claim_text, describe, next_question, reasons, verify
+from .planner import (
+    Plan,
+    claim_text,
+    describe,
+    next_question,
+    plan,
+    reasons,
+    still_to_ask,
+    verify,
+)
 from .session import Session
 
 PROMPT = "> "
+COMMANDS = ("why", "back", "unknown", "help", "quit")
+REVIEW = "Type a number to change that answer, or press Enter to see your report."
 
 
 class Quit(Exception):
@@ -99,7 +110,10 @@ class Dialogue:
             if self._again and not state.emergency:
                 question, self._again = self.kb.questions[self._again], None
             if question is None:
-                break
+                if state.emergency or not self._review():
+                    break
+                state = None  # an answer changed: plan again, asking what it made relevant
+                continue
             if question.section and question.section != section:
                 section = question.section
                 self.io.say(f"\n[{self.kb.section_title(section)}]")
@@ -125,10 +139,56 @@ class Dialogue:
         for item in result.unchecked:
             self.say(item.text, "    ", "  - ")
 
+    def tell_answers(self, heading: str) -> list[str]:
+        """The answers so far, numbered in the order given, in the words of the questions
+        and choices; returns the question ids by number."""
+        given = [q for q in self.session.order if q in self.session.answers]
+        self.io.say("")
+        self.io.say(heading)
+        digits = len(str(len(given)))
+        for number, qid in enumerate(given, 1):
+            question = self.kb.questions[qid]
+            self.say(f"{question.short_text} — "
+                     f"{question.answer_text(self.session.answers[qid])}",
+                     " " * (digits + 4), f"  {number:>{digits}}. ")
+        return given
+
+    def _review(self) -> bool:
+        """Every answer, numbered, before the report: True when the person changed one."""
+        given = self.tell_answers("Your answers:")
+        if not given:
+            return False
+        self.say(REVIEW)
+        while True:
+            try:
+                text = self.io.ask(PROMPT).strip()
+            except EOFError:  # the input ended: the answers are complete, report them
+                return False
+            if not text:
+                return False
+            if text.lower() == "quit":
+                raise Quit
+            if text.isdigit() and 1 <= int(text) <= len(given):
+                question = self.kb.questions[given[int(text) - 1]]
+                self._ask(question, plan(self.kb, self.session.answers))
+                return True
+            self.say(f"Not accepted: type a number from 1 to {len(given)}, or press Enter "
+                     "for your report.", "  ")
+
+    def _progress(self, question: Question, state: Plan) -> str:
+        """Where the person is: an estimate, said again (and changed) at every question."""
+        answered = len(self.session.answers)
+        if question.id in self.session.answers:
+            return "Changing an answer"
+        ahead = still_to_ask(self.kb, self.session.answers, state)
+        total = answered + len(ahead) + (0 if question in ahead else 1)
+        return f"Question {answered + 1} of about {total}"
+
     def _ask(self, question: Question, state: Plan) -> bool:
         """Ask one question until it is answered (True) or an earlier one is undone (True)."""
         self.current = question
         self.io.say("")
+        self.io.say(self._progress(question, state))
         for line in render_question(question, self.width):
             self.io.say(line)
         while True:
@@ -145,7 +205,7 @@ class Dialogue:
                 if undone is None:
                     self.say("Nothing to go back to: this is the first answer.", "  ")
                     continue
-                self.say(f"Undone: {undone}. Asking it again.", "  ")
+                self.say(f"Undone: {self.kb.questions[undone].text} Asking it again.", "  ")
                 self._again = undone
                 return True
             elif command == "unknown":
@@ -156,7 +216,10 @@ class Dialogue:
                 try:
                     value = parse_typed(question, text)
                 except AnswerProblem as problem:
-                    self.say(f"Not accepted: {problem.reason}. (Type help for help.)", "  ")
+                    hint = "" if "did you mean" in problem.reason else self._hint(question,
+                                                                                   command)
+                    self.say(f"Not accepted: {problem.reason}{hint}. "
+                             "(Type help for help.)", "  ")
                     continue
                 clash = contradictions(self.kb, {**self.session.answers, question.id: value})
                 if clash:
@@ -166,6 +229,14 @@ class Dialogue:
                 self.session.answer(question.id, value)
                 self.asked += 1
                 return True
+
+    @staticmethod
+    def _hint(question: Question, typed: str) -> str:
+        """A near miss of a command, or of yes or no: "did you mean back?"."""
+        if " " in typed:
+            return ""
+        words = list(COMMANDS) + (sorted(YES | NO) if question.type == "boolean" else [])
+        return did_you_mean(typed, words)
 
     def _tell_conflicts(self, state: Plan) -> None:
         """Say, once each, where answers disagree and which reading was taken."""
@@ -185,8 +256,7 @@ class Dialogue:
                 self.say(claim_text(self.kb, claim), "      ", "    - ")
             rule = self.kb.rules_by_id.get(claims[0].rule)
             if rule:
-                self.say(f"Rule {rule.id} says: {rule.because} (sources: "
-                         f"{', '.join(rule.sources)})", "  ")
+                self.say(f"Why: {rule.because} (sources: {', '.join(rule.sources)})", "  ")
             return
         found = reasons(self.kb, state, question.id)
         if question.core and not found:
@@ -200,15 +270,14 @@ class Dialogue:
             self.say("Warning signs are asked first: any of them changes how soon you should "
                      "see a doctor.", "  ")
             for rule in rules[:4]:
-                self.say(f"- rule {rule.id}: {rule.title} -> {rule.then.referral}", "    ")
+                self.say(f"- {rule.title}: {self.kb.level(rule.then.referral).label}", "    ")
             return
         self.say("This question matters because your answer, together with answers still to "
                  "come,", "  ")
         for impact in found[:4]:
             self.say(describe(self.kb, impact), "      ", "    - ")
         rule = self.kb.rules_by_id[found[0].rule]
-        self.say(f"Rule {rule.id} says: {rule.because} (sources: {', '.join(rule.sources)})",
-                 "  ")
+        self.say(f"Why: {rule.because} (sources: {', '.join(rule.sources)})", "  ")
 
     def say(self, text: str, indent: str = "", first: str | None = None) -> None:
         """Say ``text`` wrapped to the terminal's width."""

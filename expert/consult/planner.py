@@ -175,27 +175,37 @@ def priority(question: Question) -> int:
 def next_question(kb: KnowledgeBase, answers: Mapping[str, Any],
                   current: Plan | None = None) -> tuple[Question | None, Plan]:
     """The next question worth asking, or None when nothing left can change the report
-    (or an emergency is already established).  A question that could make the referral
-    an emergency (did the weakness come on suddenly?) comes right after the warning signs."""
+    (or an emergency is already established)."""
     state = current or plan(kb, answers)
+    ahead = still_to_ask(kb, answers, state)
+    return (ahead[0] if ahead else None), state
+
+
+def still_to_ask(kb: KnowledgeBase, answers: Mapping[str, Any], state: Plan) -> list[Question]:
+    """Every question the dialogue would still ask as things stand, in the order it asks
+    them: warning signs; then a question that could make the referral an emergency (did
+    the weakness come on suddenly?); the core questions; once warning signs have fixed the
+    referral, what a doctor will want to know (``doctor``: where, since when, spreading);
+    then whatever could still raise the referral or move a conclusion's band.  Nothing once
+    an emergency is established."""
     if state.emergency:
-        return None, state
+        return []
     top = kb.top_level.id
     urgent = {q for q, rules in state.needs.items()
               if any(i.kind == "referral" and i.after == top
                      for rule in rules for i in state.impacts[rule])}
+    warning = kb.level_rank.get(kb.warning_level or "", len(kb.levels) + 1)
+    fixed = state.result.level.rank >= warning  # the doctor's assessment comes first now
 
     def rank(question: Question) -> int:
         if question.red_flags:
             return 0
-        return 1 if question.id in urgent else 2 if question.core else 3
+        if question.id in urgent:
+            return 1
+        return 2 if question.core else 3 if fixed and question.doctor else 4
 
-    for question in sorted(kb.askable, key=rank):
-        if question.id in answers:
-            continue
-        if question.red_flags or question.core or question.id in state.needs:
-            return question, state
-    return None, state
+    return [question for question in sorted(kb.askable, key=rank)
+            if question.id not in answers and (rank(question) < 4 or question.id in state.needs)]
 
 
 def reasons(kb: KnowledgeBase, state: Plan, question_id: str) -> list[Impact]:
@@ -299,8 +309,11 @@ def value_of_information(kb: KnowledgeBase, state: Plan) -> list[dict[str, Any]]
             continue
         ranked.append((-claims[0].weight, position, {
             "question": question.id,
+            "question_text": question.text,
             "answer": plain(claims[0].answer),
-            "why": claim_text(kb, claims[0]),
+            "answer_text": question.answer_text(claims[0].answer),
+            "why": claim_text(kb, claims[0], show_rules=True),
+            "says": claim_text(kb, claims[0]),
             "could_change": [{"kind": c.kind, "target": c.target, "from": c.before,
                               "to": c.after, "leading": c.leads, "rule": c.rule,
                               "answer": plain(c.answer)}
@@ -314,31 +327,43 @@ def questions_that_matter(result: Result) -> list[dict[str, Any]]:
     return value_of_information(result.kb, plan(result.kb, result.answers, result))
 
 
-def claim_text(kb: KnowledgeBase, claim: Claim) -> str:
-    """A verified claim in plain words: the answer, what it changes, and the rule."""
-    answer = f"answering {show(claim.answer)}"
+KIND_WORDS = {"hypothesis": "possible deficiency", "note": "lifestyle trigger"}
+
+
+def claim_text(kb: KnowledgeBase, claim: Claim, show_rules: bool = False) -> str:
+    """A verified claim in plain words: the answer, what it changes, and why (the rule's
+    title; its id too for an author)."""
+    question = kb.questions.get(claim.question)
+    shown = question.answer_text(claim.answer) if question else show(claim.answer)
+    answer = f"answering \"{shown}\""
     if claim.kind == "referral":
         what = f"would raise the referral to \"{kb.level(claim.after).label}\""
     else:
         label = (kb.hypotheses if claim.kind == "hypothesis" else kb.notes)[claim.target].label
         if claim.leads:
-            what = f"would make {label} the leading {claim.kind} ({claim.after})"
+            what = f"would make {label} the leading {KIND_WORDS[claim.kind]} ({claim.after})"
         else:
             what = f"would make {label} {claim.after}"
-    rule = kb.rules_by_id.get(claim.rule)
-    return f"{answer} {what}" + (f" (rule {rule.id}: {rule.title})" if rule else "")
+    return f"{answer} {what}" + _because(kb, claim.rule, show_rules)
 
 
-def describe(kb: KnowledgeBase, impact: Impact) -> str:
-    """An impact in plain words, naming the rule."""
-    rule = kb.rules_by_id[impact.rule]
+def _because(kb: KnowledgeBase, rule_id: str, show_rules: bool, via: str = "") -> str:
+    rule = kb.rules_by_id.get(rule_id)
+    if rule is None:
+        return ""
+    if not show_rules:
+        return f" ({rule.title})"
+    return f" (rule {rule.id}: {rule.title}" + (f", through {via}" if via else "") + ")"
+
+
+def describe(kb: KnowledgeBase, impact: Impact, show_rules: bool = False) -> str:
+    """An impact in plain words, with the rule's title (and id, for an author)."""
     if impact.kind == "referral":
         what = f"raise the referral to \"{kb.level(impact.after).label}\""
     else:
         label = (kb.hypotheses if impact.kind == "hypothesis" else kb.notes)[impact.target].label
         what = f"move {label} from {impact.before} to {impact.after}"
         if impact.leads:
-            what = f"make {label} the leading {impact.kind}" + (
+            what = f"make {label} the leading {KIND_WORDS[impact.kind]}" + (
                 f" ({impact.before} to {impact.after})" if impact.before != impact.after else "")
-    via = f", through {impact.via}" if impact.via else ""
-    return f"could {what} (rule {rule.id}: {rule.title}{via})"
+    return f"could {what}" + _because(kb, impact.rule, show_rules, impact.via)

@@ -140,6 +140,7 @@ class _Builder:
                 unit=raw.get("unit", ""), help=" ".join(raw.get("help", "").split()),
                 section=raw.get("section", ""), red_flag=_flag(raw.get("red_flag")),
                 path=path, line=raw.line, core=bool(raw.get("core", False)),
+                doctor=bool(raw.get("doctor", False)),
                 warning=bool(raw.get("warning", False)))
         for raw in items(data, "computed", bad):
             qid = raw["id"]

@@ -95,6 +95,9 @@ def _questions_schema(kb: Any) -> dict[str, Any]:
                         "description": "A question about a warning sign (it raises the "
                         "referral together with other answers): unanswered, the report says "
                         "it was not checked."},
+            "doctor": {"type": "boolean",
+                       "description": "What a doctor will want to know (where, since when, "
+                       "spreading): still asked once warning signs have fixed the referral."},
         }),
         "allOf": [
             {"if": {"properties": {"type": {"enum": ["choice", "multi"]}}},

@@ -38,6 +38,7 @@ class Question(NamedTuple):
     line: int = 0
     core: bool = False  # always asked, right after the warning signs (age, sex)
     warning: bool = False  # about a warning sign: unanswered, the report cannot reassure
+    doctor: bool = False  # what a doctor will want to know: asked once the referral is fixed
 
     @property
     def computed(self) -> bool:
@@ -57,6 +58,29 @@ class Question(NamedTuple):
             return "a list of zero or more of " + ", ".join(self.choice_ids)
         kind = "a whole number" if self.type == "integer" else "a number"
         return f"{kind} from {_num(self.min)} to {_num(self.max)}"
+
+    @property
+    def short_text(self) -> str:
+        """The question itself, without the instructions after it ("Choose all that
+        apply."): how a list of answers names it."""
+        asked, mark, _ = self.text.partition("?")
+        return asked + mark if mark else self.text
+
+    def answer_text(self, value: Any) -> str:
+        """An answer as a person reads it: yes or no, the choices' own words, a number with
+        its unit; "unknown" for no answer."""
+        if value is None:
+            return "unknown"
+        if self.type == "boolean":
+            return "yes" if value else "no"
+        texts = dict((c.id, c.text) for c in self.choices)
+        if self.type == "choice":
+            return texts.get(value, str(value))
+        if self.type == "multi":
+            return "; ".join(texts.get(v, str(v)) for v in value) or "none of these"
+        number = _num(value)
+        unit = self.unit[:-1] if number == "1" and self.unit.endswith("s") else self.unit
+        return f"{number} {unit}" if unit else number
 
     @property
     def about_warning_signs(self) -> bool:

@@ -40,8 +40,10 @@ def _urgency(report: dict[str, Any]) -> str:
     return {"emergency": "urgent", "same_day": "urgent", "self_care": "calm"}.get(level, "soon")
 
 
-def render_text(report: dict[str, Any], width: int = WIDTH, style: Style = plain_style) -> str:
-    """The report as terminal text, wrapped to ``width``."""
+def render_text(report: dict[str, Any], width: int = WIDTH, style: Style = plain_style,
+                show_rules: bool = False) -> str:
+    """The report as terminal text, wrapped to ``width``; rule ids only with ``show_rules``
+    (for an author: a person reads what each rule is about instead)."""
 
     def fill(text: str, indent: str = "  ", first: str | None = None) -> str:
         return wrap(text, indent, first, width)
@@ -51,7 +53,7 @@ def render_text(report: dict[str, Any], width: int = WIDTH, style: Style = plain
         for item in items:
             band = style(item["band"].ljust(9), item["band"])
             out.append(f"  {item['certainty']:.2f} {band} {item['label']}")
-            out.append(fill("rules: " + ", ".join(item["rules"]), "      "))
+            out.append(fill(_evidence(item, show_rules), "      "))
         return out
 
     referral = report["referral"]
@@ -70,8 +72,10 @@ def render_text(report: dict[str, Any], width: int = WIDTH, style: Style = plain
     out.append(fill(referral["action"]))
     if referral["reasons"]:
         out.append("  Because:")
-        out += [fill(f"{r['text']} [{r['rule']}]", "      ", "    - ")
+        out += [fill(r["text"] + (f" [{r['rule']}]" if show_rules else ""), "      ", "    - ")
                 for r in referral["reasons"]]
+    if referral.get("doctor_first"):
+        out.append(fill(referral["doctor_first"]))
     out.append("")
     likely = [h for h in report["hypotheses"] if h["band"] != "low"]
     heading = "POSSIBLE DEFICIENCIES (confirm with a blood test before acting on them)"
@@ -103,14 +107,32 @@ def render_text(report: dict[str, Any], width: int = WIDTH, style: Style = plain
         out += [fill(t["label"], "    ", "  - ") for t in report["tests_detail"]]
     if report.get("value_of_information"):
         out += ["", style("UNANSWERED QUESTIONS THAT COULD CHANGE THIS", "heading")]
-        out += [fill(f"{v['question']}: {v['why']}", "    ", "  - ")
-                for v in report["value_of_information"]]
+        out += [fill(_could(v, show_rules), "    ", "  - ") for v in report["value_of_information"]]
     if report["unknown"]:
-        out += ["", fill("Not answered (treated as unknown, never as no): "
-                         + ", ".join(report["unknown"]), "  ", "")]
+        out += ["", "Not answered (treated as unknown, never as no):"]
+        out += [fill(_unknown(u, show_rules), "    ", "  - ") for u in report["unknown_questions"]]
     out += ["", f"Knowledge: {report['knowledge']['version']} ({report['knowledge']['hash']})",
             "", fill(report["disclaimer"], "", "")]
     return "\n".join(out) + "\n"
+
+
+def _evidence(item: dict[str, Any], show_rules: bool) -> str:
+    """What a conclusion rests on: the rules' titles, or their ids for an author."""
+    if show_rules:
+        return "rules: " + ", ".join(item["rules"])
+    return "because: " + "; ".join(dict.fromkeys(item["evidence"]))
+
+
+def _could(item: dict[str, Any], show_rules: bool) -> str:
+    """An unanswered question that could change the report, as a person reads it."""
+    says = item["why"] if show_rules else item["says"]
+    question = f"{item['question']}: " if show_rules else ""
+    return f"{question}{item['question_text']} {says[0].upper()}{says[1:]}"
+
+
+def _unknown(item: dict[str, Any], show_rules: bool) -> str:
+    said = item["text"] + (" (answered: don't know)" if item["asked"] else "")
+    return f"{item['question']}: {said}" if show_rules else said
 
 
 def _unchecked_groups(referral: dict[str, Any]) -> list[tuple[str, list[str]]]:
@@ -124,16 +146,17 @@ def _unchecked_groups(referral: dict[str, Any]) -> list[tuple[str, list[str]]]:
     return list(groups.items())
 
 
-def _markdown_table(heading: str, items: list[dict[str, Any]]) -> list[str]:
+def _markdown_table(heading: str, items: list[dict[str, Any]], show_rules: bool) -> list[str]:
     if not items:
         return ["None found."]
-    return [f"| {heading} | Certainty | Band | Rules |", "|---|---|---|---|"] + [
-        f"| {i['label']} | {i['certainty']:.2f} | {i['band']} | {', '.join(i['rules'])} |"
-        for i in items]
+    last = "Rules" if show_rules else "Because"
+    return [f"| {heading} | Certainty | Band | {last} |", "|---|---|---|---|"] + [
+        f"| {i['label']} | {i['certainty']:.2f} | {i['band']} | "
+        f"{_evidence(i, show_rules).split(': ', 1)[1]} |" for i in items]
 
 
-def render_markdown(report: dict[str, Any]) -> str:
-    """The report as Markdown, for notes and tickets."""
+def render_markdown(report: dict[str, Any], show_rules: bool = False) -> str:
+    """The report as Markdown, for notes and tickets; rule ids only with ``show_rules``."""
     referral = report["referral"]
     out = ["# twitchdx consultation", ""]
     notice = referral.get("unchecked_notice")
@@ -144,12 +167,15 @@ def render_markdown(report: dict[str, Any]) -> str:
     heading = f"## Referral: {referral['label']}"
     out += [heading + (" (only if none of the above)" if notice else ""), "",
             referral["action"], ""]
-    out += [f"- {r['text']} (`{r['rule']}`)" for r in referral["reasons"]]
+    out += [f"- {r['text']}" + (f" (`{r['rule']}`)" if show_rules else "")
+            for r in referral["reasons"]]
+    if referral.get("doctor_first"):
+        out += ["", f"_{referral['doctor_first']}_"]
     out += ["", "## Possible deficiencies", "",
             "_Confirm with a blood test before acting on any of these._", ""]
-    out += _markdown_table("Hypothesis", report["hypotheses"])
+    out += _markdown_table("Hypothesis", report["hypotheses"], show_rules)
     out += ["", "## Lifestyle triggers", ""]
-    out += _markdown_table("Trigger", report["notes"])
+    out += _markdown_table("Trigger", report["notes"], show_rules)
     caveat = next((n["caveat"] for n in report["notes"] if n.get("caveat")), "")
     if caveat:
         out += ["", f"_{caveat}_"]
@@ -160,12 +186,14 @@ def render_markdown(report: dict[str, Any]) -> str:
         out += ["", "## Advice", ""] + [f"- {a['text']}" for a in report["advice"]]
     if report["tests"]:
         out += ["", "## Suggested tests", ""]
-        out += [f"- {t['label']} (`{t['id']}`)" for t in report["tests_detail"]]
+        out += [f"- {t['label']}" + (f" (`{t['id']}`)" if show_rules else "")
+                for t in report["tests_detail"]]
     if report.get("value_of_information"):
         out += ["", "## Unanswered questions that could change this", ""]
-        out += [f"- `{v['question']}`: {v['why']}" for v in report["value_of_information"]]
+        out += [f"- {_could(v, show_rules)}" for v in report["value_of_information"]]
     if report["unknown"]:
-        out += ["", "## Not answered", "", ", ".join(f"`{q}`" for q in report["unknown"])]
+        out += ["", "## Not answered", "", "_Treated as unknown, never as no._", ""]
+        out += [f"- {_unknown(u, show_rules)}" for u in report["unknown_questions"]]
     out += ["", "---", "", f"Knowledge: {report['knowledge']['version']}", "",
             f"_{report['disclaimer']}_"]
     return "\n".join(out) + "\n"
