@@ -26,6 +26,8 @@ COMMANDS = {
     "batch": "batch:batch",
     "evaluate": "evaluate:evaluate",
     "questions": "questions:questions",
+    "history": "history:history",
+    "compare": "history:compare",
     "kb": "kb:kb_group",
 }
 SUMMARIES = {  # what `twitchdx --help` says of each, without importing it
@@ -36,6 +38,8 @@ SUMMARIES = {  # what `twitchdx --help` says of each, without importing it
     "batch": "Consult on every record of IN: one JSON report per line, in input order.",
     "evaluate": "Measure triage against vignettes with an expected referral.",
     "questions": "List every question an answers file may answer.",
+    "history": "List the consultations kept: date, referral and what was found.",
+    "compare": "Show what changed between two consultations.",
     "kb": "Check, test and explore the knowledge base (no Python needed).",
 }
 

@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 
 def warm(n: int) -> tuple[float, float, float]:
-    from expert.consult.answers import check_answers, read_answers_file
+    from expert.consult.answers import load_answers
     from expert.consult.consultation import consult
     from expert.engine.engine import engine_for
     from expert.kb.loader import load_knowledge
@@ -38,7 +38,7 @@ def warm(n: int) -> tuple[float, float, float]:
     engine_for(kb)
     build = time.perf_counter() - start
     files = sorted((ROOT / "examples").glob("*"))
-    answers = [check_answers(kb, read_answers_file(p)) for p in files]
+    answers = [load_answers(kb, p) for p in files]
     consult(kb, answers[0])
     start = time.perf_counter()
     for i in range(n):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -17,10 +18,19 @@ MINI = Path(__file__).resolve().parent / "kbs" / "mini"
 EXAMPLES = ROOT / "examples"
 
 
+def pytest_unconfigure(config: pytest.Config) -> None:
+    import shutil
+
+    shutil.rmtree(os.environ.get("TWITCHDX_SESSIONS", ""), ignore_errors=True)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     cache = Path(config.rootpath) / ".pytest_cache" / "twitchdx-kb"
     os.environ["TWITCHDX_CACHE"] = str(cache)
     os.environ.pop("TWITCHDX_KB", None)
+    # Consultations the tests finish are kept somewhere of their own, never in the user's
+    # history; a test about the history gives its own folder.
+    os.environ["TWITCHDX_SESSIONS"] = tempfile.mkdtemp(prefix="twitchdx-test-sessions-")
     # Bytecode is written, as on a user's machine: the hundreds of fresh interpreters the
     # tests start (the CLI, the terminal, every module alone) then compile nothing twice.
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)

@@ -9,7 +9,7 @@ import pytest
 from conftest import ROOT
 
 #: lowest first; the shared helpers at the package root sit under every layer
-LAYERS = ["(root)", "language", "policy", "kb", "engine", "consult", "explain", "report",
+LAYERS = ["(root)", "language", "policy", "kb", "engine", "fhir", "consult", "explain", "report",
           "authoring", "commands"]
 PACKAGE = ROOT / "expert"
 MODULES = sorted(p for p in PACKAGE.rglob("*.py"))

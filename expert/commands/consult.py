@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import gc
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
 import click
+
+from expert.report.formats import FORMATS
 
 from .options import kb_option, load_kb, show_rules_option
 
@@ -25,15 +26,21 @@ from .options import kb_option, load_kb, show_rules_option
                    "~/.local/share/twitchdx/sessions, or $TWITCHDX_SESSIONS).")
 @click.option("--save", "save_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the answers to FILE as an answers file (.yaml or .json).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
-              show_default=True)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text",
+              show_default=True, help="html: one page to print or take to a doctor; fhir: an "
+              "HL7 FHIR R4 Bundle (QuestionnaireResponse, RiskAssessment, GuidanceResponse).")
+@click.option("--output", "-o", "output_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the report to FILE instead of the terminal (any format).")
+@click.option("--no-history", "history", is_flag=True, flag_value=False, default=True,
+              help="Do not keep this consultation for `twitchdx history` and `compare`.")
 @click.option("--trace", is_flag=True,
               help="Print every fact and firing on stderr as it happens (CLIPS's watch).")
 @show_rules_option
 @kb_option
 def consult_command(answers_file: Path | None, ask_missing: bool, resume: Path | None,
-                    session_file: Path | None, save_file: Path | None, fmt: str, trace: bool,
-                    show_rules: bool, kb_dirs: tuple[Path, ...]) -> None:
+                    session_file: Path | None, save_file: Path | None, fmt: str,
+                    output_file: Path | None, history: bool, trace: bool, show_rules: bool,
+                    kb_dirs: tuple[Path, ...]) -> None:
     """Run a consultation and print the report.
 
     With --answers it asks nothing. Without it (or with --ask-missing) it asks,
@@ -41,7 +48,7 @@ def consult_command(answers_file: Path | None, ask_missing: bool, resume: Path |
     warning signs first; type why, back, unknown, help or quit at any prompt.
     Every answer is saved as it is given: continue later with --resume.
     """
-    from expert.consult.answers import check_answers, read_answers_file
+    from expert.consult.answers import load_answers
     from expert.consult.consultation import consult
     from expert.consult.session import Session, resume_session, session_path, start_session
     from expert.errors import InputError
@@ -56,12 +63,14 @@ def consult_command(answers_file: Path | None, ask_missing: bool, resume: Path |
         raise InputError("--session keeps an interactive consultation: use it without "
                          "--answers, or with --ask-missing")
     kb = load_kb(kb_dirs)
-    answers = check_answers(kb, read_answers_file(answers_file), str(answers_file)) \
+    answers = load_answers(kb, answers_file) \
         if answers_file else {}
     if save_file:  # before anything is asked: a typo must not cost the answers
         check_writable(save_file, "answers file (--save)")
+    if output_file:
+        check_writable(output_file, "report (--output)")
     if answers_file and not ask_missing:
-        emit(consult(kb, answers, watcher(trace)), fmt, show_rules)
+        emit(consult(kb, answers, watcher(trace)), fmt, show_rules, output_file, history)
         if save_file:
             Session(save_file, kb.version, answers).export(save_file)
         return
@@ -78,8 +87,10 @@ def consult_command(answers_file: Path | None, ask_missing: bool, resume: Path |
         result = converse(kb, session, save_file, resumed=bool(resume))
     if trace:
         result = consult(kb, result.answers, watcher(trace))
-    emit(result, fmt, show_rules)
+    kept = emit(result, fmt, show_rules, output_file, history, session.path)
     click.echo(f"Session saved to {session.path}", err=True)
+    if kept:
+        click.echo(f"Kept in your history as {kept.stem}: see `twitchdx history`", err=True)
     if save_file:  # after the report: if this fails, the report is out and the session kept
         session.export(save_file)
 
@@ -126,24 +137,33 @@ def converse(kb: Any, session: Any, save_file: Path | None, resumed: bool = Fals
         raise click.exceptions.Exit(code) from None
 
 
-def emit(result: Any, fmt: str, show_rules: bool = False) -> None:
-    """Print a consultation's report in ``fmt``: JSON as the contract says, or text drawn
-    from the same report (coloured and wrapped to the terminal only on a terminal)."""
-    from expert.consult.contract import build_report, to_json
-    from expert.consult.planner import questions_that_matter
+def emit(result: Any, fmt: str, show_rules: bool = False, output: Path | None = None,
+         history: bool = False, session: Path | None = None) -> Path | None:
+    """The report in ``fmt``: on standard output (coloured and wrapped only on a terminal),
+    or written to ``output``, and the terminal told where; with ``history``, the
+    consultation kept for `twitchdx history` (returns where)."""
+    from expert.fileio import write_atomic
+    from expert.report.formats import format_report, report_of
+    from expert.report.render import report_time
+    from expert.text import terminal_width
 
-    report = build_report(result, questions_that_matter(result))
-    if fmt == "json":
-        click.echo(to_json(report), nl=False)
-    elif fmt == "markdown":
-        from expert.report.render import render_markdown
-
-        click.echo(render_markdown(report, show_rules), nl=False)
+    when = report_time()
+    report = report_of(result)
+    terminal = output is None and sys.stdout.isatty()
+    text = format_report(result, fmt, show_rules, terminal, terminal_width(), when, report)
+    if output is None:
+        click.echo(text, nl=False)
     else:
-        from expert.report.render import colour_style, plain_style, render_text
-        from expert.text import WIDTH, terminal_width
+        try:
+            write_atomic(output, text)
+        except OSError as exc:
+            from expert.errors import InputError
 
-        on_terminal = sys.stdout.isatty()
-        style = colour_style if on_terminal and not os.environ.get("NO_COLOR") else plain_style
-        click.echo(render_text(report, terminal_width() if on_terminal else WIDTH, style,
-                               show_rules), nl=False)
+            raise InputError(f"{output}: cannot write the report ({exc.strerror or exc})") \
+                from None
+        click.echo(f"Report written to {output}", err=True)
+    if not history:
+        return None
+    from expert.consult.history import keep
+
+    return keep(result.given, report, when, session)

@@ -44,6 +44,17 @@ def read_answers_file(path: Path) -> Mapping[str, Any]:
     return data
 
 
+def load_answers(kb: KnowledgeBase, path: Path) -> Answers:
+    """An answers file read and checked: a question: answer map (YAML or JSON), or a FHIR
+    QuestionnaireResponse (or a Bundle holding one) answering ``kb``'s Questionnaire."""
+    raw = read_answers_file(path)
+    if "resourceType" in raw:
+        from ..fhir.response import answers_from_fhir
+
+        raw = answers_from_fhir(kb, raw, str(path))
+    return check_answers(kb, raw, str(path))
+
+
 def check_answers(kb: KnowledgeBase, raw: Mapping[str, Any], source: str = "") -> Answers:
     """Validate and normalise every answer; raise AnswerError listing all the bad ones."""
     answers: Answers = {}

@@ -6,7 +6,7 @@ the interactive dialogue, explanations and what-if all come through here.
 
 
 from collections.abc import Callable, Mapping
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from ..engine.actions import RuleActions
 from ..engine.engine import engine_for
@@ -64,6 +64,11 @@ class Result(NamedTuple):
     @property
     def fired(self) -> tuple[str, ...]:
         return tuple(f.rule for f in self.firings)
+
+    @property
+    def given(self) -> dict[str, Any]:
+        """The answers as given (``None`` for "don't know"), without computed values."""
+        return {q.id: self.answers[q.id] for q in self.kb.askable if q.id in self.answers}
 
     @property
     def unknown(self) -> tuple[str, ...]:

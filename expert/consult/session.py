@@ -213,12 +213,12 @@ def resume_session(kb: Any, path: Path) -> Session:
 
 def answers_from(kb: Any, answers_file: Path | None, session_file: Path | None) -> dict:
     """Checked answers from an answers file or a session file (exactly one)."""
-    from .answers import check_answers, read_answers_file
+    from .answers import load_answers
 
     if bool(answers_file) == bool(session_file):
         raise InputError("give the answers with exactly one of --answers FILE or --session FILE")
     if session_file:
         return resume_session(kb, session_file).answers
-    return check_answers(kb, read_answers_file(answers_file), str(answers_file))
+    return load_answers(kb, answers_file)
 
 

@@ -9,7 +9,9 @@ are coloured (the caller decides: never in a pipe, never with NO_COLOR).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import click
@@ -32,6 +34,24 @@ def plain_style(text: str, role: str) -> str:
 def colour_style(text: str, role: str) -> str:
     """ANSI colour for a role, for a terminal."""
     return click.style(text, **COLOURS[role]) if role in COLOURS else text
+
+
+def report_time() -> datetime:
+    """When a report is made: now, or ``SOURCE_DATE_EPOCH`` (seconds) for a reproducible
+    one, as builds do."""
+    fixed = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if fixed.isdigit():
+        return datetime.fromtimestamp(int(fixed), UTC)
+    return datetime.now().astimezone()
+
+
+def header_facts(report: dict[str, Any], when: datetime | None) -> list[tuple[str, str]]:
+    """What a page for a doctor says first: when, which knowledge, age and sex."""
+    given = {a["question"]: a["answer_text"] for a in report.get("answers", ())}
+    facts = [("Date", when.strftime("%d %B %Y, %H:%M %Z").strip())] if when else []
+    facts += [("Knowledge", report["knowledge"]["version"]),
+              ("Age", given.get("age", "not given")), ("Sex", given.get("sex", "not given"))]
+    return facts
 
 
 def _urgency(report: dict[str, Any]) -> str:
@@ -155,10 +175,17 @@ def _markdown_table(heading: str, items: list[dict[str, Any]], show_rules: bool)
         f"{_evidence(i, show_rules).split(': ', 1)[1]} |" for i in items]
 
 
-def render_markdown(report: dict[str, Any], show_rules: bool = False) -> str:
-    """The report as Markdown, for notes and tickets; rule ids only with ``show_rules``."""
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def render_markdown(report: dict[str, Any], show_rules: bool = False,
+                    when: datetime | None = None) -> str:
+    """The report as Markdown, for notes and tickets: what the HTML page holds, as text;
+    rule ids only with ``show_rules``."""
     referral = report["referral"]
     out = ["# twitchdx consultation", ""]
+    out += [f"**{k}:** {v}  " for k, v in header_facts(report, when)] + [""]
     notice = referral.get("unchecked_notice")
     if notice:
         out += [f"## {notice['heading'].capitalize()}", "", f"**{notice['text']}**", ""]
@@ -191,6 +218,9 @@ def render_markdown(report: dict[str, Any], show_rules: bool = False) -> str:
     if report.get("value_of_information"):
         out += ["", "## Unanswered questions that could change this", ""]
         out += [f"- {_could(v, show_rules)}" for v in report["value_of_information"]]
+    if report.get("answers"):
+        out += ["", "## Your answers", "", "| Question | Answer |", "|---|---|"]
+        out += [f"| {_cell(a['text'])} | {_cell(a['answer_text'])} |" for a in report["answers"]]
     if report["unknown"]:
         out += ["", "## Not answered", "", "_Treated as unknown, never as no._", ""]
         out += [f"- {_unknown(u, show_rules)}" for u in report["unknown_questions"]]

@@ -1,0 +1,122 @@
+"""Finished consultations, kept so they can be listed and compared over time.
+
+Each finished consultation (asked in the terminal or read from an answers file)
+leaves one record in the sessions folder: ``consultation-<when>.json`` holding when
+it finished, its session file (if any), its answers and its whole JSON report.  A
+record is written once, atomically, and never changed; a session finished again
+after a change of answer leaves a new record, so the history shows both.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from ..errors import DataFileError, InputError
+from ..fileio import read_text, write_atomic
+from ..kb.jsonsource import parse_json
+from ..text import plain
+from .session import claim, sessions_dir
+
+FORMAT = 1
+PREFIX = "consultation-"
+
+
+class Record(NamedTuple):
+    """One finished consultation."""
+
+    path: Path
+    finished: str  # ISO 8601, with the offset
+    session: str  # the session file it finished, "" for an answers file
+    answers: dict[str, Any]
+    report: dict[str, Any]
+
+    @property
+    def id(self) -> str:
+        return self.path.stem
+
+    @property
+    def when(self) -> str:
+        """The date and time as a person reads them."""
+        try:
+            return datetime.fromisoformat(self.finished).strftime("%d %b %Y %H:%M")
+        except ValueError:
+            return self.finished
+
+
+def keep(answers: dict[str, Any], report: dict[str, Any], when: datetime,
+         session: Path | None = None) -> Path:
+    """Write the record of a finished consultation; returns its path."""
+    folder = sessions_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"{folder}: cannot keep the consultation here "
+                         f"({exc.strerror or exc})") from None
+    stamp = when.strftime("%Y%m%d-%H%M%S")
+    names = (f"{PREFIX}{stamp}.json" if n == 1 else f"{PREFIX}{stamp}-{n}.json"
+             for n in itertools.count(1))
+    path = next(p for p in map(folder.joinpath, names) if claim(p))
+    data = {"twitchdx_consultation": FORMAT, "finished": when.isoformat(timespec="seconds"),
+            "session": str(session) if session else None,
+            "answers": {q: plain(v) for q, v in answers.items()}, "report": report}
+    try:
+        write_atomic(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    except OSError as exc:
+        path.unlink(missing_ok=True)
+        raise InputError(f"{path}: cannot keep the consultation ({exc.strerror or exc})") \
+            from None
+    return path
+
+
+def load_record(path: Path) -> Record:
+    """A record file; anything else is refused, saying what it is not."""
+    try:
+        data = parse_json(read_text(path), str(path))
+    except DataFileError as exc:
+        raise InputError(f"{path}: not a twitchdx consultation ({exc.problem})") from None
+    if not isinstance(data, dict) or data.get("twitchdx_consultation") != FORMAT or not (
+            isinstance(data.get("answers"), dict) and isinstance(data.get("report"), dict)
+            and isinstance(data.get("finished"), str)
+            and isinstance(data["report"].get("referral"), dict)):
+        hint = "; a session file is continued with `twitchdx consult --resume`" \
+            if isinstance(data, dict) and "twitchdx_session" in data else ""
+        raise InputError(f"{path}: not a twitchdx consultation record (see `twitchdx "
+                         f"history`){hint}")
+    return Record(path, data["finished"], data.get("session") or "", data["answers"],
+                  data["report"])
+
+
+def records() -> list[Record]:
+    """Every kept consultation, oldest first; unreadable files are left out, not fatal."""
+    folder = sessions_dir()
+    found = []
+    for path in sorted(folder.glob(f"{PREFIX}*.json")) if folder.is_dir() else ():
+        try:
+            found.append(load_record(path))
+        except InputError:
+            continue
+    return sorted(found, key=lambda r: (r.finished, r.path.name))
+
+
+def find(name: str) -> Record:
+    """A record by file path, id (``consultation-20261203-101500``) or number in the
+    history (1 is the oldest)."""
+    path = Path(name)
+    if path.exists() or path.parent != Path(".") or path.suffix:
+        if not path.is_file():
+            raise InputError(f"{path}: no such file")
+        return load_record(path)
+    kept = records()
+    if name.isdigit():
+        if not 0 < int(name) <= len(kept):
+            raise InputError(f"no consultation number {name}: the history holds {len(kept)} "
+                             "(see `twitchdx history`)")
+        return kept[int(name) - 1]
+    for record in kept:
+        if record.id == name or record.id == PREFIX + name:
+            return record
+    raise InputError(f"no consultation {name!r} in {sessions_dir()} (see `twitchdx history`)")
