@@ -140,9 +140,10 @@ class Dialogue:
             self.say(item.text, "    ", "  - ")
 
     def tell_answers(self, heading: str) -> list[str]:
-        """The answers so far, numbered in the order given, in the words of the questions
-        and choices; returns the question ids by number."""
-        given = [q for q in self.session.order if q in self.session.answers]
+        """The answers so far, numbered in the questions' order (so a number stays with its
+        answer when another is changed), in the words of the questions and choices;
+        returns the question ids by number."""
+        given = [q.id for q in self.kb.askable if q.id in self.session.answers]
         self.io.say("")
         self.io.say(heading)
         digits = len(str(len(given)))
