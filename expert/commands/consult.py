@@ -142,12 +142,12 @@ def emit(result: Any, fmt: str, show_rules: bool = False, output: Path | None = 
     """The report in ``fmt``: on standard output (coloured and wrapped only on a terminal),
     or written to ``output``, and the terminal told where; with ``history``, the
     consultation kept for `twitchdx history` (returns where)."""
+    from expert.clock import now
     from expert.fileio import write_atomic
     from expert.report.formats import format_report, report_of
-    from expert.report.render import report_time
     from expert.text import terminal_width
 
-    when = report_time()
+    when = now()
     report = report_of(result)
     terminal = output is None and sys.stdout.isatty()
     text = format_report(result, fmt, show_rules, terminal, terminal_width(), when, report)

@@ -3,23 +3,26 @@
 Each finished consultation (asked in the terminal or read from an answers file)
 leaves one record in the sessions folder: ``consultation-<when>.json`` holding when
 it finished, its session file (if any), its answers and its whole JSON report.  A
-record is written once, atomically, and never changed; a session finished again
-after a change of answer leaves a new record, so the history shows both.
+record is written once, to a new file, and never changed; a session finished again
+after a change of answer leaves a new record, so the history shows both.  A record is
+derived (the session keeps the answers), so it is not synced to disk at a cost to every
+consultation: one a crash tears is left out of the history, never fatal.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
-from datetime import datetime
+import os
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from ..clock import Moment
 from ..errors import DataFileError, InputError
-from ..fileio import read_text, write_atomic
+from ..fileio import read_text
 from ..kb.jsonsource import parse_json
 from ..text import plain
-from .session import claim, sessions_dir
+from .session import sessions_dir
 
 FORMAT = 1
 PREFIX = "consultation-"
@@ -41,13 +44,15 @@ class Record(NamedTuple):
     @property
     def when(self) -> str:
         """The date and time as a person reads them."""
+        from datetime import datetime
+
         try:
             return datetime.fromisoformat(self.finished).strftime("%d %b %Y %H:%M")
         except ValueError:
             return self.finished
 
 
-def keep(answers: dict[str, Any], report: dict[str, Any], when: datetime,
+def keep(answers: dict[str, Any], report: dict[str, Any], when: Moment,
          session: Path | None = None) -> Path:
     """Write the record of a finished consultation; returns its path."""
     folder = sessions_dir()
@@ -56,20 +61,29 @@ def keep(answers: dict[str, Any], report: dict[str, Any], when: datetime,
     except OSError as exc:
         raise InputError(f"{folder}: cannot keep the consultation here "
                          f"({exc.strerror or exc})") from None
-    stamp = when.strftime("%Y%m%d-%H%M%S")
-    names = (f"{PREFIX}{stamp}.json" if n == 1 else f"{PREFIX}{stamp}-{n}.json"
-             for n in itertools.count(1))
-    path = next(p for p in map(folder.joinpath, names) if claim(p))
-    data = {"twitchdx_consultation": FORMAT, "finished": when.isoformat(timespec="seconds"),
+    data = {"twitchdx_consultation": FORMAT, "finished": when.iso(),
             "session": str(session) if session else None,
             "answers": {q: plain(v) for q, v in answers.items()}, "report": report}
-    try:
-        write_atomic(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-    except OSError as exc:
-        path.unlink(missing_ok=True)
-        raise InputError(f"{path}: cannot keep the consultation ({exc.strerror or exc})") \
-            from None
-    return path
+    text = (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    names = (f"{PREFIX}{when.stamp()}.json" if n == 1 else f"{PREFIX}{when.stamp()}-{n}.json"
+             for n in itertools.count(1))
+    for path in map(folder.joinpath, names):
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        except FileExistsError:
+            continue  # two consultations finished in the same second: both kept
+        except OSError as exc:
+            raise InputError(f"{path}: cannot keep the consultation ({exc.strerror or exc})") \
+                from None
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(text)
+        except OSError as exc:
+            path.unlink(missing_ok=True)
+            raise InputError(f"{path}: cannot keep the consultation ({exc.strerror or exc})") \
+                from None
+        return path
+    raise AssertionError("unreachable")  # itertools.count never ends
 
 
 def load_record(path: Path) -> Record:

@@ -19,9 +19,9 @@ Every id is drawn from the content, so the same answers give the same bundle.
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from typing import Any
 
+from ..clock import Moment
 from ..language.model import KnowledgeBase
 from .codes import (
     BASE,
@@ -39,15 +39,15 @@ QUALITATIVE = {"low": "low", "possible": "moderate", "likely": "high"}  # band -
 GENDER = {"female": "female", "male": "male", "other": "other"}
 
 
-def bundle_json(result: Any, report: dict[str, Any], when: datetime | None = None) -> str:
+def bundle_json(result: Any, report: dict[str, Any], when: Moment | None = None) -> str:
     """The Bundle as JSON text: indented, one newline at the end."""
     return json.dumps(bundle(result, report, when), indent=2, ensure_ascii=False) + "\n"
 
 
-def bundle(result: Any, report: dict[str, Any], when: datetime | None = None
+def bundle(result: Any, report: dict[str, Any], when: Moment | None = None
            ) -> dict[str, Any]:
     kb: KnowledgeBase = result.kb
-    stamp = when.isoformat(timespec="seconds") if when else None
+    stamp = when.iso() if when else None
     seed = (kb.fingerprint, sorted((k, repr(v)) for k, v in result.answers.items()), stamp)
     url = {kind: f"urn:uuid:{stable_id(kind, seed)}" for kind in
            ("Bundle", "Patient", "QuestionnaireResponse", "RiskAssessment",

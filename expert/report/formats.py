@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
+from ..clock import Moment
 from ..text import WIDTH
 
 FORMATS = ("text", "json", "markdown", "html", "fhir")
@@ -22,7 +22,7 @@ def report_of(result: Any) -> dict[str, Any]:
 
 
 def format_report(result: Any, fmt: str, show_rules: bool = False, terminal: bool = False,
-                  width: int = WIDTH, when: datetime | None = None,
+                  width: int = WIDTH, when: Moment | None = None,
                   report: dict[str, Any] | None = None) -> str:
     """The report of ``result`` in ``fmt``; ``terminal``: coloured (unless NO_COLOR) and
     wrapped to ``width``, for a report shown on a terminal rather than written to a file;
@@ -38,7 +38,7 @@ def _json(report: dict[str, Any], *_: Any) -> str:
 
 
 def _text(report: dict[str, Any], result: Any, show_rules: bool, terminal: bool, width: int,
-          when: datetime | None) -> str:
+          when: Moment | None) -> str:
     from .render import colour_style, plain_style, render_text
 
     style = colour_style if terminal and not os.environ.get("NO_COLOR") else plain_style
@@ -46,21 +46,21 @@ def _text(report: dict[str, Any], result: Any, show_rules: bool, terminal: bool,
 
 
 def _markdown(report: dict[str, Any], result: Any, show_rules: bool, terminal: bool,
-              width: int, when: datetime | None) -> str:
+              width: int, when: Moment | None) -> str:
     from .render import render_markdown
 
     return render_markdown(report, show_rules, when)
 
 
 def _html(report: dict[str, Any], result: Any, show_rules: bool, terminal: bool, width: int,
-          when: datetime | None) -> str:
+          when: Moment | None) -> str:
     from .html import render_html
 
     return render_html(report, when)
 
 
 def _fhir(report: dict[str, Any], result: Any, show_rules: bool, terminal: bool, width: int,
-          when: datetime | None) -> str:
+          when: Moment | None) -> str:
     from ..fhir.bundle import bundle_json
 
     return bundle_json(result, report, when)

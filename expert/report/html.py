@@ -7,10 +7,10 @@ styles fit A4.  Every text is escaped: knowledge and answers are data, never mar
 
 from __future__ import annotations
 
-from datetime import datetime
 from html import escape
 from typing import Any
 
+from ..clock import Moment
 from .render import header_facts
 
 STYLE = """
@@ -76,7 +76,7 @@ def _ranked(items: list[dict[str, Any]], heading: str, none: str) -> list[str]:
     return out
 
 
-def render_html(report: dict[str, Any], when: datetime | None = None) -> str:
+def render_html(report: dict[str, Any], when: Moment | None = None) -> str:
     """The whole report as one HTML page."""
     referral = report["referral"]
     facts = header_facts(report, when)

@@ -9,13 +9,12 @@ are coloured (the caller decides: never in a pipe, never with NO_COLOR).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 
 import click
 
+from ..clock import Moment
 from ..text import WIDTH, wrap
 
 Style = Callable[[str, str], str]  # (text, role) -> text as printed
@@ -36,19 +35,10 @@ def colour_style(text: str, role: str) -> str:
     return click.style(text, **COLOURS[role]) if role in COLOURS else text
 
 
-def report_time() -> datetime:
-    """When a report is made: now, or ``SOURCE_DATE_EPOCH`` (seconds) for a reproducible
-    one, as builds do."""
-    fixed = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if fixed.isdigit():
-        return datetime.fromtimestamp(int(fixed), UTC)
-    return datetime.now().astimezone()
-
-
-def header_facts(report: dict[str, Any], when: datetime | None) -> list[tuple[str, str]]:
+def header_facts(report: dict[str, Any], when: Moment | None) -> list[tuple[str, str]]:
     """What a page for a doctor says first: when, which knowledge, age and sex."""
     given = {a["question"]: a["answer_text"] for a in report.get("answers", ())}
-    facts = [("Date", when.strftime("%d %B %Y, %H:%M %Z").strip())] if when else []
+    facts = [("Date", when.spoken())] if when else []
     facts += [("Knowledge", report["knowledge"]["version"]),
               ("Age", given.get("age", "not given")), ("Sex", given.get("sex", "not given"))]
     return facts
@@ -180,7 +170,7 @@ def _cell(text: str) -> str:
 
 
 def render_markdown(report: dict[str, Any], show_rules: bool = False,
-                    when: datetime | None = None) -> str:
+                    when: Moment | None = None) -> str:
     """The report as Markdown, for notes and tickets: what the HTML page holds, as text;
     rule ids only with ``show_rules``."""
     referral = report["referral"]
