@@ -55,7 +55,7 @@ def test_a_misspelt_key_names_file_line_and_rule(tmp_path):
             sources: [S01]
         """)
     assert found.endswith("broken.yaml:4: typo-rule: unknown key 'wehn'; allowed: "
-                          "because, evidence, id, override, sources, then, title, when")
+                          "because, evidence, id, override, refines, sources, then, title, when")
 
 
 def test_a_wrong_type_is_reported_at_its_line(tmp_path):

@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 
-from conftest import EXAMPLES
+from conftest import EXAMPLES, ROOT
 
 EMERGENCY = str(EXAMPLES / "emergency-tetany.json")
 
@@ -196,12 +196,66 @@ def test_a_copied_rule_is_refused_because_it_double_counts(runner, cli, tmp_path
                                     "{hypothesis: {id: magnesium, cf: 0.3}}"))
     result = runner.invoke(cli, ["consult", "--answers", EMERGENCY, "--kb", str(local)])
     assert result.exit_code == 2
-    assert ("mg-ppi-again: gives magnesium +0.3 under the same conditions as rule "
-            "mg-ppi-long-term") in result.stderr
-    narrower = folder(tmp_path / "narrower", a_rule(
+    assert ("mg-ppi-again: gives magnesium evidence under the same conditions as rule "
+            "mg-ppi-long-term (knowledge/rules/magnesium.yaml:9): one piece of evidence "
+            "written twice") in result.stderr
+    other_cf = folder(tmp_path / "other", a_rule(  # a copy is a copy, whatever its certainty
+        "mg-ppi-again", "{medications: {includes: ppi_long_term}}",
+        "{hypothesis: {id: magnesium, cf: 0.05}}"))
+    assert runner.invoke(cli, ["kb", "check", "--kb", str(other_cf)]).exit_code == 1
+
+
+def narrower_rule(tmp_path, cf, refines=""):
+    return folder(tmp_path / f"narrower-{cf}-{bool(refines)}", a_rule(
         "mg-ppi-older", "{all: [{medications: {includes: ppi_long_term}}, {age: {at_least: 80}}]}",
-        "{hypothesis: {id: magnesium, cf: 0.1}}"))  # extra evidence, its own certainty
-    assert runner.invoke(cli, ["kb", "check", "--kb", str(narrower)]).exit_code == 0
+        f"{{hypothesis: {{id: magnesium, cf: {cf}}}}}",
+        f"\n    refines: {refines}" if refines else ""))
+
+
+@pytest.mark.parametrize("cf", [0.3, 0.1, 0.6])
+def test_a_narrower_rule_is_a_warning_until_it_says_it_refines(runner, cli, tmp_path, cf):
+    """Whatever its certainty: the same as the broader rule's, or its own."""
+    plain = runner.invoke(cli, ["kb", "check", "--kb", str(narrower_rule(tmp_path, cf))])
+    assert plain.exit_code == 0, plain.stdout
+    assert ("mg-ppi-older: warning: fires only when rule mg-ppi-long-term "
+            "(knowledge/rules/magnesium.yaml:9) fires and, like it, gives evidence for "
+            "magnesium") in plain.stdout
+    assert "`refines: mg-ppi-long-term`" in plain.stdout
+    declared = runner.invoke(cli, ["kb", "check", "--strict", "--kb",
+                                   str(narrower_rule(tmp_path, cf, "mg-ppi-long-term"))])
+    assert declared.exit_code == 0, declared.stdout
+
+
+@pytest.mark.parametrize("refines, message", [
+    ("mg-ppi-long-trm", "refines mg-ppi-long-trm, but no rule has that id (did you mean "
+                        "mg-ppi-long-term?)"),
+    ("mg-cramps", "refines mg-cramps, but can fire when mg-cramps"),
+    ("caffeine-over-400", "refines caffeine-over-400, but gives none of the hypotheses or "
+                          "notes caffeine-over-400 gives"),
+])
+def test_refines_must_name_a_broader_rule_with_a_conclusion_in_common(runner, cli, tmp_path,
+                                                                     refines, message):
+    done = runner.invoke(cli, ["kb", "check", "--kb", str(narrower_rule(tmp_path, 0.2,
+                                                                        refines))])
+    assert done.exit_code == 1 and message in done.stdout
+
+
+@pytest.mark.parametrize("cf", ["0.1", "0.15", "0.05", "0.6"])
+def test_a_certainty_edit_in_the_shipped_knowledge_still_loads(tmp_path, cf):
+    """Editing mg-ppi-long-term's certainty turns no other rule into an error."""
+    import shutil
+
+    from expert.kb.loader import load_knowledge
+
+    copy = tmp_path / "knowledge"
+    shutil.copytree(ROOT / "knowledge", copy, ignore=shutil.ignore_patterns("__pycache__"))
+    rules = copy / "rules" / "magnesium.yaml"
+    text = rules.read_text()
+    start = text.index("- id: mg-ppi-long-term")
+    at = text.index("cf: 0.3", start)
+    rules.write_text(text[:at] + f"cf: {cf}" + text[at + len("cf: 0.3"):])
+    kb = load_knowledge((copy,), use_cache=False, package=False)
+    assert dict(kb.rules_by_id["mg-ppi-long-term"].then.hypotheses)["magnesium"] == float(cf)
 
 
 def test_dead_rules_branches_and_dropping_overrides_are_warnings(runner, cli, tmp_path):
@@ -248,7 +302,10 @@ def test_dead_rules_branches_and_dropping_overrides_are_warnings(runner, cli, tm
                if "half-dead" in line)
     assert any("mg-cramps: warning: override of" in line and "drops hypothesis magnesium" in line
                for line in lines)
-    assert lines[-1].startswith("kb check: ok (") and lines[-1].endswith("with 4 warnings")
+    assert any(line.split("local.yaml:")[1].startswith(  # the later rule is named, not the
+        "20: half-dead: warning: fires whenever rule nicotine (")  # package's
+        for line in lines if "half-dead: warning: fires" in line)
+    assert lines[-1].startswith("kb check: ok (") and lines[-1].endswith("with 5 warnings")
     assert runner.invoke(cli, ["kb", "check", "--strict", "--kb", str(local)]).exit_code == 1
 
 

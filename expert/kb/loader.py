@@ -165,7 +165,7 @@ def load_knowledge(extra: tuple[str | Path, ...] = (), use_cache: bool = True,
     kb, problems = build(texts)
     if problems or kb is None:
         raise KnowledgeError(problems)
-    refused = double_counting(kb) + check(kb)
+    refused = [p for p in double_counting(kb) if p.severity == "error"] + check(kb)
     if refused:
         raise KnowledgeError(refused)
     if cache is not None:

@@ -143,6 +143,7 @@ def _rule(b: Any, raw: LineDict, path: str, order: int = 0) -> RuleDef | None:
         alternatives=dnf,
         item_lines=tuple(item_lines),
         order=order,
+        refines=tuple(_as_list(raw.get("refines"))),
     )
     return rule
 

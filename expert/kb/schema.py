@@ -367,6 +367,12 @@ def _rules_schema(kb: Any) -> dict[str, Any]:
                          "description": "Fact ids of the reference (MG-15, CHAIN-03...)."},
             "override": {"type": "boolean",
                          "description": "Replace an earlier rule with the same id (--kb)."},
+            "refines": {"oneOf": [{"type": "string", "pattern": KEBAB},
+                                  {"type": "array", "minItems": 1, "uniqueItems": True,
+                                   "items": {"type": "string", "pattern": KEBAB}}],
+                        "description": "The broader rule(s) this one adds extra evidence to: "
+                        "it fires only when they do, and its certainty is meant on top of "
+                        "theirs (a PPI with a diuretic on top of a diuretic)."},
         })
     return {**_object(title="twitchdx rule file", required=("rules",),
                       properties={"rules": {"type": "array", "items": rule}}),

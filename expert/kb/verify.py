@@ -1,10 +1,13 @@
-"""Knowledge that double-counts: refused whenever knowledge loads.
+"""Knowledge that counts the same evidence twice, found from the conditions alone.
 
 Two rules that give the same hypothesis (or note) evidence under the same
-conditions count one piece of evidence twice (a copied rule turns 0.35 into
-0.58), and so does a rule that restates another with a narrower condition and
-the same certainty.  A narrower rule with its own certainty is how extra
-evidence is written (a PPI *with* a diuretic), and is left alone.
+conditions are one piece of evidence written twice (a copied rule turns 0.35
+into 0.58): an error, whatever their certainties.  A rule that fires only when a
+broader one fires, and gives the same conclusion evidence the same way, counts
+that evidence again unless it is meant as extra evidence on top (a PPI *with* a
+diuretic, on top of a diuretic): a warning, until the narrower rule says so with
+``refines: BROADER``.  Certainties never decide which: editing one cannot turn
+another rule into an error.
 
 Evidence is counted twice through a derived fact too: a rule that gives a
 hypothesis certainty and derives a fact, and another that gives the same
@@ -20,11 +23,13 @@ from ..errors import Problem
 from ..language.conditions import Ask, Belief, FactIs, Leaf
 from ..language.implication import alternative_implies, equivalent, implies
 from ..language.model import KnowledgeBase, RuleDef
+from ..text import did_you_mean
 
 
 def double_counting(kb: KnowledgeBase) -> list[Problem]:
-    """A problem for each rule whose evidence another rule already gives."""
-    out = []
+    """A problem for each rule whose evidence another rule already gives: errors for
+    evidence written twice, warnings for a narrower rule not declared an increment."""
+    out = _refines_declared(kb)
     for kind in ("hypotheses", "notes"):
         givers: dict[str, list[tuple[RuleDef, float]]] = {}
         for rule in kb.rules:
@@ -32,8 +37,38 @@ def double_counting(kb: KnowledgeBase) -> list[Problem]:
                 givers.setdefault(target, []).append((rule, cf))
         for target, pairs in givers.items():
             pairs.sort(key=lambda pair: pair[0].order)  # in load order: the later one is named
-            out += _counted_twice(kind, target, pairs)
+            seen: set[frozenset[str]] = set()
+            out += _counted_twice(kind, target, pairs, seen)
+            out += _counted_twice(kind, target, pairs[::-1], seen)  # the broader one later
     return out + _through_facts(kb)
+
+
+def _refines_declared(kb: KnowledgeBase) -> list[Problem]:
+    """``refines:`` must name a broader rule with a conclusion in common."""
+    out = []
+    for rule in kb.rules:
+        for name in rule.refines:
+            line = rule.line_of("refines")
+            broader = kb.rules_by_id.get(name)
+            if broader is None:
+                out.append(Problem(rule.path, line, rule.id, f"refines {name}, but no rule has "
+                                   "that id" + did_you_mean(name, kb.rules_by_id),
+                                   check="double-counting"))
+            elif not _shared(rule, broader):
+                out.append(Problem(rule.path, line, rule.id, f"refines {name}, but gives none "
+                                   f"of the hypotheses or notes {name} gives: drop refines",
+                                   check="double-counting"))
+            elif not implies(rule.alternatives, broader.alternatives):
+                out.append(Problem(rule.path, line, rule.id, f"refines {name}, but can fire "
+                                   f"when {name} ({broader.where}) does not: a refinement "
+                                   f"must test all that {name} tests, and more",
+                                   check="double-counting"))
+    return out
+
+
+def _shared(rule: RuleDef, other: RuleDef) -> set[str]:
+    mine = {t for t, _ in (*rule.then.hypotheses, *rule.then.notes)}
+    return mine & {t for t, _ in (*other.then.hypotheses, *other.then.notes)}
 
 
 def _through_facts(kb: KnowledgeBase) -> list[Problem]:
@@ -76,43 +111,64 @@ def _restates_through(maker: RuleDef, reader: RuleDef, name: str) -> bool:
     return True
 
 
-def _counted_twice(kind: str, target: str, pairs: list[tuple[RuleDef, float]]
-                   ) -> list[Problem]:
-    """The rules of ``pairs`` that restate an earlier one.
+def _counted_twice(kind: str, target: str, pairs: list[tuple[RuleDef, float]],
+                   seen: set[frozenset[str]]) -> list[Problem]:
+    """The rules of ``pairs`` that restate, or narrow without saying so, one before them.
 
     One rule implies another only if each of its alternatives implies one of the
     other's, and a test is only implied by a test of the same thing (question,
-    fact, hypothesis).  So the earlier rules worth comparing are found through an
-    index by what their alternatives test, not by comparing every pair.
+    fact, hypothesis).  So the rules worth comparing are found through an index by
+    what their alternatives test, not by comparing every pair.  ``seen`` holds the
+    pairs already judged (the caller runs this in both orders).
     """
     out = []
     by_subjects: dict[frozenset, list[int]] = {}  # what an alternative tests -> rules
-    for index, (later, cf) in enumerate(pairs):
-        first = later.alternatives[0] if later.alternatives else ()
+    item = "hypothesis" if kind == "hypotheses" else "note"
+    for index, (rule, cf) in enumerate(pairs):
+        first = rule.alternatives[0] if rule.alternatives else ()
         candidates: set[int] = set()
         for subset in _subsets(_subjects(first)):
             candidates.update(by_subjects.get(subset, ()))
-        mine = [_subjects(a) for a in later.alternatives or ((),)]
+        mine = [_subjects(a) for a in rule.alternatives or ((),)]
         for other in sorted(candidates):
-            earlier, earlier_cf = pairs[other]
-            if (cf > 0) != (earlier_cf > 0):
+            broader, broader_cf = pairs[other]
+            pair = frozenset((rule.id, broader.id))
+            if pair in seen or not implies(rule.alternatives, broader.alternatives):
                 continue
-            theirs = [_subjects(a) for a in earlier.alternatives or ((),)]
-            same = _covers(theirs, mine) and equivalent(later.alternatives,
-                                                        earlier.alternatives)
-            restated = cf == earlier_cf and implies(later.alternatives, earlier.alternatives)
-            if same or restated:
-                how = "under the same conditions" if same else "whenever it fires"
+            theirs = [_subjects(a) for a in broader.alternatives or ((),)]
+            if _covers(theirs, mine) and equivalent(rule.alternatives, broader.alternatives):
+                seen.add(pair)
+                named, first_one = sorted((rule, broader), key=lambda r: r.order)[::-1]
                 out.append(Problem(
-                    later.path, later.line_of_item(
-                        "hypothesis" if kind == "hypotheses" else "note", target),
-                    later.id, f"gives {target} {cf:+g} {how} as rule {earlier.id} "
-                    f"({earlier.where}) gives it {earlier_cf:+g}: the same evidence "
-                    "would be counted twice", check="double-counting"))
-                break
-        for alternative in later.alternatives or ((),):
+                    named.path, named.line_of_item(item, target), named.id,
+                    f"gives {target} evidence under the same conditions as rule "
+                    f"{first_one.id} ({first_one.where}): one piece of evidence written "
+                    "twice; keep one rule, with one certainty", check="double-counting"))
+            elif (cf > 0) == (broader_cf > 0) and broader.id not in rule.refines:
+                seen.add(pair)
+                out.append(_narrower(rule, broader, cf, item, target))
+        for alternative in rule.alternatives or ((),):
             by_subjects.setdefault(_subjects(alternative), []).append(index)
     return out
+
+
+def _narrower(rule: RuleDef, broader: RuleDef, cf: float, item: str, target: str) -> Problem:
+    """The warning for a narrower rule not declared an increment, at whichever of the
+    two was read later (the one that made the pair: an extension's, not the package's)."""
+    way = "for" if cf > 0 else "against"
+    if rule.order >= broader.order:
+        return Problem(rule.path, rule.line_of_item(item, target), rule.id,
+                       f"fires only when rule {broader.id} ({broader.where}) fires and, like "
+                       f"it, gives evidence {way} {target}: the same evidence counted twice, "
+                       f"unless this rule is extra evidence on top of {broader.id}; if it is, "
+                       f"say so with `refines: {broader.id}`, else merge the two",
+                       severity="warning", check="double-counting")
+    return Problem(broader.path, broader.line_of_item(item, target), broader.id,
+                   f"fires whenever rule {rule.id} ({rule.where}) fires and, like it, gives "
+                   f"evidence {way} {target}: the same evidence counted twice when both "
+                   f"fire; narrow this rule, or if {rule.id} is extra evidence on top of it, "
+                   f"say so there with `refines: {broader.id}`", severity="warning",
+                   check="double-counting")
 
 
 def _covers(these: list[frozenset], those: list[frozenset]) -> bool:

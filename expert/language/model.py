@@ -162,6 +162,7 @@ class RuleDef(NamedTuple):
     alternatives: tuple[tuple[Any, ...], ...] = ()  # the condition in DNF (language/conditions.py)
     item_lines: tuple[tuple[str, int], ...] = ()  # ("tests/ecg", line) of each listed id
     order: int = 0  # the order it was read in, across folders: later folders come later
+    refines: tuple[str, ...] = ()  # broader rules this one adds extra evidence to (verify.py)
 
     @property
     def where(self) -> str:
