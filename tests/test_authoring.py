@@ -152,18 +152,22 @@ def test_each_broken_rule_file_is_caught_with_file_and_line(runner, cli, tmp_pat
         assert result.stderr.startswith("kb check: ") and " error" in result.stderr
 
 
-def test_a_red_flag_that_reaches_only_self_care_is_caught_at_its_question(runner, cli,
+def test_a_red_flag_that_reaches_only_self_care_is_caught_at_the_override(runner, cli,
                                                                           tmp_path):
+    """Named where the cause is (the extension's override), the question beside it."""
     text, _ = BROKEN["red flag to self-care"]
     result = run(runner, cli, "kb", "check", "--kb", str(folder(tmp_path, text)), code=1)
     lines = result.stdout.splitlines()
     line = next(i for i, text in enumerate(
         (ROOT / "knowledge" / "questions.yaml").read_text().splitlines(), 1)
         if "id: seizure" in text)
-    assert (f"knowledge/questions.yaml:{line}: symptoms: warning sign symptoms=seizure must "
-            "lead to at least emergency whatever else is answered, but is only sure to reach "
-            "self_care; counterexample: symptoms=[seizure] (everything else unknown): it "
-            "reaches self_care") in lines
+    found = next(text for text in lines if "warning sign symptoms=seizure" in text)
+    assert found.split("rules/local.yaml:", 1)[1] == (
+        f"6: emergency-seizure: warning sign symptoms=seizure (knowledge/questions.yaml:{line}; "
+        "this override replaced knowledge/rules/triage-emergency.yaml:23, which ensured it) "
+        "must lead to at least emergency whatever else is answered, but is only sure to reach "
+        "self_care; counterexample: symptoms=[seizure] (everything else unknown): it "
+        "reaches self_care")
 
 
 def test_all_problems_are_reported_at_once_and_the_shipped_base_is_clean(runner, cli,

@@ -54,8 +54,11 @@ def test_unsafe_knowledge_is_refused_by_every_command(runner, cli, tmp_path, com
     result = runner.invoke(cli, [*command, "--kb", str(local)])
     assert result.exit_code == 2, result.stdout
     assert result.stdout == ""
-    assert ("symptoms: warning sign symptoms=seizure must lead to at least emergency whatever "
-            "else is answered") in result.stderr
+    # named where the cause is: the extension's override, not the package's question
+    assert ("local.yaml:5: emergency-seizure: warning sign symptoms=seizure "
+            "(knowledge/questions.yaml:31; this override replaced "
+            "knowledge/rules/triage-emergency.yaml:23, which ensured it) must lead to at least "
+            "emergency whatever else is answered") in result.stderr
     assert "counterexample: symptoms=[seizure] (everything else unknown): it reaches " \
            "self_care" in result.stderr
 

@@ -119,9 +119,18 @@ class _Builder:
     def add_questions(self, data: LineDict, path: str, bad: Bad) -> None:
         for raw in items(data, "questions", bad):
             qid = raw["id"]
-            if qid in self.questions:
+            earlier = self.questions.get(qid)
+            if raw.get("extend"):
+                self.extend_question(raw, path)
+                continue
+            if earlier and not raw.get("override"):
                 self.problem(path, raw.line, qid, f"question {qid} is already defined in "
-                             f"{self.questions[qid].path}:{self.questions[qid].line}")
+                             f"{earlier.path}:{earlier.line}; to add choices to it say "
+                             "extend: true, to replace it override: true")
+                continue
+            if raw.get("override") and not earlier:
+                self.problem(path, raw.line_of("override"), qid, "override: true but no "
+                             "earlier question has this id" + _suggest(qid, self.questions))
                 continue
             choices = tuple(Choice(c["id"], c["text"], _flag(c.get("red_flag")), c.line)
                             for c in raw.get("choices", []))
@@ -161,6 +170,31 @@ class _Builder:
         self.raw_constraints += [(path, raw) for raw in items(data, "constraints", bad)]
         for raw in items(data, "sections", bad):
             self.sections[raw["id"]] = " ".join(raw["title"].split())
+
+    def extend_question(self, raw: LineDict, path: str) -> None:
+        """``extend: true``: new choices for an earlier choice or multi question, added
+        after its own; nothing of it is removed, renamed or changed."""
+        qid = raw["id"]
+        earlier = self.questions.get(qid)
+        if earlier is None:
+            self.problem(path, raw.line_of("extend"), qid, "extend: true but no earlier "
+                         "question has this id" + _suggest(qid, self.questions))
+            return
+        if earlier.type not in ("choice", "multi"):
+            self.problem(path, raw.line_of("extend"), qid, f"{qid} is a {earlier.type} "
+                         "question: only choice and multi questions take new choices")
+            return
+        known = set(earlier.choice_ids)
+        added = []
+        for c in raw["choices"]:
+            if c["id"] in known:
+                self.problem(path, c.line, qid, f"choice {c['id']} is already a choice of "
+                             f"{qid} ({earlier.path}:{earlier.line}): extend only adds "
+                             "choices; to change one, override the question")
+                continue
+            known.add(c["id"])
+            added.append(Choice(c["id"], c["text"], _flag(c.get("red_flag")), c.line, path))
+        self.questions[qid] = earlier._replace(choices=earlier.choices + tuple(added))
 
     def add_catalog(self, data: LineDict, path: str, bad: Bad) -> None:
         for raw in items(data, "levels", bad):

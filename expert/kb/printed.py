@@ -39,7 +39,8 @@ def fields(kb: KnowledgeBase, defined_at: dict[tuple[str, str], str]) -> Iterato
         if question.help:
             yield question.path, question.line, question.id, "help", [question.help]
         for choice in question.choices:
-            yield question.path, choice.line, question.id, f"choice {choice.id}", [choice.text]
+            yield (choice.path or question.path, choice.line, question.id, f"choice {choice.id}",
+                   [choice.text])
     for level in kb.levels:
         yield level.path, level.line, level.id, "label and action", [level.label, level.action]
     for section, entries in (("hypothesis", kb.hypotheses), ("note", kb.notes),

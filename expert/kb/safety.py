@@ -86,7 +86,14 @@ def _floor(kb: KnowledgeBase, question: Question, choice: Any, floor: str,
                         only=kb.cone(saving + voiced))  # the rules that could save it
     level = sure_level(kb, status)
     shown = "yes" if choice is True else choice
-    where = (question.path, line or question.line, question.id)
+    added = next((c.path for c in question.choices if c.id == choice and c.path), "")
+    where = (added or question.path, line or question.line, question.id)
+    culprit = _override_that_dropped(kb, question, floor)
+    if culprit is not None:  # an extension's override broke it: say so where it is
+        rule, old = culprit
+        where = (rule.path, rule.line_of("then"), rule.id)
+        shown += (f" ({question.path}:{line or question.line}; this override replaced "
+                  f"{old.where}, which ensured it)")
     out = []
     if kb.level_rank[level] < kb.level_rank[floor]:
         level = sure_level(kb, RuleStatus(kb, {question.id: _open(question, choice)}))
@@ -100,6 +107,22 @@ def _floor(kb: KnowledgeBase, question: Question, choice: Any, floor: str,
                            f"{voice} (the warning voice) whatever else is answered"
                            + _example(example, f"{voice} is not derived")))
     return out
+
+
+def _override_that_dropped(kb: KnowledgeBase, question: Question, floor: str
+                           ) -> tuple[RuleDef, RuleDef] | None:
+    """An override whose replaced rule read this warning sign's question and reached its
+    floor, while the override does not: (the override, the rule it replaced)."""
+    rank = kb.level_rank
+    for rule_id, old in sorted(kb.overridden.items()):
+        rule = kb.rules_by_id.get(rule_id)
+        if rule is None or question.id not in old.questions:
+            continue
+        before = rank.get(old.then.referral or "", -1)
+        after = rank.get(rule.then.referral or "", -1)
+        if before >= rank[floor] > after:
+            return rule, old
+    return None
 
 
 def _level_of(kb: KnowledgeBase, answers: dict[str, Any] | None) -> str:

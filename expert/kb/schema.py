@@ -78,6 +78,12 @@ def _questions_schema(kb: Any) -> dict[str, Any]:
             "text": {"type": "string", "minLength": 1},
             "red_flag": _red_flag(kb),
         })
+    extension = _object(required=("id", "extend", "choices"), properties={
+            "id": {"type": "string", "pattern": SNAKE},
+            "extend": {"const": True, "description": "Add these choices to an earlier "
+                       "question with this id (never removes, renames or changes one)."},
+            "choices": {"type": "array", "minItems": 1, "items": choice},
+        })
     question = {**_object(required=("id", "text", "type"), properties={
             "id": {"type": "string", "pattern": SNAKE, "not": {"enum": sorted(RESERVED)}},
             "text": {"type": "string", "minLength": 1, "description": "The question as asked."},
@@ -98,6 +104,8 @@ def _questions_schema(kb: Any) -> dict[str, Any]:
             "doctor": {"type": "boolean",
                        "description": "What a doctor will want to know (where, since when, "
                        "spreading): still asked once warning signs have fixed the referral."},
+            "override": {"type": "boolean",
+                         "description": "Replace an earlier question with the same id (--kb)."},
         }),
         "allOf": [
             {"if": {"properties": {"type": {"enum": ["choice", "multi"]}}},
@@ -131,7 +139,9 @@ def _questions_schema(kb: Any) -> dict[str, Any]:
                         "description": "Said when they are given together."},
         })
     return {**_object(title="twitchdx questions file", properties={
-            "questions": {"type": "array", "items": question},
+            "questions": {"type": "array", "items": {
+                "if": {"type": "object", "required": ["extend"]},
+                "then": extension, "else": question}},
             "computed": {"type": "array", "items": computed},
             "constraints": {"type": "array", "items": constraint},
             "sections": {"type": "array", "description": "Headings the dialogue asks under.",
@@ -379,6 +389,16 @@ def _rules_schema(kb: Any) -> dict[str, Any]:
         "$defs": _condition_defs(kb)}
 
 
+def _answer(question: Any) -> dict[str, Any]:
+    """A choice question's answer in a case: its choice ids (an extension's added ones
+    too), so editors offer them; "unknown" or null for unknown."""
+    ids = list(question.choice_ids)
+    one = {"enum": ids}
+    given = {"type": "array", "items": one} if question.type == "multi" else one
+    return {"anyOf": [given, {"enum": ["unknown", None]}],
+            "description": " / ".join(f"{c.id}: {c.text}" for c in question.choices)[:2000]}
+
+
 def _case_schema(kb: Any) -> dict[str, Any]:
     def ids(attr: str) -> list[str] | None:
         return _ids(kb, attr)
@@ -389,7 +409,9 @@ def _case_schema(kb: Any) -> dict[str, Any]:
             "title": {"type": "string"},
             "sources": {"type": "array", "items": {"type": "string"}},
             "answers": {"type": "object",
-                        **({"propertyNames": {"enum": [q.id for q in kb.askable]}} if kb else {})},
+                        **({"propertyNames": {"enum": [q.id for q in kb.askable]},
+                            "properties": {q.id: _answer(q) for q in kb.askable
+                                           if q.choices}} if kb else {})},
             "expect": _object(minProperties=1, properties={
                     "referral": _enum_or(SNAKE, _level_ids(kb)),
                     "leading": {"type": "array", "items": _enum_or(SNAKE, ids("hypotheses")),

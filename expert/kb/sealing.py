@@ -203,8 +203,7 @@ def seal_warning_signs(b: Any) -> None:
         if question is None:
             continue
         if choice is True:
-            declared = question.red_flag
-            where = question.line
+            declared, where, path = question.red_flag, question.line, question.path
         else:
             found = next((c for c in question.choices if c.id == choice), None)
             if found is None:
@@ -212,10 +211,10 @@ def seal_warning_signs(b: Any) -> None:
                           f"sign of the safety policy (at least {floor}); a knowledge folder "
                           f"may not remove it: keep it, with red_flag: {floor}")
                 continue
-            declared, where = found.red_flag, found.line
+            declared, where, path = found.red_flag, found.line, found.path or question.path
         shown = declared if declared in rank else "none"
         if declared is None or rank.get(declared, 0) < rank[floor]:
-            b.problem(question.path, where, qid, f"{choice if choice is not True else qid} "
+            b.problem(path, where, qid, f"{choice if choice is not True else qid} "
                       f"is a warning sign the safety policy sets to at least {floor}; "
                       f"red_flag: {shown} would lower it: write red_flag: {floor} or higher")
     for qid in sealed.warning_questions:

@@ -18,6 +18,7 @@ class Choice(NamedTuple):
     text: str
     red_flag: str | None = None  # the lowest referral level this choice must lead to
     line: int = 0
+    path: str = ""  # the file that added it, when not its question's (``extend: true``)
 
 
 class Question(NamedTuple):
