@@ -95,6 +95,48 @@ def kb_test(ctx: click.Context, selected: tuple[str, ...], only: Path | None,
         ctx.exit(1)
 
 
+@kb_group.command("diff")
+@click.argument("folders", nargs=-1, metavar="[OLD NEW]",
+                type=click.Path(file_okay=False, path_type=Path))
+@click.option("--vignettes", "vignette_files", multiple=True, metavar="FILE",
+              type=click.Path(path_type=Path),
+              help="Also run these vignettes (JSON Lines or case files, as evaluate reads).")
+@click.option("--tolerance", type=click.FloatRange(0, 1), default=0.005, show_default=True,
+              help="Certainties closer than this are the same.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]),
+              default="text", show_default=True, help="markdown: for a pull-request comment.")
+@kb_option
+@click.pass_context
+def kb_diff(ctx: click.Context, folders: tuple[Path, ...], vignette_files: tuple[Path, ...],
+            tolerance: float, fmt: str, kb_dirs: tuple[Path, ...]) -> None:
+    """What a knowledge change does to the conclusions: every knowledge case of both sides
+    (and the vignettes) run on OLD and NEW knowledge folders, or, with no folders, on the
+    knowledge without the last --kb folder and with it.  Exit 0 when nothing changed, 1
+    when something did, 2 for bad input."""
+    from expert.authoring.diff import Side, knowledge_diff, render_markdown, render_text
+    from expert.authoring.evaluate import read_vignettes
+    from expert.consult.contract import to_json
+    from expert.errors import InputError
+    from expert.kb.loader import knowledge_dirs, load_knowledge
+
+    if len(folders) == 2:
+        old = knowledge_dirs((folders[0], *kb_dirs), package=False)
+        new = knowledge_dirs((folders[1], *kb_dirs), package=False)
+    elif not folders and kb_dirs:
+        old, new = knowledge_dirs(kb_dirs[:-1]), knowledge_dirs(kb_dirs)
+    else:
+        raise InputError("kb diff compares two knowledge folders (kb diff OLD NEW), or the "
+                         "knowledge without and with an extension (kb diff --kb EXT)")
+    before = Side(load_knowledge(tuple(old), package=False), old)
+    after = Side(load_knowledge(tuple(new), package=False), new)
+    vignettes = read_vignettes(after.kb, list(vignette_files)) if vignette_files else []
+    data = knowledge_diff(before, after, vignettes, tolerance)
+    render = {"json": to_json, "markdown": render_markdown, "text": render_text}[fmt]
+    click.echo(render(data), nl=False)
+    if data["changed"]:
+        ctx.exit(1)
+
+
 @kb_group.command("schema")
 @click.option("--kind", type=click.Choice(["rules", "questions", "catalog", "reference", "kb",
                                            "case"]), default="rules", show_default=True)
