@@ -41,6 +41,7 @@ class Case(NamedTuple):
     expect: dict[str, Any]
     path: str
     line: int
+    override: bool = False  # replaces an earlier folder's case with this id
 
 
 def case_files(folders: list[Path]) -> list[Path]:
@@ -83,13 +84,19 @@ def load_case_files(kb: KnowledgeBase, files: list[Path]) -> list[Case]:
             problems += _unknown_ids(kb, expect, shown, ident)
         if not found and answers is not None:
             cases.append(Case(ident, data.get("title", ""), answers, dict(expect), shown,
-                              data.line))
+                              data.line, data.get("override") is True))
     seen: dict[str, Case] = {}
     for case in cases:
-        if case.id in seen:
+        earlier = seen.get(case.id)
+        if earlier and not case.override:
             problems.append(Problem(case.path, case.line, case.id,
-                                    f"case id also used in {seen[case.id].path}"))
+                                    f"case id also used in {earlier.path}; to replace that "
+                                    "case say override: true"))
+        elif case.override and not earlier:
+            problems.append(Problem(case.path, case.line, case.id, "override: true but no "
+                                    "earlier case has this id" + did_you_mean(case.id, seen)))
         seen[case.id] = case
+    cases = list(seen.values())  # an override takes the place of the case it replaces
     if problems:
         raise KnowledgeError(problems)
     return cases

@@ -39,6 +39,7 @@ class Coverage(NamedTuple):
     questions: list[str]  # questions no case answers
     conclusions: list[str]  # conclusions no case expects
     total: int  # rules
+    scope: frozenset[str] | None = None  # only these rules (an extension's), or all
 
     @property
     def percent(self) -> float:
@@ -50,8 +51,12 @@ class Coverage(NamedTuple):
         return f"{math.floor(self.percent * 10) / 10:g}%"
 
 
-def coverage(kb: KnowledgeBase, runs: list[Run]) -> Coverage:
-    """Which rules the passing cases assert, and what they leave untouched."""
+def coverage(kb: KnowledgeBase, runs: list[Run], scope: frozenset[str] | None = None
+             ) -> Coverage:
+    """Which rules the passing cases assert, and what they leave untouched; with
+    ``scope``, of those rules only (an extension's own), and of the questions they read
+    and the conclusions they reach."""
+    rules = [r for r in kb.rules if scope is None or r.id in scope]
     passing = [run for run in runs if not run.failures]
     fired_in: dict[str, list[Run]] = {}
     for run in runs:
@@ -60,8 +65,9 @@ def coverage(kb: KnowledgeBase, runs: list[Run]) -> Coverage:
     asserted: dict[str, str] = {}
     for run in passing:
         for rule_id in run.case.expect.get("fires", ()):
-            asserted.setdefault(rule_id, run.case.id)
-    for rule in kb.rules:
+            if scope is None or rule_id in scope:
+                asserted.setdefault(rule_id, run.case.id)
+    for rule in rules:
         if rule.id in asserted:
             continue
         silenced = {rule.id: rule._replace(then=Effects())}
@@ -71,15 +77,17 @@ def coverage(kb: KnowledgeBase, runs: list[Run]) -> Coverage:
                                           run.case.expect):
                 asserted[rule.id] = run.case.id
                 break
+    read = {q for r in rules for q in r.questions}
     return Coverage(
         asserted=asserted,
-        unasserted=[r.id for r in kb.rules if r.id in fired_in and r.id not in asserted],
-        unfired=[r.id for r in kb.rules if r.id not in fired_in],
-        branches=_branches(kb, runs, fired_in),
-        questions=[q.id for q in kb.askable
-                   if not any(run.case.answers.get(q.id) is not None for run in runs)],
-        conclusions=_unexpected(kb, [run.case for run in runs]),
-        total=len(kb.rules))
+        unasserted=[r.id for r in rules if r.id in fired_in and r.id not in asserted],
+        unfired=[r.id for r in rules if r.id not in fired_in],
+        branches=[b for b in _branches(kb, runs, fired_in) if scope is None or b[0] in scope],
+        questions=[q.id for q in kb.askable if (scope is None or q.id in read)
+                   and not any(run.case.answers.get(q.id) is not None for run in runs)],
+        conclusions=_unexpected(kb, [run.case for run in runs], rules if scope is not None
+                                else None),
+        total=len(rules), scope=scope)
 
 
 def _branches(kb: KnowledgeBase, runs: list[Run],
@@ -108,7 +116,20 @@ def _any_items(node: Condition) -> Iterator[Condition]:
             yield from _any_items(item)
 
 
-def _unexpected(kb: KnowledgeBase, cases: list[Case]) -> list[str]:
+def _concluded(rules: list[Any]) -> set[str]:
+    """What these rules conclude, named as _unexpected names it."""
+    out = set()
+    for rule in rules:
+        out |= {f"hypothesis {h}" for h, _ in rule.then.hypotheses}
+        out |= {f"note {n}" for n, _ in rule.then.notes}
+        out |= {f"test {t}" for t in rule.then.tests}
+        if rule.then.referral:
+            out.add(f"referral {rule.then.referral}")
+    return out
+
+
+def _unexpected(kb: KnowledgeBase, cases: list[Case], rules: list[Any] | None = None
+                ) -> list[str]:
     expected: set[str] = set()
     for case in cases:
         expect = case.expect
@@ -123,7 +144,8 @@ def _unexpected(kb: KnowledgeBase, cases: list[Case]) -> list[str]:
     every = ([f"referral {lv.id}" for lv in kb.levels]
              + [f"hypothesis {h}" for h in kb.hypotheses] + [f"note {n}" for n in kb.notes]
              + [f"test {t}" for t in kb.tests])
-    return [c for c in every if c not in expected]
+    within = _concluded(rules) if rules is not None else set(every)
+    return [c for c in every if c not in expected and c in within]
 
 
 def render_text(runs: list[Run], cover: Coverage, kb: KnowledgeBase,
@@ -142,7 +164,9 @@ def render_text(runs: list[Run], cover: Coverage, kb: KnowledgeBase,
     failed = sum(1 for run in runs if run.failures)
     lines.append(f"{len(runs) - failed} of {len(runs)} cases pass" + (
         f", {failed} fail" if failed else ""))
-    lines += ["", "coverage:",
+    scoped = " (of the extension's rules: --all for every rule)" \
+        if cover.scope is not None else ""
+    lines += ["", f"coverage{scoped}:",
               f"  rules a case asserts: {len(cover.asserted)} of {cover.total} "
               f"({cover.percent_text})"]
     for label, missing in (("fired but asserted by no case", cover.unasserted),
@@ -153,10 +177,15 @@ def render_text(runs: list[Run], cover: Coverage, kb: KnowledgeBase,
                  + (": " + ", ".join(f"{rule} #{n} (line {line})"
                                      for rule, n, line in cover.branches)
                     if cover.branches else ""))
+    in_scope = [r for r in kb.rules if cover.scope is None or r.id in cover.scope]
+    questions = len(kb.askable) if cover.scope is None else \
+        len({q for r in in_scope for q in r.questions if q in kb.questions
+             and not kb.questions[q].computed})
+    conclusions = len(kb.levels) + len(kb.hypotheses) + len(kb.notes) + len(kb.tests) \
+        if cover.scope is None else len(_concluded(in_scope))
     for label, missing, total in (
-            ("questions no case answers", cover.questions, len(kb.askable)),
-            ("conclusions no case expects", cover.conclusions,
-             len(kb.levels) + len(kb.hypotheses) + len(kb.notes) + len(kb.tests))):
+            ("questions no case answers", cover.questions, questions),
+            ("conclusions no case expects", cover.conclusions, conclusions)):
         lines.append(f"  {label}: {len(missing)} of {total}"
                      + (": " + ", ".join(missing) if missing else ""))
     if survivors is not None:
@@ -183,7 +212,8 @@ def report_data(runs: list[Run], cover: Coverage,
                      "unasserted": cover.unasserted, "unfired": cover.unfired,
                      "branches": [{"rule": r, "branch": n, "line": line}
                                   for r, n, line in cover.branches],
-                     "questions": cover.questions, "conclusions": cover.conclusions},
+                     "questions": cover.questions, "conclusions": cover.conclusions,
+                     "scope": sorted(cover.scope) if cover.scope is not None else "all"},
         **({"mutants": [{"rule": m.rule, "change": m.change} for m in survivors]}
            if survivors is not None else {}),
     }

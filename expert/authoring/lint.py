@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..errors import Problem
+from ..language.certainty import LIKELY, combine
 from ..language.conditions import (
     All,
     AnyOf,
@@ -40,6 +41,7 @@ def lint(kb: KnowledgeBase) -> list[Problem]:
     problems += _overrides(kb)
     problems += _unused_questions(kb)
     problems += _unreached_conclusions(kb)
+    problems += _uncapped(kb)
     return sorted(set(problems))
 
 
@@ -311,6 +313,28 @@ def _unused_questions(kb: KnowledgeBase) -> list[Problem]:
     return [Problem(q.path, q.line, q.id, f"question {q.id} is not used by any rule",
                     "warning", "unused-question")
             for q in kb.questions.values() if q.id not in used]
+
+
+def _uncapped(kb: KnowledgeBase) -> list[Problem]:
+    """A hypothesis its evidence can make likely with no ceiling to say what likely needs:
+    every shipped one has them (the reference's strength words as rules)."""
+    out = []
+    for ident, entry in kb.hypotheses.items():
+        given = [cf for rule in kb.producers("hypothesis", ident)
+                 for target, cf in rule.then.hypotheses if target == ident and cf > 0]
+        capped = [cap for rule in kb.rules for target, cap in rule.then.ceilings
+                  if target == ident]
+        if capped or combine(given) < LIKELY:
+            continue
+        out.append(Problem(
+            entry.path, entry.line, ident, f"hypothesis {ident} can reach likely "
+            f"({combine(given):.2f} with all its evidence) but no rule caps it: every shipped "
+            "hypothesis has ceiling rules saying what likely needs (at_most 0.45 without a "
+            "risk factor, at_most 0.45 without symptoms, at_most 0.15 without either; see "
+            "mg-likely-needs-a-risk-factor, mg-likely-needs-symptoms and "
+            "mg-weak-items-stay-low in knowledge/rules/magnesium.yaml)", "warning",
+            "uncapped-hypothesis"))
+    return out
 
 
 def _unreached_conclusions(kb: KnowledgeBase) -> list[Problem]:

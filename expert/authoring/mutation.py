@@ -46,14 +46,18 @@ def mutants(kb: KnowledgeBase, rule: RuleDef) -> Iterator[Mutant]:
                      rule._replace(then=then._replace(referral=lower)))
 
 
-def survivors(kb: KnowledgeBase, cases: list[Case]) -> list[Mutant]:
-    """Every mutant no case fails on: the rules whose strength is untested."""
+def survivors(kb: KnowledgeBase, cases: list[Case],
+              scope: frozenset[str] | None = None) -> list[Mutant]:
+    """Every mutant no case fails on: the rules whose strength is untested (of ``scope``'s
+    rules only, when given: an extension's own)."""
     fired_in: dict[str, list[Case]] = {}
     for case in cases:
         for rule_id in dict.fromkeys(consult(kb, case.answers).fired):
             fired_in.setdefault(rule_id, []).append(case)
     alive = []
     for rule in kb.rules:
+        if scope is not None and rule.id not in scope:
+            continue
         for mutant in mutants(kb, rule):
             overrides = {rule.id: mutant.definition}
             tried = likeliest_first(fired_in.get(rule.id, ()), mutant.definition.then,

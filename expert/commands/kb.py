@@ -62,10 +62,13 @@ def kb_check(ctx: click.Context, fmt: str, strict: bool, kb_dirs: tuple[Path, ..
                    "case notices (slower).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "junit"]), default="text",
               show_default=True)
+@click.option("--all", "every", is_flag=True,
+              help="With --kb: coverage and mutations of every rule, not only the "
+                   "extension's own (the rules its folders add or override).")
 @kb_option
 @click.pass_context
 def kb_test(ctx: click.Context, selected: tuple[str, ...], only: Path | None,
-            fail_under: float | None, mutations: bool, fmt: str,
+            fail_under: float | None, mutations: bool, fmt: str, every: bool,
             kb_dirs: tuple[Path, ...]) -> None:
     """Run the knowledge cases (beside each rule file, rules/NAME.cases/, and in cases/),
     or the CASEs named (ids or files), and report coverage: rules a passing case asserts,
@@ -77,10 +80,16 @@ def kb_test(ctx: click.Context, selected: tuple[str, ...], only: Path | None,
     from expert.kb.loader import knowledge_dirs
 
     kb = load_kb(kb_dirs)
+    scope = None
+    if kb_dirs and not every:  # an extension's author: their own rules first
+        from expert.authoring.diff import rule_changes
+
+        changes = rule_changes(load_kb(()), kb)
+        scope = frozenset(c["rule"] for key in ("added", "changed") for c in changes[key])
     cases = select(load_cases(kb, knowledge_dirs(kb_dirs)), selected, only)
     runs = [Run(case, *run_case(kb, case)) for case in cases]
-    cover = coverage(kb, runs)
-    alive = survivors(kb, cases) if mutations else None
+    cover = coverage(kb, runs, scope)
+    alive = survivors(kb, cases, scope) if mutations else None
     if fmt == "json":
         click.echo(to_json(report_data(runs, cover, alive)), nl=False)
     elif fmt == "junit":

@@ -407,6 +407,8 @@ def _case_schema(kb: Any) -> dict[str, Any]:
                    properties={
             "id": {"type": "string", "pattern": KEBAB},
             "title": {"type": "string"},
+            "override": {"type": "boolean", "description": "Replace an earlier folder's case "
+                         "with this id (an extension that changes what it expects)."},
             "sources": {"type": "array", "items": {"type": "string"}},
             "answers": {"type": "object",
                         **({"propertyNames": {"enum": [q.id for q in kb.askable]},
