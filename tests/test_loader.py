@@ -54,8 +54,9 @@ def test_a_misspelt_key_names_file_line_and_rule(tmp_path):
             because: The key when is misspelt here.
             sources: [S01]
         """)
-    assert found.endswith("broken.yaml:4: typo-rule: unknown key 'wehn'; allowed: "
-                          "because, evidence, id, override, refines, sources, then, title, when")
+    assert found.endswith("broken.yaml:4: typo-rule: unknown key 'wehn'; allowed: because, "
+                          "evidence, id, override, refines, replaced_by, sources, status, "
+                          "then, title, when")
 
 
 def test_a_wrong_type_is_reported_at_its_line(tmp_path):

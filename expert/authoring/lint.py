@@ -42,7 +42,15 @@ def lint(kb: KnowledgeBase) -> list[Problem]:
     problems += _unused_questions(kb)
     problems += _unreached_conclusions(kb)
     problems += _uncapped(kb)
+    problems += [deprecation(rule) for rule in kb.rules if rule.status == "deprecated"]
     return sorted(set(problems))
+
+
+def deprecation(rule: RuleDef) -> Problem:
+    """A deprecated rule, and what replaces it."""
+    instead = f"; use {rule.replaced_by} instead" if rule.replaced_by else ""
+    return Problem(rule.path, rule.line_of("status"), rule.id,
+                   f"rule {rule.id} is deprecated{instead}", "warning", "deprecated")
 
 
 def _problem(rule: RuleDef, line: int, message: str, check: str) -> Problem:

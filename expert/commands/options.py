@@ -15,8 +15,18 @@ text_or_json = click.option("--format", "fmt", type=click.Choice(["text", "json"
 show_rules_option = click.option(
     "--show-rules", is_flag=True,
     help="For authors: name the rule behind each reason and piece of evidence.")
-kb_option = click.option("--kb", "kb_dirs", multiple=True, metavar="DIR",
-                         type=click.Path(file_okay=False, path_type=Path), help=KB_HELP)
+_kb_dirs = click.option("--kb", "kb_dirs", multiple=True, metavar="DIR",
+                        type=click.Path(file_okay=False, path_type=Path), help=KB_HELP)
+_no_experimental = click.option(
+    "--no-experimental", is_flag=True, expose_value=False, is_eager=True,
+    callback=lambda ctx, _param, value: ctx.meta.__setitem__("twitchdx.experimental",
+                                                               not value) if value else None,
+    help="Leave out the rules marked status: experimental (the rest is checked again so).")
+
+
+def kb_option(function: Any) -> Any:
+    """--kb DIR (repeatable) and --no-experimental, read by load_kb."""
+    return _kb_dirs(_no_experimental(function))
 answers_options = [
     click.option("--answers", "answers_file", type=click.Path(dir_okay=False, path_type=Path),
                  help="YAML or JSON answers file."),
@@ -32,9 +42,24 @@ def with_answers(function: Any) -> Any:
 
 
 def load_kb(kb_dirs: tuple[Path, ...]) -> Any:
+    """The knowledge of the command line; a deprecated rule is said once on stderr (kb
+    check lists it with the other warnings)."""
     from expert.kb.loader import load_knowledge
 
-    return load_knowledge(kb_dirs)
+    ctx = click.get_current_context(silent=True)
+    experimental = ctx.meta.get("twitchdx.experimental", True) if ctx else True
+    kb = load_knowledge(kb_dirs, experimental=experimental)
+    if ctx is not None and not ctx.meta.get("twitchdx.deprecations_said") and \
+            (ctx.parent is None or ctx.parent.info_name != "kb"):
+        ctx.meta["twitchdx.deprecations_said"] = True
+        from expert.authoring.lint import deprecation
+
+        for rule in kb.rules:
+            if rule.status == "deprecated":
+                said = deprecation(rule)
+                click.echo(f"twitchdx: warning: {said.path}:{said.line}: {said.message}",
+                           err=True)
+    return kb
 
 
 def output(node: Any, fmt: str, render: Any) -> None:

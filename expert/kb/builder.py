@@ -36,7 +36,7 @@ from ..text import did_you_mean
 from . import sealing
 from .printed import screen_printed
 from .references import check_ask, check_rule
-from .rulefiles import add_rule, check_salvaged, collect_rules
+from .rulefiles import add_rule, check_salvaged, check_status, collect_rules
 from .strata import strata
 from .validation import validate_text
 from .yamlsource import LineDict, parse
@@ -51,9 +51,10 @@ def display_path(path: Path) -> str:
     return str(path) if shown.startswith("..") else shown
 
 
-def fingerprint(texts: list[tuple[str, Path, str]]) -> str:
-    """sha256 of every file's kind, name and content: the report's knowledge hash."""
-    digest = hashlib.sha256()
+def fingerprint(texts: list[tuple[str, Path, str]], experimental: bool = True) -> str:
+    """sha256 of every file's kind, name and content (and whether experimental rules are
+    in): the report's knowledge hash, and what tells two bases apart."""
+    digest = hashlib.sha256(b"" if experimental else b"\0without experimental rules")
     for kind, path, text in texts:
         digest.update(f"\0{kind}\0{path.name}\0".encode())
         digest.update(text.encode())
@@ -301,8 +302,11 @@ class _Builder:
                 red_flag=resolve(question.red_flag, question, qid), choices=choices)
 
 
-def build(texts: list[tuple[str, Path, str]]) -> tuple[KnowledgeBase | None, list[Problem]]:
-    """Turn file texts into a KnowledgeBase; return it (None if unusable) with all problems."""
+def build(texts: list[tuple[str, Path, str]], experimental: bool = True
+          ) -> tuple[KnowledgeBase | None, list[Problem]]:
+    """Turn file texts into a KnowledgeBase; return it (None if unusable) with all problems.
+    ``experimental=False`` leaves out rules marked ``status: experimental``, as if they were
+    not written (an experimental override then leaves the rule it would replace)."""
     b = _Builder()
     for kind, path, text in texts:
         shown = display_path(path)
@@ -323,7 +327,9 @@ def build(texts: list[tuple[str, Path, str]]) -> tuple[KnowledgeBase | None, lis
         {"kb": b.add_manifest, "questions": b.add_questions, "catalog": b.add_catalog,
          "reference": b.add_reference, "rules": partial(collect_rules, b)}[kind](data, shown, bad)
     for order, (shown, raw) in enumerate(b.raw_rules):
-        add_rule(b, raw, shown, order)
+        if experimental or raw.get("status") != "experimental":
+            add_rule(b, raw, shown, order)
+    check_status(b, {raw.get("id") for _, raw in b.raw_rules})
     for shown, raw in b.raw_constraints:
         b.add_constraint(raw, shown)
     b.check_catalog()
@@ -360,7 +366,7 @@ def build(texts: list[tuple[str, Path, str]]) -> tuple[KnowledgeBase | None, lis
         tests=b.catalog["tests"],
         sources=b.sources,
         evidence=b.evidence,
-        fingerprint=fingerprint(texts),
+        fingerprint=fingerprint(texts, experimental),
         advice_kinds=tuple(b.advice_kinds.values()),
         voice=b.voice[0],
         constraints=tuple(b.constraints),

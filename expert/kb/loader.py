@@ -149,11 +149,12 @@ def yaml_files(root: Path) -> list[Path]:
 
 
 def load_knowledge(extra: tuple[str | Path, ...] = (), use_cache: bool = True,
-                   package: bool = True) -> KnowledgeBase:
+                   package: bool = True, experimental: bool = True) -> KnowledgeBase:
     """Load, validate, prove safe and cache the knowledge base; KnowledgeError lists every
-    problem (exit 2), an unsafe knowledge set included, with its counterexample."""
+    problem (exit 2), an unsafe knowledge set included, with its counterexample.
+    ``experimental=False``: without the rules marked experimental (checked again so)."""
     texts = read_knowledge(all_files(knowledge_dirs(extra, package)))
-    cache = _cache_path(texts) if use_cache else None
+    cache = _cache_path(texts, experimental) if use_cache else None
     if cache is not None:
         kb = _read_cache(cache)
         if kb is not None:
@@ -162,7 +163,7 @@ def load_knowledge(extra: tuple[str | Path, ...] = (), use_cache: bool = True,
     from .safety import check
     from .verify import double_counting
 
-    kb, problems = build(texts)
+    kb, problems = build(texts, experimental)
     if problems or kb is None:
         raise KnowledgeError(problems)
     refused = [p for p in double_counting(kb) if p.severity == "error"] + check(kb)
@@ -183,7 +184,8 @@ def read_knowledge(files: list[tuple[str, Path]]) -> list[tuple[str, Path, str]]
     return [(kind, path, read_text(path)) for kind, path in files]
 
 
-def _cache_path(texts: list[tuple[str, Path, str]]) -> Path | None:
+def _cache_path(texts: list[tuple[str, Path, str]], experimental: bool = True
+                ) -> Path | None:
     """Where the checked base is cached: keyed by the content of every knowledge file (so
     an edit is never missed), by where they are shown from, and by the checking code
     (its files' size and modification time, as Python keys bytecode)."""
@@ -191,7 +193,7 @@ def _cache_path(texts: list[tuple[str, Path, str]]) -> Path | None:
     if setting is not None and setting.strip().lower() in ("", "0", "off", "no"):
         return None
     digest = hashlib.sha256(f"{CACHE_FORMAT}|{__version__}|{sys.version_info[:2]}|"
-                            f"{Path.cwd()}".encode())
+                            f"{Path.cwd()}|{experimental}".encode())
     package = Path(__file__).resolve().parent.parent
     for code in sorted([*package.rglob("*.py"), *(package / "policy").glob("*.yaml")]):
         try:

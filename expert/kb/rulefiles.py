@@ -85,6 +85,19 @@ def add_rule(b: Any, raw: LineDict, path: str, order: int = 0) -> None:
     b.rules[rid] = rule
 
 
+def check_status(b: Any, written: set[str]) -> None:
+    """A deprecated rule names a successor ``written`` (switched on or not); only a
+    deprecated rule has one."""
+    for rule in b.rules.values():
+        line = rule.line_of("replaced_by")
+        if rule.replaced_by and rule.status != "deprecated":
+            b.problem(rule.path, line, rule.id, "replaced_by belongs to a deprecated rule: "
+                      "add status: deprecated, or drop replaced_by")
+        elif rule.replaced_by and rule.replaced_by not in written:
+            b.problem(rule.path, line, rule.id, f"replaced_by {rule.replaced_by}: no rule has "
+                      "that id" + did_you_mean(rule.replaced_by, b.rules))
+
+
 def check_salvaged(b: Any) -> None:
     """The conditions and conclusions of rules refused for their description: their
     problems are reported now, not after the author fixes the first one."""
@@ -144,6 +157,8 @@ def _rule(b: Any, raw: LineDict, path: str, order: int = 0) -> RuleDef | None:
         item_lines=tuple(item_lines),
         order=order,
         refines=tuple(_as_list(raw.get("refines"))),
+        status=raw.get("status", "stable"),
+        replaced_by=raw.get("replaced_by", ""),
     )
     return rule
 

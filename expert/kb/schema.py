@@ -366,6 +366,20 @@ def _rules_schema(kb: Any) -> dict[str, Any]:
     rule = _object(required=("id", "title", "then", "because", "sources"), properties={
             "id": {"type": "string", "pattern": KEBAB, "description": "Stable kebab-case id."},
             "title": {"type": "string", "minLength": 3},
+            "status": {"enum": ["experimental", "stable", "deprecated"],
+                       "description": "stable (the default); experimental rules can be "
+                       "switched off (--no-experimental); deprecated ones warn at load, "
+                       "naming replaced_by."},
+            "replaced_by": {"type": "string", "pattern": KEBAB,
+                            "description": "The rule a deprecated rule gives way to."},
+            "override": {"type": "boolean",
+                         "description": "Replace an earlier rule with the same id (--kb)."},
+            "refines": {"oneOf": [{"type": "string", "pattern": KEBAB},
+                                  {"type": "array", "minItems": 1, "uniqueItems": True,
+                                   "items": {"type": "string", "pattern": KEBAB}}],
+                        "description": "The broader rule(s) this one adds extra evidence to: "
+                        "it fires only when they do, and its certainty is meant on top of "
+                        "theirs (a PPI with a diuretic on top of a diuretic)."},
             "when": {"$ref": "#/$defs/condition"},
             "then": then,
             "because": {"type": "string", "minLength": 10,
@@ -375,14 +389,6 @@ def _rules_schema(kb: Any) -> dict[str, Any]:
             "evidence": {"type": "array", "uniqueItems": True,
                          "items": {"type": "string", "pattern": "^[A-Z]+-[0-9]+[a-z]?$"},
                          "description": "Fact ids of the reference (MG-15, CHAIN-03...)."},
-            "override": {"type": "boolean",
-                         "description": "Replace an earlier rule with the same id (--kb)."},
-            "refines": {"oneOf": [{"type": "string", "pattern": KEBAB},
-                                  {"type": "array", "minItems": 1, "uniqueItems": True,
-                                   "items": {"type": "string", "pattern": KEBAB}}],
-                        "description": "The broader rule(s) this one adds extra evidence to: "
-                        "it fires only when they do, and its certainty is meant on top of "
-                        "theirs (a PPI with a diuretic on top of a diuretic)."},
         })
     return {**_object(title="twitchdx rule file", required=("rules",),
                       properties={"rules": {"type": "array", "items": rule}}),

@@ -164,6 +164,8 @@ class RuleDef(NamedTuple):
     item_lines: tuple[tuple[str, int], ...] = ()  # ("tests/ecg", line) of each listed id
     order: int = 0  # the order it was read in, across folders: later folders come later
     refines: tuple[str, ...] = ()  # broader rules this one adds extra evidence to (verify.py)
+    status: str = "stable"  # experimental (can be switched off) | stable | deprecated
+    replaced_by: str = ""  # a deprecated rule's successor
 
     @property
     def where(self) -> str:
