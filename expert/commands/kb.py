@@ -146,6 +146,48 @@ def kb_diff(ctx: click.Context, folders: tuple[Path, ...], vignette_files: tuple
         ctx.exit(1)
 
 
+@kb_group.command("fmt")
+@click.argument("paths", nargs=-1, metavar="[PATH]...",
+                type=click.Path(exists=True, path_type=Path))
+@click.option("--check", is_flag=True,
+              help="Change nothing: list the files not in the canonical layout, exit 1 if any "
+                   "(for CI).")
+@click.pass_context
+def kb_fmt(ctx: click.Context, paths: tuple[Path, ...], check: bool) -> None:
+    """Rewrite rule and case files in one canonical layout: keys in schema order, comments
+    and quotes kept.  PATHs are knowledge folders or files (default: ./knowledge if it is
+    one, else the package's)."""
+    from expert.authoring.fmt import formatted, targets
+    from expert.errors import InputError
+    from expert.fileio import read_text, write_atomic
+    from expert.kb.loader import package_knowledge, top_file
+
+    if not paths:
+        here = Path("knowledge")
+        paths = (here if here.is_dir() and top_file(here, "kb") else package_knowledge(),)
+    changed = []
+    for kind, path in targets(list(paths)):
+        text = read_text(path)
+        try:
+            canonical = formatted(text, kind)
+        except Exception as exc:  # ruamel's parse errors: the file is not valid YAML
+            mark = getattr(exc, "problem_mark", None)
+            where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
+            raise InputError(f"{where}: not valid YAML, not formatted "
+                             f"({getattr(exc, 'problem', None) or exc})") from None
+        if canonical != text:
+            changed.append(path)
+            if not check:
+                write_atomic(path, canonical)
+    verb = "would reformat" if check else "reformatted"
+    for path in changed:
+        click.echo(f"{verb} {path}")
+    click.echo(f"kb fmt: {len(changed)} file{'s' if len(changed) != 1 else ''} {verb}"
+               if changed else "kb fmt: every file is in the canonical layout", err=True)
+    if check and changed:
+        ctx.exit(1)
+
+
 @kb_group.command("schema")
 @click.option("--kind", type=click.Choice(["rules", "questions", "catalog", "reference", "kb",
                                            "case"]), default="rules", show_default=True)
