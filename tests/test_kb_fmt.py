@@ -14,10 +14,7 @@ rules:
       note: {cf: 0.05, id: stress}
     id: stress-exam-season
     title: "Exams this month"
-    when:
-      all:
-        - stress_level: high
-        - age: {below: 25}
+    when: {all: [{stress_level: high}, {age: {below: 25}}]}
     refines: stress-high
 """
 CANONICAL = """\
@@ -27,10 +24,7 @@ rules:
   - id: stress-exam-season
     title: "Exams this month"
     refines: stress-high
-    when:
-      all:
-        - stress_level: high
-        - age: {below: 25}
+    when: {all: [{stress_level: high}, {age: {below: 25}}]}
     then:
       note: {id: stress, cf: 0.05}
     because: A rule written for this test, with its keys out of order.

@@ -25,6 +25,7 @@ def _yaml() -> Any:
     yaml.preserve_quotes = True
     yaml.width = WIDTH
     yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.brace_single_entry_mapping_in_flow_sequence = True  # [{fact: x}] stays so
     yaml.representer.add_representer(type(None), lambda rep, _value: rep.represent_scalar(
         "tag:yaml.org,2002:null", "null"))
     return yaml

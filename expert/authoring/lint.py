@@ -43,7 +43,27 @@ def lint(kb: KnowledgeBase) -> list[Problem]:
     problems += _unreached_conclusions(kb)
     problems += _uncapped(kb)
     problems += [deprecation(rule) for rule in kb.rules if rule.status == "deprecated"]
+    problems += _to_fill_in(kb)
     return sorted(set(problems))
+
+
+FILL_IN = "FILL IN"  # what a skeleton of `kb new` leaves for the author to write
+
+
+def _to_fill_in(kb: KnowledgeBase) -> list[Problem]:
+    """Texts a skeleton left to write: one warning each, at its line."""
+    found = []
+    for rule in kb.rules:
+        found += [(rule.path, rule.line_of(key), rule.id, key)
+                  for key in ("title", "because") if FILL_IN in getattr(rule, key)]
+    for kind, entries in (("hypothesis", kb.hypotheses), ("note", kb.notes)):
+        found += [(e.path, e.line, e.id, f"{kind} {key}") for e in entries.values()
+                  for key in ("label", "text") if FILL_IN in getattr(e, key)]
+    for q in kb.askable:
+        found += [(q.path, q.line, q.id, key) for key in ("text", "help")
+                  if FILL_IN in getattr(q, key)]
+    return [Problem(path, line, ident, f"fill this in: {what}", "warning", "fill-in")
+            for path, line, ident, what in found]
 
 
 def deprecation(rule: RuleDef) -> Problem:

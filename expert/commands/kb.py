@@ -146,6 +146,24 @@ def kb_diff(ctx: click.Context, folders: tuple[Path, ...], vignette_files: tuple
         ctx.exit(1)
 
 
+@kb_group.command("new")
+@click.argument("kind", type=click.Choice(["rule", "hypothesis", "note", "question"]))
+@click.argument("ident", metavar="ID")
+@click.option("--kb", "folder", required=True, metavar="DIR",
+              type=click.Path(file_okay=False, path_type=Path),
+              help="The knowledge folder to write into (made, with a kb.yaml, if new).")
+def kb_new(kind: str, ident: str, folder: Path) -> None:
+    """Write a commented skeleton of a rule, hypothesis (with its ceiling rules), note or
+    question, with a case beside it: kb check accepts it with only "fill this in"
+    warnings."""
+    from expert.authoring.scaffold import scaffold
+
+    for path in scaffold(kind, ident, folder):
+        click.echo(f"wrote {path}")
+    click.echo(f"Next: replace every FILL IN, then twitchdx kb check --kb {folder} and "
+               f"twitchdx kb test --kb {folder}", err=True)
+
+
 @kb_group.command("fmt")
 @click.argument("paths", nargs=-1, metavar="[PATH]...",
                 type=click.Path(exists=True, path_type=Path))
