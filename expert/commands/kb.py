@@ -164,6 +164,35 @@ def kb_new(kind: str, ident: str, folder: Path) -> None:
                f"twitchdx kb test --kb {folder}", err=True)
 
 
+@kb_group.command("doc")
+@click.option("--output", "-o", "folder", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("kb-docs"), show_default=True, help="Folder to write the pages in.")
+@click.option("--format", "fmt", type=click.Choice(["markdown", "html"]), default="markdown",
+              show_default=True)
+@kb_option
+def kb_doc(folder: Path, fmt: str, kb_dirs: tuple[Path, ...]) -> None:
+    """Write a page per rule and per conclusion: what it concludes, its conditions in
+    words, its sources, the cases that assert it, the rules it feeds and is fed by."""
+    from expert.authoring.cases import load_cases, run_case
+    from expert.authoring.coverage import Run, coverage
+    from expert.authoring.doc import pages, write_pages
+    from expert.kb.loader import knowledge_dirs
+
+    kb = load_kb(kb_dirs)
+    cases = load_cases(kb, knowledge_dirs(kb_dirs))
+    runs = [Run(case, *run_case(kb, case)) for case in cases]
+    asserted: dict[str, list[str]] = {}
+    for run in runs:  # named in fires:, or failing without the rule (coverage's test)
+        for rule_id in run.case.expect.get("fires", ()) if not run.failures else ():
+            asserted.setdefault(rule_id, []).append(run.case.id)
+    for rule_id, case_id in coverage(kb, runs).asserted.items():
+        if case_id not in asserted.setdefault(rule_id, []):
+            asserted[rule_id].append(case_id)
+    written = write_pages(folder, pages(kb, cases, asserted), fmt)
+    click.echo(f"kb doc: {len(written)} pages written to {folder} (start at "
+               f"{folder / ('index.html' if fmt == 'html' else 'index.md')})")
+
+
 @kb_group.command("fmt")
 @click.argument("paths", nargs=-1, metavar="[PATH]...",
                 type=click.Path(exists=True, path_type=Path))
