@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import pickle
 import sys
 from pathlib import Path
 
@@ -39,7 +38,7 @@ def package_knowledge() -> Path:
 
 ENV_KB = "TWITCHDX_KB"
 ENV_CACHE = "TWITCHDX_CACHE"
-CACHE_FORMAT = 6  # bump when cached knowledge changes shape
+CACHE_FORMAT = 7  # bump when cached knowledge changes shape
 
 
 def knowledge_dirs(extra: tuple[str | Path, ...] = (), package: bool = True) -> list[Path]:
@@ -209,24 +208,32 @@ def _cache_path(texts: list[tuple[str, Path, str]], experimental: bool = True
     else:
         base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
         root = Path(base) / "twitchdx"
-    return root / f"kb-{digest.hexdigest()[:32]}.pickle"
+    return root / f"kb-{digest.hexdigest()[:32]}.json"
 
 
 def _read_cache(path: Path) -> KnowledgeBase | None:
-    try:
-        with path.open("rb") as handle:
-            kb = pickle.load(handle)
-    except Exception:  # a missing, stale or corrupt cache is only a miss
+    """The cached base, if the entry is whole, unaltered and in a private folder (see
+    cachefile.py); anything else is a miss."""
+    from .cachefile import loads, private_folder
+
+    if not private_folder(path.parent):
         return None
-    return kb if isinstance(kb, KnowledgeBase) else None
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    return loads(data, path.stem)
 
 
 def _write_cache(path: Path, kb: KnowledgeBase) -> None:
+    from .cachefile import dumps, private_folder
+
+    if not private_folder(path.parent):
+        return  # a folder others can write is not a cache: never fill it
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, pickle.dumps(kb, protocol=pickle.HIGHEST_PROTOCOL))
-        old = sorted(path.parent.glob("kb-*.pickle"), key=lambda p: p.stat().st_mtime)
-        for stale in old[:-16]:
-            stale.unlink(missing_ok=True)
-    except OSError:
+        write_atomic(path, dumps(kb, path.stem))  # 0600, as mkstemp makes it
+        old = sorted(path.parent.glob("kb-*.json"), key=lambda p: p.stat().st_mtime)
+        for stale in [*old[:-16], *path.parent.glob("kb-*.pickle")]:
+            stale.unlink(missing_ok=True)  # and entries of the old, pickled format
+    except (OSError, TypeError):
         pass  # the cache only saves time; never fail a consultation over it

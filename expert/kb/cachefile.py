@@ -1,0 +1,111 @@
+"""The knowledge cache as data, never code: a checked base written as JSON and read back
+into the model's own types, with nothing else able to come out of it.
+
+A cache file is one header line, ``{"twitchdx_cache": FORMAT, "key": ..., "sha256":
+...}``, then the payload.  Read, it is used only if its key is the one asked for and
+the payload's digest matches (a truncated or edited entry is a miss, rebuilt), and
+only from a folder the user owns and no one else can write (a shared or
+world-writable cache is neither read nor written).  The payload names only the
+model's NamedTuples, by a fixed table; any other name, a wrong field count or a
+malformed value is a miss, never a guess.
+
+Encoding: a tuple is ``{"t": [...]}``, a dict ``{"d": [[key, value], ...]}`` and a
+NamedTuple ``{"n": "Ask", "f": [...]}``; strings, numbers, booleans and null are
+themselves.  The base holds no lists or sets, so nothing is lost.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+from pathlib import Path
+from typing import Any
+
+from ..language import conditions, model
+from ..language.model import KnowledgeBase
+
+FORMAT = 1
+FIELDS = ("manifests", "questions", "rules", "levels", "hypotheses", "notes", "tests",
+          "sources", "evidence", "fingerprint", "advice_kinds", "voice", "constraints",
+          "sections", "forbidden_phrases", "contraindications", "overridden", "calm",
+          "language")  # KnowledgeBase's arguments: its indexes are rebuilt from them
+
+
+def _named_tuples() -> dict[str, type]:
+    found = {}
+    for module in (model, conditions):
+        for name, value in vars(module).items():
+            if isinstance(value, type) and issubclass(value, tuple) and \
+                    hasattr(value, "_fields") and value.__module__ == module.__name__:
+                found[name] = value
+    return found
+
+
+TYPES = _named_tuples()  # the only types a cache file can name
+
+
+def _encode(value: Any) -> Any:
+    if value is None or isinstance(value, str | bool | int | float):
+        return value
+    if isinstance(value, tuple):
+        if hasattr(value, "_fields"):
+            name = type(value).__name__
+            if TYPES.get(name) is not type(value):
+                raise TypeError(f"cannot cache a {name}")
+            return {"n": name, "f": [_encode(v) for v in value]}
+        return {"t": [_encode(v) for v in value]}
+    if isinstance(value, dict):
+        return {"d": [[_encode(k), _encode(v)] for k, v in value.items()]}
+    raise TypeError(f"cannot cache a {type(value).__name__}")
+
+
+def _decode_object(obj: dict[str, Any]) -> Any:
+    """json's object hook: every object of a payload is one of the three wrappers."""
+    if len(obj) == 1:
+        if "t" in obj and isinstance(obj["t"], list):
+            return tuple(obj["t"])
+        if "d" in obj and isinstance(obj["d"], list):
+            return {key: value for key, value in obj["d"]}
+    elif len(obj) == 2 and "n" in obj and isinstance(obj.get("f"), list):
+        return TYPES[obj["n"]](*obj["f"])
+    raise ValueError("not a cache payload")
+
+
+def dumps(kb: KnowledgeBase, key: str) -> bytes:
+    payload = json.dumps(_encode({name: getattr(kb, name) for name in FIELDS}),
+                         ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    header = json.dumps({"twitchdx_cache": FORMAT, "key": key,
+                         "sha256": hashlib.sha256(payload).hexdigest()})
+    return header.encode("ascii") + b"\n" + payload
+
+
+def loads(data: bytes, key: str) -> KnowledgeBase | None:
+    """The base in ``data`` if it is a whole, unaltered entry for ``key``; else None."""
+    try:
+        head, _, payload = data.partition(b"\n")
+        header = json.loads(head)
+        if not isinstance(header, dict) or header.get("twitchdx_cache") != FORMAT or \
+                header.get("key") != key or \
+                header.get("sha256") != hashlib.sha256(payload).hexdigest():
+            return None
+        kwargs = json.loads(payload, object_hook=_decode_object)
+        if not isinstance(kwargs, dict) or set(kwargs) != set(FIELDS):
+            return None
+        kb = KnowledgeBase(**kwargs)
+    except Exception:  # anything malformed is a miss: the base is built again
+        return None
+    return kb
+
+
+def private_folder(folder: Path) -> bool:
+    """Make ``folder`` (0700) if need be; True only if it is the user's own and no one
+    else can write it, so no one else can plant or edit an entry."""
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = folder.stat()
+    except OSError:
+        return False
+    mine = not hasattr(os, "getuid") or info.st_uid == os.getuid()
+    return stat.S_ISDIR(info.st_mode) and mine and not info.st_mode & 0o022
