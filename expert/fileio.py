@@ -114,17 +114,35 @@ def check_writable(path: Path, what: str) -> None:
     os.unlink(probe)
 
 
+def real_file(path: Path, what: str) -> Path:
+    """The file ``path`` names, symbolic links followed (deliberately: the link is kept
+    and the file it points to is the one replaced on save).  A file with several hard
+    links is refused: saving replaces one name, and the others would keep an old copy."""
+    real = Path(os.path.realpath(path))
+    try:
+        links = real.stat().st_nlink
+    except OSError:
+        return real  # not there yet, or unreadable: the caller's own checks say which
+    if links > 1 and real.is_file():
+        raise InputError(f"{path}: this {what} file has {links} hard links; saving would "
+                         "leave the others behind with old answers. Copy it (cp) and use "
+                         "the copy")
+    return real
+
+
 @contextmanager
 def locked(path: Path, what: str) -> Iterator[None]:
     """Hold ``path`` for the block, so that no other twitchdx writes it meanwhile: an
     exclusive lock on a hidden file beside it (released by the system if the process
-    dies, so it never goes stale).  A second holder is refused at once, naming the first.
+    dies, so it never goes stale).  A second holder is refused at once, naming the first;
+    the lock is the real file's, so a holder through a symbolic link is refused too.
     """
     try:
         import fcntl
     except ImportError:  # no advisory locks on this system: nothing to hold
         yield
         return
+    path = Path(os.path.realpath(path))
     lock_path = path.with_name(f".{path.name}.lock")
     while True:
         try:

@@ -75,6 +75,9 @@ def consult_command(answers_file: Path | None, ask_missing: bool, resume: Path |
             Session(save_file, kb.version, answers).export(save_file)
         return
     if resume:
+        from expert.fileio import real_file
+
+        resume = real_file(resume, "session")  # saved in place of the file, not the link
         check_writable(resume, "session")
     path = resume or session_path(session_file)
     with locked(path, "session"):
