@@ -63,15 +63,26 @@ class Twitchdx(click.Group):
         with formatter.section("Commands"):  # from the summaries: help imports no command
             formatter.write_dl(list(SUMMARIES.items()))
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """``--all-errors`` is the group's, wherever it is written on the line."""
+        if "--all-errors" in args:
+            args = ["--all-errors", *[a for a in args if a != "--all-errors"]]
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: click.Context) -> Any:
+        line = [*getattr(ctx, "_protected_args", ()), *ctx.args]  # the command's own
         try:
             return super().invoke(ctx)
         except TwitchdxError as exc:
-            for line in str(exc).splitlines() or [exc.__class__.__name__]:
-                click.echo(f"twitchdx: error: {line}", err=True)
+            from expert.commands.failures import error_lines
+
+            for said in error_lines(exc, line, bool(ctx.meta.get("twitchdx.all_errors"))):
+                click.echo(said, err=True)
             ctx.exit(exc.exit_code)
         except BrokenPipeError:
             ctx.exit(output_closed())
+        except OSError as exc:  # a full disk, a device error: one line, never a traceback
+            ctx.exit(output_failed(exc))
         except (click.exceptions.Exit, click.ClickException, click.Abort, EOFError,
                 KeyboardInterrupt):
             raise
@@ -85,6 +96,11 @@ class Twitchdx(click.Group):
 
 @click.group(cls=Twitchdx, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="twitchdx")
+@click.option("--all-errors", is_flag=True, expose_value=False,
+              callback=lambda ctx, _param, value: ctx.meta.__setitem__(
+                  "twitchdx.all_errors", value),
+              help="Print every problem of bad input, not only the first ten "
+                   "(also TWITCHDX_ALL_ERRORS=1); may come anywhere on the line.")
 def twitchdx() -> None:
     """Consult an expert system about muscle twitching at rest.
 
@@ -121,6 +137,8 @@ def main() -> None:
         sys.stdout.flush()  # here, not at interpreter exit, where a closed pipe is a traceback
     except BrokenPipeError:
         code = output_closed()
+    except OSError as exc:  # > /dev/full
+        code = output_failed(exc)
     raise SystemExit(code)
 
 
@@ -131,6 +149,19 @@ def output_closed() -> int:
     print("twitchdx: error: the output was closed before everything was written",
           file=sys.stderr)
     return 2
+
+
+def output_failed(exc: OSError) -> int:
+    """A write the system refused (no space, a device error): the file, or standard output,
+    and what to do, on one line; nothing more is written there."""
+    from expert.fileio import os_failure
+
+    where = exc.filename or "standard output"
+    failure = os_failure(where, "write" if exc.filename is None else "use it", exc)
+    if exc.filename is None:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    print(f"twitchdx: error: {failure}", file=sys.stderr)
+    return failure.exit_code
 
 
 if __name__ == "__main__":

@@ -16,6 +16,13 @@ class InputError(TwitchdxError):
     exit_code = 2
 
 
+class SystemFailure(TwitchdxError):
+    """The system refused what twitchdx asked of it (a full disk, a read-only file system,
+    a device error), not the user's input: exit 1, one line, what to do."""
+
+    exit_code = 1
+
+
 class UnreadableFile(InputError):
     """A file that cannot be read as UTF-8 text: where (line 0 when the whole file), and why."""
 
@@ -50,7 +57,7 @@ class AnswerError(InputError):
     """Every unacceptable answer of an answers file or session, each an AnswerProblem."""
 
     def __init__(self, problems: list[AnswerProblem], source: str = ""):
-        self.problems = problems
+        self.problems, self.source = problems, source
         prefix = f"{source}: " if source else ""
         super().__init__("\n".join(prefix + str(p) for p in problems))
 

@@ -5,6 +5,7 @@ out before the work starts, and a file two processes could write is locked."""
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import sys
@@ -14,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
-from .errors import InputError, UnreadableFile
+from .errors import InputError, SystemFailure, TwitchdxError, UnreadableFile
 
 MAX_BYTES = 256_000  # the largest shipped knowledge file is 41 kB, an answers file 1 kB
 
@@ -66,6 +67,33 @@ def open_input(name: str) -> Iterator[tuple[BinaryIO, int | None]]:
 def not_utf8(data: bytes, exc: UnicodeDecodeError) -> str:
     """What to say of bytes that are not UTF-8: the first bad byte, and the remedy."""
     return f"not UTF-8 text (byte {data[exc.start]:#04x}); save the file as UTF-8"
+
+
+SYSTEM_ERRNOS = {  # failures of the system, not of what the user gave: what to do
+    errno.ENOSPC: "free some space and try again",
+    errno.EDQUOT: "free some space (the disk quota is full) and try again",
+    errno.EROFS: "the file system is read-only: choose a place that can be written",
+    errno.EIO: "the device reported an error: check the disk",
+}
+INPUT_ERRNOS = {  # failures of the path the user gave
+    errno.EACCES: "check its permissions, or choose another place",
+    errno.EPERM: "check its permissions, or choose another place",
+    errno.ENOENT: "check the path",
+    errno.ENOTDIR: "check the path",
+    errno.EISDIR: "give a file, not a folder",
+}
+
+
+def os_failure(where: object, action: str, exc: OSError) -> TwitchdxError:
+    """One line for an operating-system failure: where, what could not be done, why and
+    what to do; exit 1 when the system is at fault, 2 when the path given is."""
+    why = exc.strerror or str(exc)
+    if exc.errno in SYSTEM_ERRNOS:
+        return SystemFailure(f"{where}: cannot {action}: {why}; {SYSTEM_ERRNOS[exc.errno]}")
+    hint = INPUT_ERRNOS.get(exc.errno or 0)
+    if hint:
+        return InputError(f"{where}: cannot {action}: {why}; {hint}")
+    return SystemFailure(f"{where}: cannot {action}: {why}")
 
 
 def write_atomic(path: Path, data: str | bytes) -> None:

@@ -59,7 +59,8 @@ def test_a_full_answers_file_of_the_vocabulary_runs(kb):
     ({"smoker": 3}, "smoker: 3 is not allowed; expected yes or no"),
     ({"stress_level": "extreme"}, "stress_level: 'extreme' is not allowed; expected one of low, "
                                   "moderate, high"),
-    ({"symptoms": ["cramps", "sezure"]}, "symptoms: 'sezure' is not allowed; expected a list"),
+    ({"symptoms": ["cramps", "sezure"]},
+     "symptoms: 'sezure' (did you mean 'seizure'?) is not allowed; expected a list"),
     ({"symptoms": {"cramps": True}}, "symptoms: {\"cramps\": true} is not allowed"),
     ({"caffeine_mg_per_day": 300}, "caffeine_mg_per_day: is computed from coffee_cups_per_day"),
     ({"sleep_hours": float("nan")}, "sleep_hours: NaN is not allowed"),

@@ -82,8 +82,8 @@ def test_markdown_report(runner, cli):
 
 
 @pytest.mark.parametrize("content,message", [
-    ("symptoms: [sezure]\n", "symptoms: 'sezure' is not allowed; expected a list of zero or "
-                             "more of"),
+    ("symptoms: [sezure]\n", "symptoms: 'sezure' (did you mean 'seizure'?) is not allowed; "
+                             "expected a list of zero or more of"),
     ("agee: 30\n", "unknown question 'agee' (did you mean 'age'?)"),
     ("age: 200\n", "age: 200 is out of range; expected a whole number from 1 to 120"),
     ("stress_level: 3\n", "stress_level: 3 is not allowed; expected one of low, moderate, high"),

@@ -48,8 +48,13 @@ def batch(input_file: str, output: Path | None, workers: int | None, kind: str |
         source = Source(kb, handle, name, input_format(input_file, kind))
         lines = answer_all(kb, source, workers or min(os.cpu_count() or 1, 16), follow_up)
         if output:
-            with atomic_writer(output) as sink:
-                total, bad = write_batch(lines, sink.write, source, size)
+            try:
+                with atomic_writer(output) as sink:
+                    total, bad = write_batch(lines, sink.write, source, size)
+            except OSError as exc:
+                from expert.fileio import os_failure
+
+                raise os_failure(output, "write the output", exc) from None
         else:
             total, bad = write_batch(lines, sys.stdout.buffer.write, source, size)
     if not total:

@@ -74,6 +74,9 @@ def consult_command(answers_file: Path | None, ask_missing: bool, resume: Path |
         if save_file:
             Session(save_file, kb.version, answers).export(save_file)
         return
+    if sys.stdin is None or sys.stdin.closed:  # <&-: nothing could be answered
+        raise InputError("standard input is closed, so no question can be answered; give "
+                         "the answers with --answers FILE")
     if resume:
         from expert.fileio import real_file
 
@@ -127,7 +130,7 @@ def converse(kb: Any, session: Any, save_file: Path | None, resumed: bool = Fals
         given = len(session.answers)
         say("")
         if isinstance(stop, EOFError):
-            asked = dialogue.current.id if dialogue.current else "a question"
+            asked = f'"{dialogue.current.short_text}"' if dialogue.current else "a question"
             say(f"twitchdx: error: the input ended while asking {asked}, before the "
                 "consultation was complete.")
         say(f"Stopped. {given} answer{'s' if given != 1 else ''} saved in {session.path}")
@@ -160,10 +163,9 @@ def emit(result: Any, fmt: str, show_rules: bool = False, output: Path | None = 
         try:
             write_atomic(output, text)
         except OSError as exc:
-            from expert.errors import InputError
+            from expert.fileio import os_failure
 
-            raise InputError(f"{output}: cannot write the report ({exc.strerror or exc})") \
-                from None
+            raise os_failure(output, "write the report", exc) from None
         click.echo(f"Report written to {output}", err=True)
     if not history:
         return None

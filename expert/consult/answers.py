@@ -28,6 +28,7 @@ NO = {"no", "n", "false"}
 
 Answers = dict[str, Any]  # question id -> value; None means explicitly unknown
 MOST_PROBLEMS = 20  # reported one by one; a file with more is not an answers file
+CHOICES_SHOWN = 8  # a message lists at most this many choices (and says where the rest are)
 
 
 def read_answers_file(path: Path) -> Mapping[str, Any]:
@@ -125,7 +126,7 @@ def _numeric(question: Question, value: Any) -> float:
     if (question.min is not None and number < question.min) or (
             question.max is not None and number > question.max):
         raise AnswerProblem(question.id, f"{_shown(value)} is out of range; expected "
-                                         f"{question.allowed()}")
+                                         f"{question.allowed(CHOICES_SHOWN)}")
     return number
 
 
@@ -142,9 +143,13 @@ def _choices(question: Question, value: Any) -> tuple[str, ...]:
     bad = [i for i in items
            if not isinstance(i, str) or i.strip().lower() not in question.choice_ids]
     if bad:
-        shown = ", ".join(_shown(b) for b in bad[:5]) + (", ..." if len(bad) > 5 else "")
+        bad = list({repr(b): b for b in bad}.values())  # each wrong value once
+        shown = ", ".join(_shown(b) + (did_you_mean(b.strip().lower(), question.choice_ids,
+                                                     quoted=True) if isinstance(b, str) else "")
+                          for b in bad[:5]) + (", ..." if len(bad) > 5 else "")
         raise AnswerProblem(question.id, f"{shown} {'is' if len(bad) == 1 else 'are'} "
-                                         f"not allowed; expected {question.allowed()}")
+                                         f"not allowed; expected "
+                                         f"{question.allowed(CHOICES_SHOWN)}")
     chosen = {i.strip().lower() for i in items}
     return tuple(c for c in question.choice_ids if c in chosen)  # canonical order
 
@@ -154,8 +159,10 @@ READERS = {"boolean": _boolean, "integer": _numeric, "number": _numeric,
 
 
 def _not_allowed(question: Question, value: Any) -> AnswerProblem:
-    return AnswerProblem(question.id, f"{_shown(value)} is not allowed; expected "
-                                      f"{question.allowed()}")
+    hint = did_you_mean(value.strip().lower(), question.choice_ids, quoted=True) \
+        if isinstance(value, str) and question.choices else ""
+    return AnswerProblem(question.id, f"{_shown(value)}{hint} is not allowed; expected "
+                                      f"{question.allowed(CHOICES_SHOWN)}")
 
 
 def _number(value: Any) -> float | None:

@@ -54,6 +54,8 @@ class TerminalIO:
     def ask(self, prompt: str) -> str:
         sys.stderr.write(prompt)
         sys.stderr.flush()
+        if sys.stdin is None or sys.stdin.closed:  # started with standard input closed
+            raise EOFError
         return input()
 
 

@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 
 from ..clock import Moment
 from ..errors import DataFileError, InputError
-from ..fileio import read_text
+from ..fileio import os_failure, read_text
 from ..kb.jsonsource import parse_json
 from ..text import plain
 from .session import sessions_dir
@@ -59,8 +59,7 @@ def keep(answers: dict[str, Any], report: dict[str, Any], when: Moment,
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise InputError(f"{folder}: cannot keep the consultation here "
-                         f"({exc.strerror or exc})") from None
+        raise os_failure(folder, "keep the consultation here", exc) from None
     data = {"twitchdx_consultation": FORMAT, "finished": when.iso(),
             "session": str(session) if session else None,
             "answers": {q: plain(v) for q, v in answers.items()}, "report": report}
@@ -73,15 +72,13 @@ def keep(answers: dict[str, Any], report: dict[str, Any], when: Moment,
         except FileExistsError:
             continue  # two consultations finished in the same second: both kept
         except OSError as exc:
-            raise InputError(f"{path}: cannot keep the consultation ({exc.strerror or exc})") \
-                from None
+            raise os_failure(path, "keep the consultation", exc) from None
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(text)
         except OSError as exc:
             path.unlink(missing_ok=True)
-            raise InputError(f"{path}: cannot keep the consultation ({exc.strerror or exc})") \
-                from None
+            raise os_failure(path, "keep the consultation", exc) from None
         return path
     raise AssertionError("unreachable")  # itertools.count never ends
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import DataFileError, InputError
-from ..fileio import check_writable, read_text, write_atomic
+from ..fileio import check_writable, os_failure, read_text, write_atomic
 from ..kb.jsonsource import parse_json
 from ..text import brief, plain
 
@@ -41,7 +41,7 @@ def new_session_path() -> Path:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise InputError(f"{folder}: cannot keep sessions here ({exc.strerror or exc})") from None
+        raise os_failure(folder, "keep sessions here", exc) from None
     stamp = time.strftime("%Y%m%d-%H%M%S")
     names = (f"session-{stamp}.json" if n == 1 else f"session-{stamp}-{n}.json"
              for n in itertools.count(1))
@@ -56,8 +56,7 @@ def claim(path: Path) -> bool:
     except FileExistsError:
         return False
     except OSError as exc:
-        raise InputError(f"{path}: cannot create the session ({exc.strerror or exc})") \
-            from None
+        raise os_failure(path, "create the session", exc) from None
     return True
 
 
@@ -109,8 +108,7 @@ class Session:
         try:
             write_atomic(self.path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
         except OSError as exc:
-            raise InputError(f"{self.path}: cannot save the session ({exc.strerror or exc})") \
-                from None
+            raise os_failure(self.path, "save the session", exc) from None
 
     @classmethod
     def load(cls, path: Path) -> Session:
@@ -143,8 +141,7 @@ class Session:
         try:
             write_atomic(path, text)
         except OSError as exc:
-            raise InputError(f"{path}: cannot write the answers ({exc.strerror or exc})") \
-                from None
+            raise os_failure(path, "write the answers", exc) from None
 
 
 def _yaml(answers: dict[str, Any]) -> str:
@@ -184,9 +181,14 @@ def _field_problems(data: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def start_session(kb: Any, answers: dict[str, Any], path: Path) -> Session:
-    """A new session, on disk at once, holding any answers it starts from."""
+    """A new session, on disk at once, holding any answers it starts from; a start that
+    fails (a full disk) leaves no file behind."""
     session = Session(path, kb.version, answers, list(answers))
-    session.save()
+    try:
+        session.save()
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
     return session
 
 

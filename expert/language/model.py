@@ -49,14 +49,19 @@ class Question(NamedTuple):
     def choice_ids(self) -> tuple[str, ...]:
         return tuple(c.id for c in self.choices)
 
-    def allowed(self) -> str:
-        """What an answer may be, in words, for error messages and prompts."""
+    def allowed(self, most: int | None = None) -> str:
+        """What an answer may be, in words, for error messages and prompts; with ``most``,
+        a long list of choices is cut there, saying where the rest are."""
         if self.type == "boolean":
             return "yes or no"
+        ids = list(self.choice_ids)
+        listed = ", ".join(ids) if most is None or len(ids) <= most else \
+            ", ".join(ids[:most]) + f", ... ({len(ids)} in all: `twitchdx questions` " \
+            "lists them)"
         if self.type == "choice":
-            return "one of " + ", ".join(self.choice_ids)
+            return "one of " + listed
         if self.type == "multi":
-            return "a list of zero or more of " + ", ".join(self.choice_ids)
+            return "a list of zero or more of " + listed
         kind = "a whole number" if self.type == "integer" else "a number"
         return f"{kind} from {_num(self.min)} to {_num(self.max)}"
 
