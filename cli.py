@@ -17,6 +17,7 @@ import click
 
 from expert import __version__
 from expert.errors import TwitchdxError
+from expert.stopping import Stopped, install
 
 #: command name -> "module:attribute" under expert.commands, in the order help lists them
 COMMANDS = {
@@ -83,6 +84,9 @@ class Twitchdx(click.Group):
             ctx.exit(output_closed())
         except OSError as exc:  # a full disk, a device error: one line, never a traceback
             ctx.exit(output_failed(exc))
+        except Stopped as exc:  # SIGTERM, SIGHUP, SIGQUIT: every finally has run
+            click.echo(f"twitchdx: stopped by {exc.name}", err=True)
+            ctx.exit(exc.exit_code)
         except (click.exceptions.Exit, click.ClickException, click.Abort, EOFError,
                 KeyboardInterrupt):
             raise
@@ -121,6 +125,7 @@ def main() -> None:
     process's memory is returned when it ends.
     """
     gc.disable()
+    install()
     if sys.stdout is None:  # started with standard output closed (>&-)
         print("twitchdx: error: standard output is closed; nothing could be written",
               file=sys.stderr)

@@ -80,18 +80,12 @@ def test_batch_output_on_a_full_disk_is_one_line_and_exit_1(runner, cli_group, t
     records = tmp_path / "in.jsonl"
     records.write_text('{"answers": {"age": 30}}\n')
     out = tmp_path / "out.jsonl"
-    from contextlib import contextmanager
-
-    @contextmanager
-    def full(_path):
-        _full_disk()
-        yield
-
-    monkeypatch.setattr("expert.fileio.atomic_writer", full)
+    monkeypatch.setattr("os.fsync", _full_disk)
     done = runner.invoke(cli_group, ["batch", str(records), "-o", str(out)])
     assert done.exit_code == 1
     assert f"{out}: cannot write the output: No space left on device" in done.stderr
     assert "internal error" not in done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl"]  # nothing left
 
 
 @pytest.fixture

@@ -138,8 +138,8 @@ def converse(kb: Any, session: Any, save_file: Path | None, resumed: bool = Fals
         if save_file:
             session.export(save_file)
             say(f"Answers so far written to {save_file}")
-        code = 130 if isinstance(stop, KeyboardInterrupt) else 2 if isinstance(
-            stop, EOFError) else 0
+        code = getattr(stop, "exit_code", 130) if isinstance(stop, KeyboardInterrupt) \
+            else 2 if isinstance(stop, EOFError) else 0
         raise click.exceptions.Exit(code) from None
 
 

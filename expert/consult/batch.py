@@ -16,6 +16,10 @@ import csv
 import gc
 import json
 import multiprocessing
+import os
+import signal
+import threading
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -276,14 +280,28 @@ def _answer_chunk(chunk: list[Record], kb: KnowledgeBase,
 
 
 _WORKER: dict[str, Any] = {}
+ORPHAN_CHECK = 0.2  # seconds between a worker's looks at whether its parent is alive
 
 
 def _adopt(kb: KnowledgeBase, follow_up: bool) -> None:
     """A worker's start: keep the knowledge (and, forked, its engine); collect cycles, as
-    a long run must, without walking what it inherited."""
+    a long run must, without walking what it inherited; and end with the parent."""
     _WORKER.update(kb=kb, follow_up=follow_up)
     gc.freeze()
     gc.enable()
+    for name in ("SIGTERM", "SIGHUP", "SIGQUIT", "SIGINT"):  # the parent's to handle
+        number = getattr(signal, name, None)
+        if number is not None:
+            signal.signal(number, signal.SIG_DFL if name != "SIGINT" else signal.SIG_IGN)
+    parent = os.getppid()
+    threading.Thread(target=_orphaned, args=(parent,), daemon=True).start()
+
+
+def _orphaned(parent: int) -> None:
+    """Exit as soon as the parent is gone (killed with -9, it cannot say so itself)."""
+    while os.getppid() == parent:
+        time.sleep(ORPHAN_CHECK)
+    os._exit(1)
 
 
 def _answer_in_worker(chunk: list[Record]) -> list[Output]:
