@@ -12,15 +12,26 @@ from typing import Any
 WIDTH = 78  # reports written to a file or a pipe: the same bytes on every machine
 
 
+NARROWEST = 20  # columns: a terminal narrower than this is wrapped as if it were this wide
+
+
 def terminal_width(fallback: int = WIDTH) -> int:
-    """The width to wrap to on a terminal (at most 100 columns, so lines stay readable)."""
-    return max(40, min(100, shutil.get_terminal_size((fallback, 24)).columns))
+    """The width to wrap to on a terminal: its own, down to 20 columns (a phone, a split
+    pane), and at most 100, so lines stay readable."""
+    return fit_width(shutil.get_terminal_size((fallback, 24)).columns)
 
 
-def wrap(text: str, indent: str = "", first: str | None = None, width: int = WIDTH) -> str:
-    """``text`` filled to ``width``, every line indented (the first by ``first``)."""
+def fit_width(columns: int) -> int:
+    return max(NARROWEST, min(100, columns))
+
+
+def wrap(text: str, indent: str = "", first: str | None = None, width: int = WIDTH,
+         whole_words: bool = False) -> str:
+    """``text`` filled to ``width``, every line indented (the first by ``first``);
+    ``whole_words`` never breaks a word longer than a line (a path stays copyable)."""
     return textwrap.fill(text, width, initial_indent=indent if first is None else first,
-                         subsequent_indent=indent, break_on_hyphens=False)
+                         subsequent_indent=indent, break_on_hyphens=False,
+                         break_long_words=not whole_words)
 
 
 def show(value: Any) -> str:

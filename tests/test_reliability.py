@@ -123,3 +123,29 @@ def test_errors_are_json_when_json_is_asked_for(runner, cli_group, tmp_path):
     error = json.loads(done.stderr)["error"]
     assert error["exit_code"] == 2 and error["count"] == 21 == len(error["problems"])
     assert done.stdout == ""
+
+
+def test_a_bare_string_for_a_multi_choice_question_is_one_choice_everywhere(
+        runner, cli_group, tmp_path):
+    """The documented rule: `symptoms: cramps` is `symptoms: [cramps]`, in an answers file,
+    a session file and a batch record alike."""
+    bare, listed = tmp_path / "bare.yaml", tmp_path / "listed.yaml"
+    bare.write_text("symptoms: cramps\nage: 40\n")
+    listed.write_text("symptoms: [cramps]\nage: 40\n")
+    report = lambda path: runner.invoke(cli_group, [  # noqa: E731
+        "consult", "--answers", str(path), "--format", "json", "--no-history"]).stdout
+    assert report(bare) == report(listed)
+    session = tmp_path / "s.json"
+    session.write_text(json.dumps({"twitchdx_session": 1, "knowledge": "x", "saved": "",
+                                   "complete": True, "order": ["symptoms", "age"],
+                                   "answers": {"symptoms": "cramps", "age": 40}}))
+    from expert.consult.session import resume_session
+    from expert.kb.loader import load_knowledge
+
+    assert resume_session(load_knowledge(), session).answers["symptoms"] == ("cramps",)
+    records = tmp_path / "in.jsonl"
+    records.write_text('{"answers": {"symptoms": "cramps", "age": 40}}\n'
+                       '{"answers": {"symptoms": ["cramps"], "age": 40}}\n')
+    lines = runner.invoke(cli_group, ["batch", str(records), "--workers", "1"]).stdout
+    first, second = (json.loads(line) for line in lines.splitlines())
+    assert first["hypotheses"] == second["hypotheses"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -94,11 +95,33 @@ def consult_command(answers_file: Path | None, ask_missing: bool, resume: Path |
     if trace:
         result = consult(kb, result.answers, watcher(trace))
     kept = emit(result, fmt, show_rules, output_file, history, session.path)
-    click.echo(f"Session saved to {session.path}", err=True)
+    tell(f"Session saved to {session.path}")
     if kept:
-        click.echo(f"Kept in your history as {kept.stem}: see `twitchdx history`", err=True)
+        tell(f"Kept in your history as {kept.stem}: see `twitchdx history`")
     if save_file:  # after the report: if this fails, the report is out and the session kept
         session.export(save_file)
+
+
+def tell(text: str) -> None:
+    """A line for the person on stderr: wrapped to their terminal, down to 20 columns
+    (in a pipe or a file, as it is)."""
+    width = terminal_columns()
+    if width and text:
+        from expert.text import wrap
+
+        text = wrap(text, "", "", width, whole_words=True)
+    click.echo(text, err=True)
+
+
+def terminal_columns() -> int | None:
+    """The width of the terminal the dialogue is on (stderr), or None when it is not one."""
+    from expert.text import fit_width
+
+    try:
+        return fit_width(os.get_terminal_size(sys.stderr.fileno()).columns) \
+            if sys.stderr.isatty() else None
+    except OSError:
+        return None
 
 
 def watcher(trace: bool) -> Any:
@@ -115,7 +138,7 @@ def converse(kb: Any, session: Any, save_file: Path | None, resumed: bool = Fals
 
     gc.freeze()  # a dialogue runs for minutes: let the collector work (see main), on
     gc.enable()  # what the dialogue makes, not on the knowledge and the engine
-    say = lambda text: click.echo(text, err=True)  # noqa: E731
+    say = tell
     if not session.complete:
         say("twitchdx: questions about muscle twitching at rest. Health information, not a "
             "diagnosis.")
@@ -166,7 +189,7 @@ def emit(result: Any, fmt: str, show_rules: bool = False, output: Path | None = 
             from expert.fileio import os_failure
 
             raise os_failure(output, "write the report", exc) from None
-        click.echo(f"Report written to {output}", err=True)
+        tell(f"Report written to {output}")
     if not history:
         return None
     from expert.consult.history import keep

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..errors import AnswerProblem
 from ..language.model import KnowledgeBase, Question
-from ..text import WIDTH, did_you_mean, wrap
+from ..text import WIDTH, did_you_mean, fit_width, wrap
 from .answers import NO, YES, contradictions, parse_typed
 from .consultation import Result, consult
 from .planner import (
@@ -43,7 +43,7 @@ class TerminalIO:
 
     def __init__(self) -> None:
         try:  # the dialogue is on stderr: wrap to that terminal, at most 100 columns
-            self.width = max(40, min(100, os.get_terminal_size(sys.stderr.fileno()).columns))
+            self.width = fit_width(os.get_terminal_size(sys.stderr.fileno()).columns)
         except OSError:
             self.width = WIDTH
 
@@ -118,12 +118,13 @@ class Dialogue:
                 continue
             if question.section and question.section != section:
                 section = question.section
-                self.io.say(f"\n[{self.kb.section_title(section)}]")
+                self.io.say("")
+                self.say(f"[{self.kb.section_title(section)}]", "")
             if self._ask(question, state):
                 state = None  # the answers changed: plan again
         if state.emergency:
             self.io.say("")
-            self.io.say("!!! " + state.result.level.label.upper())
+            self.say("!!! " + state.result.level.label.upper(), "")
             self.say(state.result.level.action)
             self.io.say("")
         self.session.finish()
@@ -136,7 +137,7 @@ class Dialogue:
         if not result.unchecked or not self.kb.voice:
             return
         self.io.say("")
-        self.io.say(self.kb.voice.unchecked_heading)
+        self.say(self.kb.voice.unchecked_heading, "")
         self.say(self.kb.voice.unchecked_text, "  ")
         for item in result.unchecked:
             self.say(item.text, "    ", "  - ")
@@ -147,7 +148,7 @@ class Dialogue:
         returns the question ids by number."""
         given = [q.id for q in self.kb.askable if q.id in self.session.answers]
         self.io.say("")
-        self.io.say(heading)
+        self.say(heading, "")
         digits = len(str(len(given)))
         for number, qid in enumerate(given, 1):
             question = self.kb.questions[qid]
@@ -191,7 +192,7 @@ class Dialogue:
         """Ask one question until it is answered (True) or an earlier one is undone (True)."""
         self.current = question
         self.io.say("")
-        self.io.say(self._progress(question, state))
+        self.say(self._progress(question, state), "")
         for line in render_question(question, self.width):
             self.io.say(line)
         while True:
@@ -254,7 +255,7 @@ class Dialogue:
             self.say(f"Your answers so far disagree: {text}", "  ")
         claims = verify(self.kb, state, question.id)
         if claims:
-            self.io.say("  This question matters because")
+            self.say("This question matters because", "  ")
             for claim in claims[:4]:
                 self.say(claim_text(self.kb, claim), "      ", "    - ")
             rule = self.kb.rules_by_id.get(claims[0].rule)

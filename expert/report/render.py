@@ -58,11 +58,20 @@ def render_text(report: dict[str, Any], width: int = WIDTH, style: Style = plain
     def fill(text: str, indent: str = "  ", first: str | None = None) -> str:
         return wrap(text, indent, first, width)
 
+    def heading(text: str, role: str = "heading", after: str = "") -> str:
+        """A heading, styled line by line once wrapped; ``after`` follows it unstyled."""
+        if len(text) + len(after) <= width:
+            return style(text, role) + after
+        lines = [style(line, role) for line in wrap(text, "", "", width).split("\n")]
+        return "\n".join(lines + ([wrap(after.strip(), "", "", width)] if after else []))
+
     def rows(items: list[dict[str, Any]]) -> list[str]:
         out = []
         for item in items:
-            band = style(item["band"].ljust(9), item["band"])
-            out.append(f"  {item['certainty']:.2f} {band} {item['label']}")
+            band = item["band"].ljust(9) if width >= 40 else item["band"]
+            first = f"  {item['certainty']:.2f} {band} "
+            line = fill(item["label"], "      ", first)
+            out.append(line.replace(band, style(band, item["band"]), 1))
             out.append(fill(_evidence(item, show_rules), "      "))
         return out
 
@@ -70,7 +79,7 @@ def render_text(report: dict[str, Any], width: int = WIDTH, style: Style = plain
     out = []
     notice = referral.get("unchecked_notice")
     if notice:
-        out += [style(notice["heading"], "urgent"), fill(notice["text"])]
+        out += [heading(notice["heading"], "urgent"), fill(notice["text"])]
         for label, texts in _unchecked_groups(referral):
             out.append(fill(f"{label}:"))
             out += [fill(text, "      ", "    - ") for text in texts]
@@ -78,7 +87,7 @@ def render_text(report: dict[str, Any], width: int = WIDTH, style: Style = plain
     banner = f"REFERRAL: {referral['label'].upper()}"
     if notice:
         banner += " (ONLY IF NONE OF THE ABOVE)"
-    out += [style(line, _urgency(report)) for line in wrap(banner, "", "", width).split("\n")]
+    out.append(heading(banner, _urgency(report)))
     out.append(fill(referral["action"]))
     if referral["reasons"]:
         out.append("  Because:")
@@ -88,10 +97,10 @@ def render_text(report: dict[str, Any], width: int = WIDTH, style: Style = plain
         out.append(fill(referral["doctor_first"]))
     out.append("")
     likely = [h for h in report["hypotheses"] if h["band"] != "low"]
-    heading = "POSSIBLE DEFICIENCIES (confirm with a blood test before acting on them)"
-    out.append(style(heading, "heading") if len(heading) <= width else
-               style("POSSIBLE DEFICIENCIES", "heading") + "\n" +
-               fill("(confirm with a blood test before acting on them)"))
+    title = "POSSIBLE DEFICIENCIES (confirm with a blood test before acting on them)"
+    out.append(heading(title) if len(title) <= width else
+               heading("POSSIBLE DEFICIENCIES") + "\n" +
+               fill("(confirm with a blood test before acting on them)", ""))
     if likely:
         out += rows(likely)
     else:
@@ -101,27 +110,28 @@ def render_text(report: dict[str, Any], width: int = WIDTH, style: Style = plain
         out.append(fill("Low: " + "; ".join(f"{h['label']} {h['certainty']:.2f}" for h in low),
                         "       ", "  "))
     out.append("")
-    out.append(style("LIFESTYLE TRIGGERS", "heading"))
+    out.append(heading("LIFESTYLE TRIGGERS"))
     out += rows(report["notes"]) if report["notes"] else ["  None found."]
     caveat = next((n["caveat"] for n in report["notes"] if n.get("caveat")), "")
     if caveat:
         out.append(fill(caveat))
     if report.get("conflicts"):
-        out += ["", style("ANSWERS THAT DISAGREE", "heading")]
+        out += ["", heading("ANSWERS THAT DISAGREE")]
         out += [fill(c["text"], "    ", "  - ") for c in report["conflicts"]]
     if report["advice"]:
-        out += ["", style("ADVICE", "heading")]
+        out += ["", heading("ADVICE")]
         out += [fill(a["text"], "    ", "  - ") for a in report["advice"]]
     if report["tests"]:
-        out += ["", style("SUGGESTED TESTS", "heading") + " (ask your doctor)"]
+        out += ["", heading("SUGGESTED TESTS", after=" (ask your doctor)")]
         out += [fill(t["label"], "    ", "  - ") for t in report["tests_detail"]]
     if report.get("value_of_information"):
-        out += ["", style("UNANSWERED QUESTIONS THAT COULD CHANGE THIS", "heading")]
+        out += ["", heading("UNANSWERED QUESTIONS THAT COULD CHANGE THIS")]
         out += [fill(_could(v, show_rules), "    ", "  - ") for v in report["value_of_information"]]
     if report["unknown"]:
-        out += ["", "Not answered (treated as unknown, never as no):"]
+        out += ["", fill("Not answered (treated as unknown, never as no):", "", "")]
         out += [fill(_unknown(u, show_rules), "    ", "  - ") for u in report["unknown_questions"]]
-    out += ["", f"Knowledge: {report['knowledge']['version']} ({report['knowledge']['hash']})",
+    out += ["", fill(f"Knowledge: {report['knowledge']['version']} "
+                     f"({report['knowledge']['hash']})", "", ""),
             "", fill(report["disclaimer"], "", "")]
     return "\n".join(out) + "\n"
 
