@@ -47,6 +47,13 @@ class Planted:
         return (os.system, (f"touch {os.environ['PLANTED_MARK']}",))
 
 
+def test_an_older_readable_folder_of_the_user_is_closed_and_used(cache):
+    cache.mkdir(mode=0o755)
+    cache.chmod(0o755)
+    load_knowledge()
+    assert stat.S_IMODE(cache.stat().st_mode) == 0o700 and entry(cache).exists()
+
+
 def test_a_pickle_planted_in_the_cache_is_never_run(cache, tmp_path, monkeypatch):
     load_knowledge()
     path = entry(cache)

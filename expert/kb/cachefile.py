@@ -16,6 +16,7 @@ themselves.  The base holds no lists or sets, so nothing is lost.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -108,4 +109,8 @@ def private_folder(folder: Path) -> bool:
     except OSError:
         return False
     mine = not hasattr(os, "getuid") or info.st_uid == os.getuid()
-    return stat.S_ISDIR(info.st_mode) and mine and not info.st_mode & 0o022
+    private = stat.S_ISDIR(info.st_mode) and mine and not info.st_mode & 0o022
+    if private and info.st_mode & 0o077:  # an older folder others could read: close it
+        with contextlib.suppress(OSError):
+            folder.chmod(0o700)
+    return private
