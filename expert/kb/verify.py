@@ -147,6 +147,7 @@ def _counted_twice(kind: str, target: str, pairs: list[tuple[RuleDef, float]],
             elif (cf > 0) == (broader_cf > 0) and broader.id not in rule.refines:
                 seen.add(pair)
                 out.append(_narrower(rule, broader, cf, item, target))
+                break  # one at a time: once it says refines, the next broader one shows
         for alternative in rule.alternatives or ((),):
             by_subjects.setdefault(_subjects(alternative), []).append(index)
     return out

@@ -23,8 +23,25 @@ def equivalent(a: Sequence[Alternative], b: Sequence[Alternative]) -> bool:
 
 
 def alternative_implies(a: Alternative, b: Alternative) -> bool:
-    """Every test of ``b`` follows from some test of ``a``."""
-    return all(any(leaf_implies(x, y) for x in a) for y in b)
+    """Every test of ``b`` follows from some test of ``a``: only a test of the same thing
+    (question, hypothesis, fact) can imply one, so each is compared with those alone."""
+    if len(a) <= 1:
+        return all(any(leaf_implies(x, y) for x in a) for y in b)
+    by_subject: dict[object, list[Leaf]] = {}
+    for x in a:
+        by_subject.setdefault(_subject(x), []).append(x)
+    return all(any(leaf_implies(x, y) for x in by_subject.get(_subject(y), ())) for y in b)
+
+
+def _subject(leaf: Leaf) -> object:
+    """What a test looks at (an Ask's question, a Belief's hypothesis, a fact's name)."""
+    if isinstance(leaf, Ask):
+        return leaf.question
+    if isinstance(leaf, Belief):
+        return ("hypothesis", leaf.hypothesis)
+    if isinstance(leaf, FactIs):
+        return ("fact", leaf.name)
+    return leaf
 
 
 def leaf_implies(a: Leaf, b: Leaf) -> bool:
