@@ -83,3 +83,15 @@ def test_kb_export_writes_a_program_clips_runs(runner, cli, tmp_path):
     assert "emergency" in levels
     assert runner.invoke(cli, ["kb", "export"]).stdout.startswith(
         ";;; twitchdx-core 1.0.0, exported by twitchdx")
+
+
+@pytest.mark.slow
+def test_on_synthetic_knowledge_at_fourteen_thousand_rules(tmp_path):
+    """The size the engine is held to against CLIPS (bench/scale.py): 14,300 rules, a
+    seed no other test uses, every conclusion and firing the same."""
+    from expert.kb.loader import load_knowledge
+
+    shipped = len(load_knowledge().rules)
+    kb = load_knowledge((write_extension(tmp_path / "synthetic", 14_300 - shipped, seed=61),))
+    assert len(kb.rules) == 14_300
+    assert differences(kb, ClipsOracle(kb), 25, seed=67) == []
