@@ -3,9 +3,8 @@ suggest a near miss, and turn an answer into plain JSON."""
 
 from __future__ import annotations
 
-import difflib
-import shutil
-import textwrap
+import os
+import sys
 from collections.abc import Iterable
 from typing import Any
 
@@ -18,7 +17,12 @@ NARROWEST = 20  # columns: a terminal narrower than this is wrapped as if it wer
 def terminal_width(fallback: int = WIDTH) -> int:
     """The width to wrap to on a terminal: its own, down to 20 columns (a phone, a split
     pane), and at most 100, so lines stay readable."""
-    return fit_width(shutil.get_terminal_size((fallback, 24)).columns)
+    try:  # as shutil.get_terminal_size, which costs a cold start 2 ms to import
+        columns = int(os.environ.get("COLUMNS", "0")) or \
+            os.get_terminal_size(sys.__stdout__.fileno()).columns
+    except (AttributeError, ValueError, OSError):
+        columns = fallback
+    return fit_width(columns or fallback)
 
 
 def fit_width(columns: int) -> int:
@@ -29,6 +33,8 @@ def wrap(text: str, indent: str = "", first: str | None = None, width: int = WID
          whole_words: bool = False) -> str:
     """``text`` filled to ``width``, every line indented (the first by ``first``);
     ``whole_words`` never breaks a word longer than a line (a path stays copyable)."""
+    import textwrap  # only text that is printed for a person needs it
+
     return textwrap.fill(text, width, initial_indent=indent if first is None else first,
                          subsequent_indent=indent, break_on_hyphens=False,
                          break_long_words=not whole_words)
@@ -73,6 +79,8 @@ def plain(value: Any) -> Any:
 def did_you_mean(name: str, known: Iterable[str], fallback: str = "",
                  quoted: bool = False) -> str:
     """`` (did you mean X?)`` for a near miss among ``known``, else ``fallback``."""
+    import difflib  # only a near miss needs it
+
     close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
     if not close:
         return fallback

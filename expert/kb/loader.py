@@ -26,14 +26,19 @@ from ..language.model import KnowledgeBase
 
 
 def package_knowledge() -> Path:
-    """The shipped knowledge folder, read as package data (importlib.resources)."""
-    from importlib.resources import files
+    """The shipped knowledge folder: the package expert.knowledge's folder, found by the
+    import system (importlib.resources would import tempfile, shutil and zipfile on
+    every cold start, for a folder that is always a folder)."""
+    from importlib.util import find_spec
 
     try:
-        return Path(str(files("expert.knowledge")))
+        spec = find_spec("expert.knowledge")
     except ModuleNotFoundError:
+        spec = None
+    if spec is None or not spec.submodule_search_locations:
         raise InputError("the shipped knowledge (package expert.knowledge) is not installed; "
-                         "install twitchdx with pip") from None
+                         "install twitchdx with pip")
+    return Path(next(iter(spec.submodule_search_locations)))
 
 
 ENV_KB = "TWITCHDX_KB"
