@@ -133,3 +133,29 @@ def test_resume_without_a_stopped_run_or_output_is_refused(runner, cli, tmp_path
     assert done.exit_code == 2 and "no stopped run to resume" in done.stderr
     done = runner.invoke(cli, ["batch", str(source), "--resume"])
     assert done.exit_code == 2 and "give it with -o OUT" in done.stderr
+
+
+def test_a_partial_file_that_is_not_a_batch_is_refused_untouched(runner, cli, tmp_path):
+    source = tmp_path / "in.jsonl"
+    records(source, 3)
+    partial = tmp_path / ".out.jsonl.partial"
+    partial.write_bytes(b"not json\nhalf a li")
+    done = runner.invoke(cli, ["batch", str(source), "-o", str(tmp_path / "out.jsonl"),
+                               "--resume"])
+    assert done.exit_code == 2 and "not the output of a twitchdx batch" in done.stderr
+    assert partial.read_bytes() == b"not json\nhalf a li"
+
+
+def test_resume_of_a_partial_cut_mid_line_rewrites_that_record(runner, cli, tmp_path):
+    source = tmp_path / "in.jsonl"
+    records(source, 6)
+    whole = tmp_path / "whole.jsonl"
+    runner.invoke(cli, ["batch", str(source), "-o", str(whole), "--workers", "1"])
+    lines = whole.read_bytes().splitlines(keepends=True)
+    partial = tmp_path / ".out.jsonl.partial"
+    partial.write_bytes(b"".join(lines[:2]) + lines[2][:40])
+    out = tmp_path / "out.jsonl"
+    done = runner.invoke(cli, ["batch", str(source), "-o", str(out), "--resume",
+                               "--workers", "1"])
+    assert "resuming after 2 records" in done.stderr
+    assert out.read_bytes() == whole.read_bytes() and not partial.exists()

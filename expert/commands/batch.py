@@ -109,8 +109,6 @@ def _resumed(output: Path, resume: bool) -> tuple[int, list[int]]:
         raise InputError(f"{output}: no stopped run to resume ({partial} is not there); run "
                          "without --resume") from None
     kept = data[:data.rfind(b"\n") + 1]
-    with partial.open("r+b") as handle:
-        handle.truncate(len(kept))  # a record cut off mid-line is written again
     bad = []
     for text in kept.splitlines():
         try:
@@ -120,6 +118,8 @@ def _resumed(output: Path, resume: bool) -> tuple[int, list[int]]:
                              "run without --resume") from None
         if isinstance(record, dict) and "error" in record:
             bad.append(record.get("line"))
+    with partial.open("r+b") as handle:
+        handle.truncate(len(kept))  # a record cut off mid-line is written again
     count = len(kept.splitlines())
     click.echo(f"twitchdx: resuming after {count:,} records already in {partial}", err=True)
     return count, bad
