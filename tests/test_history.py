@@ -144,6 +144,7 @@ def test_compare_by_number_id_and_file_and_the_other_way(runner, cli, folder):
     (["compare", "consultation-19990101-000000", "1"], "no consultation "
                                                        "'consultation-19990101-000000'"),
     (["compare", "missing/file.json", "1"], "missing/file.json: no such file"),
+    (["compare", "tests", "1"], "tests: is a folder, not a consultation record"),
 ])
 def test_compare_refuses_what_is_not_there(runner, cli, folder, args, message):
     done = runner.invoke(cli, args)

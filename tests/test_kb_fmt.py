@@ -76,3 +76,8 @@ def test_a_file_that_is_not_yaml_is_named(runner, cli, tmp_path):
     done = runner.invoke(cli, ["kb", "fmt", str(ext)])
     assert done.exit_code == 2
     assert f"{ext}/rules/local.yaml:" in done.stderr and "not valid YAML" in done.stderr
+
+
+def test_a_folder_without_rule_or_case_files_is_said(runner, cli, tmp_path):
+    done = runner.invoke(cli, ["kb", "fmt", str(tmp_path)])
+    assert done.exit_code == 2 and f"no rule or case files in {tmp_path}" in done.stderr

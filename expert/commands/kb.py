@@ -213,7 +213,10 @@ def kb_fmt(ctx: click.Context, paths: tuple[Path, ...], check: bool) -> None:
         here = Path("knowledge")
         paths = (here if here.is_dir() and top_file(here, "kb") else package_knowledge(),)
     changed = []
-    for kind, path in targets(list(paths)):
+    found = targets(list(paths))
+    if not found:
+        raise InputError(f"no rule or case files in {', '.join(map(str, paths))}")
+    for kind, path in found:
         text = read_text(path)
         try:
             canonical = formatted(text, kind)

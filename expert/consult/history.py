@@ -119,7 +119,8 @@ def find(name: str) -> Record:
     path = Path(name)
     if path.exists() or path.parent != Path(".") or path.suffix:
         if not path.is_file():
-            raise InputError(f"{path}: no such file")
+            raise InputError(f"{path}: is a folder, not a consultation record" if path.exists()
+                             else f"{path}: no such file")
         return load_record(path)
     kept = records()
     if name.isdigit():
