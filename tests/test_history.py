@@ -158,6 +158,12 @@ def test_compare_refuses_what_is_not_there(runner, cli, folder, args, message):
     ('{"twitchdx_session": 1, "answers": {}}', "a session file is continued with"),
     ('{"twitchdx_consultation": 1, "finished": "x", "answers": {}, "report": {}}',
      "not a twitchdx consultation record"),
+    ('{"twitchdx_consultation": 1, "finished": "x", "answers": {}, "report": {"referral": '
+     '{"level": "routine"}, "hypotheses": [1, 2], "notes": [], "answers": []}}',
+     "not a twitchdx consultation record"),
+    ('{"twitchdx_consultation": 1, "finished": "x", "answers": {}, "report": {"referral": '
+     '{"level": "routine"}, "hypotheses": [{"id": "magnesium", "certainty": "high", '
+     '"band": "likely"}], "notes": [], "answers": []}}', "not a twitchdx consultation record"),
 ])
 def test_compare_refuses_a_foreign_file(runner, cli, folder, tmp_path, content, message):
     two(runner, cli)

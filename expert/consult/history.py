@@ -26,6 +26,7 @@ from .session import sessions_dir
 
 FORMAT = 1
 PREFIX = "consultation-"
+RECORD_BYTES = 64_000_000  # a report of a large knowledge base, its trace included
 
 
 class Record(NamedTuple):
@@ -86,19 +87,35 @@ def keep(answers: dict[str, Any], report: dict[str, Any], when: Moment,
 def load_record(path: Path) -> Record:
     """A record file; anything else is refused, saying what it is not."""
     try:
-        data = parse_json(read_text(path), str(path))
+        data = parse_json(read_text(path, limit=RECORD_BYTES), str(path))
     except DataFileError as exc:
         raise InputError(f"{path}: not a twitchdx consultation ({exc.problem})") from None
     if not isinstance(data, dict) or data.get("twitchdx_consultation") != FORMAT or not (
-            isinstance(data.get("answers"), dict) and isinstance(data.get("report"), dict)
-            and isinstance(data.get("finished"), str)
-            and isinstance(data["report"].get("referral"), dict)):
+            isinstance(data.get("answers"), dict) and isinstance(data.get("finished"), str)
+            and _is_report(data.get("report"))):
         hint = "; a session file is continued with `twitchdx consult --resume`" \
             if isinstance(data, dict) and "twitchdx_session" in data else ""
         raise InputError(f"{path}: not a twitchdx consultation record (see `twitchdx "
                          f"history`){hint}")
     return Record(path, data["finished"], data.get("session") or "", data["answers"],
                   data["report"])
+
+
+def _is_report(report: Any) -> bool:
+    """Whether ``report`` has what history and compare read, of the kinds they read it."""
+    def entries(key: str, fields: dict[str, Any]) -> bool:
+        items = report.get(key)
+        return isinstance(items, list) and all(
+            isinstance(item, dict) and all(isinstance(item.get(k), kind)
+                                           for k, kind in fields.items()) for item in items)
+
+    if not isinstance(report, dict) or not isinstance(report.get("referral"), dict):
+        return False
+    number = (int, float)
+    return isinstance(report["referral"].get("level"), str) and \
+        entries("hypotheses", {"id": str, "certainty": number, "band": str}) and \
+        entries("notes", {"id": str, "certainty": number, "band": str}) and \
+        entries("answers", {"question": str, "text": str, "answer_text": str})
 
 
 def records() -> list[Record]:

@@ -47,7 +47,7 @@ def _answers(before: dict[str, Any], after: dict[str, Any]) -> list[dict[str, An
     changed = []
     for qid in dict.fromkeys([*old, *new]):
         was, now = old.get(qid), new.get(qid)
-        if was and now and was["answer"] == now["answer"]:
+        if was and now and was.get("answer") == now.get("answer"):
             continue
         text = (now or was)["text"]
         changed.append({"question": qid, "text": text,
