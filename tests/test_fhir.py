@@ -272,6 +272,12 @@ RESPONSE = {"resourceType": "QuestionnaireResponse", "status": "completed",
     ({"resourceType": "Patient"}, "a FHIR Patient is not answers"),
     ({"resourceType": "Bundle", "entry": []}, "must hold exactly one QuestionnaireResponse; "
                                               "this one holds 0"),
+    ({"resourceType": "Bundle", "entry": 5}, "this one holds 0"),
+    ({"item": [{"linkId": "sex", "answer": [7]}]}, "answer has no value; expected valueCoding"),
+    ({"item": [{"linkId": "sex", "answer": {"valueCoding": {"code": "male"}}}]},
+     "answer must be a list"),
+    ({"item": [{"linkId": "sex", "answer": [{"valueCoding": {"code": 3}}]}]},
+     "valueCoding needs a code"),
 ])
 def test_a_bad_response_is_refused_naming_the_item(runner, cli, tmp_path, change, message):
     path = tmp_path / "response.json"
@@ -287,3 +293,28 @@ def test_items_inside_groups_are_read(kb):
         {"linkId": "age", "answer": [{"valueInteger": 52}]},
         {"linkId": "sex", "answer": [{"valueCoding": {"code": "female"}}]}]}]}
     assert answers_from_fhir(kb, response, "r") == {"age": 52, "sex": "female"}
+
+
+JSONISH = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 500) | st.floats(allow_nan=False)
+    | st.sampled_from(["male", "cramps", "age", "symptoms", NONE_OF_THESE, "x"]),
+    lambda children: st.lists(children, max_size=4)
+    | st.dictionaries(st.sampled_from(["linkId", "answer", "item", "valueCoding", "code",
+                                       "valueBoolean", "valueInteger", "system", "x"]),
+                      children, max_size=4), max_leaves=20)
+
+
+@pytest.mark.slow
+@settings(max_examples=300, deadline=None, suppress_health_check=[
+    HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(items=st.lists(JSONISH, max_size=5), wrap=st.booleans())
+def test_fuzzed_responses_are_answered_or_refused_never_a_crash(runner, cli, tmp_path, items,
+                                                               wrap):
+    response = {**RESPONSE, "item": items}
+    data = {"resourceType": "Bundle", "entry": [{"resource": response}]} if wrap else response
+    path = tmp_path / "fuzz.json"
+    path.write_text(json.dumps(data))
+    done = runner.invoke(cli, ["consult", "--answers", str(path), "--format", "json",
+                               "--no-history"])
+    assert done.exit_code in (0, 2), (done.exit_code, done.output[-500:])
+    assert "internal error" not in done.output

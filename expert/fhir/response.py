@@ -87,7 +87,9 @@ def _the_response(data: Mapping[str, Any], source: str) -> Mapping[str, Any]:
     if kind == "QuestionnaireResponse":
         return data
     if kind == "Bundle":
-        found = [e.get("resource") for e in data.get("entry") or () if isinstance(e, dict)
+        entries = data.get("entry")
+        entries = entries if isinstance(entries, list) else []
+        found = [e.get("resource") for e in entries if isinstance(e, dict)
                  and isinstance(e.get("resource"), dict)
                  and e["resource"].get("resourceType") == "QuestionnaireResponse"]
         if len(found) == 1:
