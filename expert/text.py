@@ -29,6 +29,23 @@ def fit_width(columns: int) -> int:
     return max(NARROWEST, min(100, columns))
 
 
+def stderr_width() -> int | None:
+    """The width to wrap to on the terminal stderr is (the dialogue's), or None when
+    stderr is not a terminal."""
+    try:
+        return fit_width(os.get_terminal_size(sys.stderr.fileno()).columns) \
+            if sys.stderr.isatty() else None
+    except (AttributeError, ValueError, OSError):  # no stderr, or a closed one
+        return None
+
+
+def question_only(text: str) -> str:
+    """A question's text without the instructions after it ("Choose all that apply."):
+    how a list of answers names it."""
+    asked, mark, _ = text.partition("?")
+    return asked + mark if mark else text
+
+
 def wrap(text: str, indent: str = "", first: str | None = None, width: int = WIDTH,
          whole_words: bool = False) -> str:
     """``text`` filled to ``width``, every line indented (the first by ``first``);

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -105,23 +104,14 @@ def consult_command(answers_file: Path | None, ask_missing: bool, resume: Path |
 def tell(text: str) -> None:
     """A line for the person on stderr: wrapped to their terminal, down to 20 columns
     (in a pipe or a file, as it is)."""
-    width = terminal_columns()
+    from expert.text import stderr_width
+
+    width = stderr_width()
     if width and text:
         from expert.text import wrap
 
         text = wrap(text, "", "", width, whole_words=True)
     click.echo(text, err=True)
-
-
-def terminal_columns() -> int | None:
-    """The width of the terminal the dialogue is on (stderr), or None when it is not one."""
-    from expert.text import fit_width
-
-    try:
-        return fit_width(os.get_terminal_size(sys.stderr.fileno()).columns) \
-            if sys.stderr.isatty() else None
-    except OSError:
-        return None
 
 
 def watcher(trace: bool) -> Any:

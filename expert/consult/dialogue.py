@@ -8,13 +8,12 @@ save the answer, plan again.  The final report comes from the same
 
 from __future__ import annotations
 
-import os
 import sys
 from typing import Any
 
 from ..errors import AnswerProblem
 from ..language.model import KnowledgeBase, Question
-from ..text import WIDTH, did_you_mean, fit_width, wrap
+from ..text import WIDTH, did_you_mean, stderr_width, wrap
 from .answers import NO, YES, contradictions, parse_typed
 from .consultation import Result, consult
 from .planner import (
@@ -42,10 +41,7 @@ class TerminalIO:
     """Reads answers from stdin; writes the dialogue to stderr, keeping stdout for the report."""
 
     def __init__(self) -> None:
-        try:  # the dialogue is on stderr: wrap to that terminal, at most 100 columns
-            self.width = fit_width(os.get_terminal_size(sys.stderr.fileno()).columns)
-        except OSError:
-            self.width = WIDTH
+        self.width = stderr_width() or WIDTH  # the dialogue is on stderr: wrap to it
 
     def say(self, text: str = "") -> None:
         sys.stderr.write(text + "\n")

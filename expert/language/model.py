@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 from ..errors import InputError
-from ..text import did_you_mean
+from ..text import did_you_mean, question_only
 from .conditions import Condition
 
 ANSWER_TYPES = ("boolean", "integer", "number", "choice", "multi")
@@ -67,10 +67,8 @@ class Question(NamedTuple):
 
     @property
     def short_text(self) -> str:
-        """The question itself, without the instructions after it ("Choose all that
-        apply."): how a list of answers names it."""
-        asked, mark, _ = self.text.partition("?")
-        return asked + mark if mark else self.text
+        """The question itself, without the instructions after it."""
+        return question_only(self.text)
 
     def answer_text(self, value: Any) -> str:
         """An answer as a person reads it: yes or no, the choices' own words, a number with

@@ -10,6 +10,7 @@ import textwrap
 from typing import Any
 
 from ..consult.history import Record
+from ..text import question_only
 
 NOT_FOUND = "not found"
 NOT_ANSWERED = "not answered"
@@ -90,11 +91,6 @@ def _moved(item: dict[str, Any]) -> str:
     return f"now {_said(now)}, was {_said(was)}"
 
 
-def _short(text: str) -> str:
-    asked, mark, _ = text.partition("?")
-    return asked + mark if mark else text
-
-
 def render_compare(diff: dict[str, Any], width: int = 78) -> str:
     """The comparison in words, then as a table."""
     before, after, referral = diff["before"], diff["after"], diff["referral"]
@@ -115,7 +111,8 @@ def render_compare(diff: dict[str, Any], width: int = 78) -> str:
     answers = diff["answers"]
     out.append(f"Answers changed: {len(answers) or 'none'}" + (", in the table." * bool(answers)))
     for a in answers:
-        rows.append((_short(a["text"]), a["before"] or NOT_ANSWERED, a["after"] or NOT_ANSWERED))
+        rows.append((question_only(a["text"]), a["before"] or NOT_ANSWERED,
+                     a["after"] or NOT_ANSWERED))
     return "\n".join(out) + "\n\n" + _table(("", "Before", "After"), rows, width)
 
 
