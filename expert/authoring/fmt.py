@@ -18,7 +18,9 @@ from ..kb.schema import schema
 WIDTH = 4096  # never re-wrap: an author's line breaks are part of the text
 
 
-def _yaml() -> Any:
+def round_trip_yaml() -> Any:
+    """ruamel.yaml as kb fmt and kb new read and write: comments, quotes and line breaks
+    kept, the project's indentation."""
     from ruamel.yaml import YAML
 
     yaml = YAML()
@@ -69,7 +71,7 @@ def _canonical(data: Any, kind: str) -> None:
 
 def formatted(text: str, kind: str) -> str:
     """The canonical layout of one rule (``rules``) or case (``case``) file."""
-    yaml = _yaml()
+    yaml = round_trip_yaml()
     data = yaml.load(text)
     if data is None or not hasattr(data, "move_to_end"):
         return text  # nothing a layout applies to (kb check says what is wrong)

@@ -16,11 +16,13 @@ from typing import Any
 
 from ..errors import InputError
 from ..fileio import read_text, write_atomic
+from ..kb import schema
+from .fmt import round_trip_yaml
+from .lint import FILL_IN
 
 KINDS = ("rule", "hypothesis", "note", "question")
-FILL_IN = "FILL IN"  # the marker lint warns about (authoring/lint.py)
-KEBAB = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-SNAKE = re.compile(r"^[a-z][a-z0-9_]*$")
+KEBAB = re.compile(schema.KEBAB)  # the ids the schemas accept
+SNAKE = re.compile(schema.SNAKE)
 
 HEADER = """\
 # yaml-language-server: $schema={schema}
@@ -169,14 +171,9 @@ def _manifest(folder: Path) -> list[Path]:
 def _add_entry(path: Path, section: str, entry: dict[str, Any]) -> Path:
     """Append ``entry`` to the list ``section`` of a YAML file, round trip (comments kept);
     the file is made if it does not exist.  An id already there is refused."""
-    from ruamel.yaml import YAML
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-    yaml = YAML()
-    yaml.preserve_quotes = True
-    yaml.width = 4096
-    yaml.indent(mapping=2, sequence=4, offset=2)
-    yaml.brace_single_entry_mapping_in_flow_sequence = True  # [{fact: x}] stays so
+    yaml = round_trip_yaml()
     kind = {"questions.yaml": "questions", "catalog.yaml": "catalog"}[path.name]
     data = yaml.load(read_text(path)) if path.exists() else None
     if data is None:
