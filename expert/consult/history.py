@@ -11,7 +11,6 @@ consultation: one a crash tears is left out of the history, never fatal.
 
 from __future__ import annotations
 
-import itertools
 import json
 import os
 from pathlib import Path
@@ -22,7 +21,7 @@ from ..errors import DataFileError, InputError
 from ..fileio import os_failure, read_text
 from ..kb.jsonsource import parse_json
 from ..text import plain
-from .session import sessions_dir
+from .session import numbered, sessions_dir
 
 FORMAT = 1
 PREFIX = "consultation-"
@@ -65,9 +64,7 @@ def keep(answers: dict[str, Any], report: dict[str, Any], when: Moment,
             "session": str(session) if session else None,
             "answers": {q: plain(v) for q, v in answers.items()}, "report": report}
     text = (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
-    names = (f"{PREFIX}{when.stamp()}.json" if n == 1 else f"{PREFIX}{when.stamp()}-{n}.json"
-             for n in itertools.count(1))
-    for path in map(folder.joinpath, names):
+    for path in numbered(folder, PREFIX, when.stamp()):
         try:
             fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
         except FileExistsError:
@@ -81,7 +78,7 @@ def keep(answers: dict[str, Any], report: dict[str, Any], when: Moment,
             path.unlink(missing_ok=True)
             raise os_failure(path, "keep the consultation", exc) from None
         return path
-    raise AssertionError("unreachable")  # itertools.count never ends
+    raise AssertionError("unreachable")  # numbered() never ends
 
 
 def load_record(path: Path) -> Record:

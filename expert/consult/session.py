@@ -13,6 +13,7 @@ import itertools
 import json
 import os
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -42,10 +43,15 @@ def new_session_path() -> Path:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise os_failure(folder, "keep sessions here", exc) from None
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    names = (f"session-{stamp}.json" if n == 1 else f"session-{stamp}-{n}.json"
-             for n in itertools.count(1))
-    return next(path for path in map(folder.joinpath, names) if claim(path))
+    return next(path for path in numbered(folder, "session-", time.strftime("%Y%m%d-%H%M%S"))
+                if claim(path))
+
+
+def numbered(folder: Path, prefix: str, stamp: str) -> Iterator[Path]:
+    """``PREFIXSTAMP.json``, then ``PREFIXSTAMP-2.json``...: names for files made in the
+    same second, to be taken by whoever creates each first."""
+    for n in itertools.count(1):
+        yield folder / (f"{prefix}{stamp}.json" if n == 1 else f"{prefix}{stamp}-{n}.json")
 
 
 def claim(path: Path) -> bool:
