@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import sys
@@ -55,7 +56,7 @@ def batch(input_file: str, output: Path | None, resume: bool, workers: int | Non
     gc.freeze()  # a long run: collect its cycles, not the knowledge (see main)
     gc.enable()
     with open_input(input_file) as (handle, size), \
-            (locked(output, "output") if output else _nothing()):
+            (locked(output, "output") if output else contextlib.nullcontext()):
         name = "<stdin>" if input_file == "-" else input_file
         source = Source(kb, handle, name, input_format(input_file, kind))
         done, done_bad = _resumed(output, resume) if output else (0, [])
@@ -81,12 +82,6 @@ def partial_path(output: Path) -> Path:
     return output.with_name(f".{output.name}.partial")
 
 
-def _nothing() -> Any:
-    import contextlib
-
-    return contextlib.nullcontext()
-
-
 def _resumed(output: Path, resume: bool) -> tuple[int, list[int]]:
     """(records already written, the input lines of those that were errors) of a stopped
     run to continue, cut after its last complete record; without --resume, what a killed
@@ -103,24 +98,25 @@ def _resumed(output: Path, resume: bool) -> tuple[int, list[int]]:
                 click.echo(f"twitchdx: removed {stale}, left by a run that was stopped "
                            "(--resume continues one instead)", err=True)
         return 0, []
+    bad, count, kept = [], 0, 0  # kept: bytes up to the end of the last whole record
     try:
-        data = partial.read_bytes()
+        with partial.open("rb") as handle:  # line by line: a killed run's output can be GBs
+            for text in handle:
+                if not text.endswith(b"\n"):
+                    break  # a record cut off mid-line is written again
+                try:
+                    record = json.loads(text)
+                except ValueError:
+                    raise InputError(f"{partial}: not the output of a twitchdx batch; remove "
+                                     "it, or run without --resume") from None
+                if isinstance(record, dict) and "error" in record:
+                    bad.append(record.get("line"))
+                count, kept = count + 1, kept + len(text)
     except FileNotFoundError:
         raise InputError(f"{output}: no stopped run to resume ({partial} is not there); run "
                          "without --resume") from None
-    kept = data[:data.rfind(b"\n") + 1]
-    bad = []
-    for text in kept.splitlines():
-        try:
-            record = json.loads(text)
-        except ValueError:
-            raise InputError(f"{partial}: not the output of a twitchdx batch; remove it, or "
-                             "run without --resume") from None
-        if isinstance(record, dict) and "error" in record:
-            bad.append(record.get("line"))
     with partial.open("r+b") as handle:
-        handle.truncate(len(kept))  # a record cut off mid-line is written again
-    count = len(kept.splitlines())
+        handle.truncate(kept)
     click.echo(f"twitchdx: resuming after {count:,} records already in {partial}", err=True)
     return count, bad
 
@@ -162,8 +158,6 @@ def _to_file(output: Path, lines: Any, source: Any, size: int | None, done: int,
 def write_batch(lines: Any, write: Any, source: Any, size: int | None
                 ) -> tuple[int, list[int]]:
     """Write each output line, with a progress bar on a terminal: (records, bad lines)."""
-    import contextlib
-
     total, bad, done = 0, [], 0
     bar = click.progressbar(length=size, label="consulting", file=sys.stderr) \
         if size and sys.stderr.isatty() else None
