@@ -127,18 +127,13 @@ class Mutator(ast.NodeTransformer):
         return node
 
     def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
-        self.generic_visit(node)
-        other = ARITHMETIC.get(type(node.op))
-        if other is None:
-            return node
-
-        def change() -> ast.AST:
-            node.op = other()
-            return node
-
-        return self._offer(node, f"{SYMBOL[type(node.op)]} -> {SYMBOL[other]}", change)
+        return self._arithmetic(node, "")
 
     def visit_AugAssign(self, node: ast.AugAssign) -> ast.AST:
+        return self._arithmetic(node, "=")
+
+    def _arithmetic(self, node: ast.BinOp | ast.AugAssign, suffix: str) -> ast.AST:
+        """``a + b`` as ``a - b`` (and ``+=`` as ``-=``), and so on."""
         self.generic_visit(node)
         other = ARITHMETIC.get(type(node.op))
         if other is None:
@@ -148,7 +143,8 @@ class Mutator(ast.NodeTransformer):
             node.op = other()
             return node
 
-        return self._offer(node, f"{SYMBOL[type(node.op)]}= -> {SYMBOL[other]}=", change)
+        label = f"{SYMBOL[type(node.op)]}{suffix} -> {SYMBOL[other]}{suffix}"
+        return self._offer(node, label, change)
 
     def visit_BoolOp(self, node: ast.BoolOp) -> ast.AST:
         self.generic_visit(node)
