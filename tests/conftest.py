@@ -65,6 +65,23 @@ def cli():
     return twitchdx
 
 
+def knowledge_folder(path: Path, rules: str | None = None, name: str = "local",
+                     version: str = "1", **files: str) -> Path:
+    """A knowledge folder at ``path``: kb.yaml, rules/local.yaml (dedented) and any
+    other files given (``rules__x.cases__y.yaml`` is ``rules/x.cases/y.yaml``)."""
+    import textwrap
+
+    (path / "rules").mkdir(parents=True, exist_ok=True)
+    (path / "kb.yaml").write_text(f"name: {name}\nversion: '{version}'\n")
+    if rules is not None:
+        (path / "rules" / "local.yaml").write_text(textwrap.dedent(rules))
+    for relative, text in files.items():
+        target = path / relative.replace("__", "/")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(textwrap.dedent(text))
+    return path
+
+
 def run_cli(*args: str, env: dict | None = None):
     """Run the real console entry point in a fresh interpreter."""
     import subprocess

@@ -2,10 +2,10 @@
 replaces it (``override: true``); every part of twitchdx sees the result."""
 
 import json
-import textwrap
 
 import pytest
 
+from conftest import knowledge_folder
 from expert.errors import KnowledgeError
 from expert.kb.loader import load_knowledge
 
@@ -28,16 +28,12 @@ rules:
 """
 
 
-def folder(tmp_path, questions, rules=""):
-    (tmp_path / "rules").mkdir(parents=True, exist_ok=True)
-    (tmp_path / "kb.yaml").write_text("name: memory-clinic\nversion: '0.1'\n")
-    (tmp_path / "questions.yaml").write_text(textwrap.dedent(questions))
-    if rules:
-        (tmp_path / "rules" / "memory.yaml").write_text(textwrap.dedent(rules))
-    return tmp_path
+def folder(tmp_path, questions, rules=None):
+    return knowledge_folder(tmp_path, rules, "memory-clinic", "0.1",
+                            **{"questions.yaml": questions})
 
 
-def problems(tmp_path, questions, rules=""):
+def problems(tmp_path, questions, rules=None):
     with pytest.raises(KnowledgeError) as caught:
         load_knowledge((folder(tmp_path, questions, rules),), use_cache=False)
     return [str(p) for p in caught.value.problems]

@@ -2,7 +2,7 @@
 
 import shutil
 
-from conftest import ROOT
+from conftest import ROOT, knowledge_folder
 
 OUT_OF_ORDER = """\
 # yaml-language-server: $schema=../schema/rules.schema.json
@@ -33,10 +33,7 @@ rules:
 
 
 def folder(tmp_path, text=OUT_OF_ORDER):
-    (tmp_path / "ext" / "rules").mkdir(parents=True)
-    (tmp_path / "ext" / "kb.yaml").write_text("name: ext\nversion: '1'\n")
-    (tmp_path / "ext" / "rules" / "local.yaml").write_text(text)
-    return tmp_path / "ext"
+    return knowledge_folder(tmp_path / "ext", text, "ext")  # dedenting changes none of these
 
 
 def test_the_shipped_knowledge_is_in_the_canonical_layout(runner, cli):

@@ -2,9 +2,10 @@
 ones warn at load naming their replacement."""
 
 import json
-import textwrap
 
 import pytest
+
+from conftest import knowledge_folder
 
 RULES = """\
 rules:
@@ -29,10 +30,7 @@ rules:
 
 
 def folder(tmp_path, rules=RULES):
-    (tmp_path / "ext" / "rules").mkdir(parents=True)
-    (tmp_path / "ext" / "kb.yaml").write_text("name: st\nversion: '1'\n")
-    (tmp_path / "ext" / "rules" / "local.yaml").write_text(textwrap.dedent(rules))
-    return tmp_path / "ext"
+    return knowledge_folder(tmp_path / "ext", rules, "st")
 
 
 def notes(runner, cli, tmp_path, ext, *flags):

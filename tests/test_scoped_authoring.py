@@ -2,9 +2,8 @@
 case replaced with override: true, and a new hypothesis without ceilings warned about."""
 
 import json
-import textwrap
 
-from conftest import ROOT
+from conftest import ROOT, knowledge_folder
 
 MEMORY_RULE = """\
 rules:
@@ -24,15 +23,7 @@ rules:
 
 
 def extension(tmp_path, rules=MEMORY_RULE, **files):
-    folder = tmp_path / "ext"
-    (folder / "rules").mkdir(parents=True)
-    (folder / "kb.yaml").write_text("name: ext\nversion: '1'\n")
-    (folder / "rules" / "local.yaml").write_text(textwrap.dedent(rules))
-    for name, text in files.items():
-        path = folder / name.replace("__", "/")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text))
-    return folder
+    return knowledge_folder(tmp_path / "ext", rules, "ext", **files)
 
 
 def test_coverage_reports_the_extensions_rules_unless_all(runner, cli, tmp_path):

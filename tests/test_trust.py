@@ -3,26 +3,15 @@ precise diagnostics, and no internal error on any knowledge file."""
 
 import json
 import os
-import textwrap
 
 import pytest
 
-from conftest import EXAMPLES, ROOT
+from conftest import EXAMPLES, ROOT, knowledge_folder
 
 EMERGENCY = str(EXAMPLES / "emergency-tetany.json")
 
 
-def folder(tmp_path, rules=None, name="local", **files):
-    """A knowledge folder: kb.yaml, rules/local.yaml and any other files given."""
-    (tmp_path / "rules").mkdir(parents=True, exist_ok=True)
-    (tmp_path / "kb.yaml").write_text(f"name: {name}\nversion: '1'\n")
-    if rules is not None:
-        (tmp_path / "rules" / "local.yaml").write_text(textwrap.dedent(rules))
-    for relative, text in files.items():
-        path = tmp_path / relative.replace("__", "/")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text))
-    return tmp_path
+folder = knowledge_folder  # kb.yaml, rules/local.yaml and any other files given
 
 
 def a_rule(id="local-rule", when="{age: {at_least: 110}}", then="{note: {id: stress, cf: 0.1}}",
