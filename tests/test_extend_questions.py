@@ -75,16 +75,19 @@ def test_without_the_extension_the_choice_is_unknown(runner, cli, tmp_path):
     assert done.exit_code == 2 and "cholinesterase_inhibitor" in done.stderr
 
 
+DOUBLE_VISION = """\
+questions:
+  - id: symptoms
+    extend: true
+    choices:
+      - id: double_vision
+        text: Seeing double
+        red_flag: same_day
+"""
+
+
 def test_an_added_warning_sign_choice_tightens(tmp_path):
-    kb = load_knowledge((folder(tmp_path, """\
-        questions:
-          - id: symptoms
-            extend: true
-            choices:
-              - id: double_vision
-                text: Seeing double
-                red_flag: same_day
-        """, """\
+    kb = load_knowledge((folder(tmp_path, DOUBLE_VISION, """\
         rules:
           - id: same-day-double-vision
             title: Double vision
@@ -97,15 +100,7 @@ def test_an_added_warning_sign_choice_tightens(tmp_path):
 
 
 def test_an_added_warning_sign_no_rule_honours_is_refused_at_the_extension(tmp_path):
-    found = problems(tmp_path, """\
-        questions:
-          - id: symptoms
-            extend: true
-            choices:
-              - id: double_vision
-                text: Seeing double
-                red_flag: same_day
-        """)
+    found = problems(tmp_path, DOUBLE_VISION)
     assert any(p.startswith(f"{tmp_path}/questions.yaml:5: symptoms: warning sign "
                             "symptoms=double_vision must lead to at least same_day")
                for p in found), found
