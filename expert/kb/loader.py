@@ -14,9 +14,12 @@ under a hash of every file's content, so a consultation pays none of them.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from .. import __version__
@@ -167,15 +170,30 @@ def load_knowledge(extra: tuple[str | Path, ...] = (), use_cache: bool = True,
     from .safety import check
     from .verify import double_counting
 
-    kb, problems = build(texts, experimental)
-    if problems or kb is None:
-        raise KnowledgeError(problems)
-    refused = [p for p in double_counting(kb) if p.severity == "error"] + check(kb)
+    with collector_paused():
+        kb, problems = build(texts, experimental)
+        if problems or kb is None:
+            raise KnowledgeError(problems)
+        refused = [p for p in double_counting(kb) if p.severity == "error"] + check(kb)
     if refused:
         raise KnowledgeError(refused)
     if cache is not None:
         _write_cache(cache, kb)
     return kb
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """The garbage collector held off while a knowledge base is built: every object made
+    lives on, and at 14,000 rules the collections that walk them all are a third of
+    the load (the CLI keeps it off for the whole command; this is for any caller)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def all_files(dirs: list[Path]) -> list[tuple[str, Path]]:

@@ -37,9 +37,24 @@ def dependencies(rules: Iterable[RuleDef]) -> dict[str, set[str]]:
 
 
 def strata(rules: Iterable[RuleDef]) -> tuple[dict[str, int], list[list[str]]]:
-    """Each rule's stratum, and every cycle found (each a list of rule ids)."""
-    deps = dependencies(rules)
+    """Each rule's stratum, and every cycle found (each a list of rule ids).
+
+    Walked through what rules read (a fact, a hypothesis) rather than rule to rule: a
+    hypothesis read by a thousand rules is given by a thousand more, and its level is
+    worked out once, not a thousand times."""
+    rules = list(rules)
+    makers: dict[tuple[str, str], set[str]] = {}
+    for rule in rules:
+        for name in rule.then.facts:
+            makers.setdefault(("fact", name), set()).add(rule.id)
+        for hypothesis, _ in (*rule.then.hypotheses, *rule.then.ceilings):
+            makers.setdefault(("hypothesis", hypothesis), set()).add(rule.id)
+    reads = {rule.id: sorted({*(("fact", n) for n in rule.reads_facts),
+                              *(("hypothesis", h) for h in rule.reads_hypotheses)} & makers.keys())
+             for rule in rules}
+    ordered = {subject: sorted(ids) for subject, ids in makers.items()}
     level: dict[str, int] = {}
+    above: dict[tuple[str, str], int] = {}  # a subject whose makers are all done -> level
     state: dict[str, int] = {}  # 1: on the current path, 2: done
     cycles: list[list[str]] = []
     path: list[str] = []
@@ -54,11 +69,21 @@ def strata(rules: Iterable[RuleDef]) -> tuple[dict[str, int], list[list[str]]]:
             return 0
         state[rule_id] = 1
         path.append(rule_id)
-        level[rule_id] = max((visit(d) + 1 for d in sorted(deps[rule_id])), default=0)
+        level[rule_id] = max((over(subject) for subject in reads[rule_id]), default=0)
         path.pop()
         state[rule_id] = 2
         return level[rule_id]
 
-    for rule_id in sorted(deps):
+    def over(subject: tuple[str, str]) -> int:
+        """One above the highest rule that concludes ``subject``."""
+        if subject in above:
+            return above[subject]
+        on_path = any(state.get(m) == 1 for m in ordered[subject])
+        value = max(visit(m) + 1 for m in ordered[subject])
+        if not on_path:  # then every maker is done: later readers need not walk them
+            above[subject] = value
+        return value
+
+    for rule_id in sorted(reads):
         visit(rule_id)
     return level, cycles

@@ -17,10 +17,10 @@ from typing import Any
 from ..errors import Problem
 from ..text import brief
 from .schema import KEBAB, SNAKE, schema
-from .yamlsource import LineDict, LineList
+from .yamlsource import PLAIN_DEPTH, PLAIN_INT, LineDict, LineList, remembers
 
-MAX_DEPTH = 40  # nesting deeper than any knowledge file needs
-MAX_INT = 10**12  # integers beyond any count, threshold or rank a file needs
+MAX_DEPTH = PLAIN_DEPTH  # nesting deeper than any knowledge file needs
+MAX_INT = PLAIN_INT  # integers beyond any count, threshold or rank a file needs
 PATTERN_WORDS = {
     KEBAB: "kebab-case (lower-case words joined by -, like my-rule)",
     SNAKE: "snake_case (lower-case words joined by _, like my_fact)",
@@ -53,8 +53,8 @@ def validate_text(text: str, data: Any, kind: str, path: str
     unchanged file once."""
     key = (text, kind, path)
     if key not in _VALIDATED:
-        if len(_VALIDATED) > 4096:
-            _VALIDATED.clear()
+        if not remembers(text, path):
+            return validate(data, kind, path)
         _VALIDATED[key] = validate(data, kind, path)
     problems, bad = _VALIDATED[key]
     return list(problems), set(bad)
@@ -66,7 +66,8 @@ def validate(data: Any, kind: str, path: str) -> tuple[list[Problem], set[tuple[
     section, ("", None) for the whole file."""
     problems: list[Problem] = []
     bad: set[tuple[str, Any]] = set()
-    safe = _scan(data, [], problems, bad, path, data)
+    safe = data if getattr(data, "plain", False) else _scan(data, [], problems, bad, path,
+                                                              data)
     if ("", None) in bad:
         return problems, bad
     if not problems and _passes(kind, safe):
@@ -102,9 +103,31 @@ def _compiled(kind: str) -> Any:
     nothing of JSON Schema newer than draft 7, which it reads."""
     import fastjsonschema
 
-    body = {k: v for k, v in schema(kind).items() if k not in ("$schema", "$id")}
-    return fastjsonschema.compile({"$schema": "http://json-schema.org/draft-07/schema#",
-                                   **body})
+    body = {k: v for k, v in _without_const(schema(kind)).items()
+            if k not in ("$schema", "$id")}
+    code = fastjsonschema.compile_to_code(
+        {"$schema": "http://json-schema.org/draft-07/schema#", **body},
+        detailed_exceptions=False)
+    # Each nested condition's place ("data.when.all[3]") is formatted from locals() for
+    # messages never read here: half the time of validating a large rule file.
+    code = code.replace(".format(**locals())", "")
+    namespace: dict[str, Any] = {}
+    exec(compile(code, f"<{kind} schema>", "exec"), namespace)  # what compile() does
+    return namespace["validate"]
+
+
+def _without_const(node: Any) -> Any:
+    """``const: x`` said as ``enum: [x]``: the same test, which fastjsonschema can compile
+    without detailed exceptions (its ``const`` then fails to compile).  Detailed
+    exceptions format every failed branch of a oneOf, a third of validating a large
+    rule file, and only pass or fail is asked of it here."""
+    if isinstance(node, list):
+        return [_without_const(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    return {("enum" if key == "const" else key):
+            [_without_const(value)] if key == "const" else _without_const(value)
+            for key, value in node.items()}
 
 
 def _passes(kind: str, data: Any) -> bool:
