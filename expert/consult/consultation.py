@@ -5,7 +5,7 @@ the interactive dialogue, explanations and what-if all come through here.
 """
 
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from ..engine.actions import RuleActions
@@ -39,7 +39,7 @@ class Result(NamedTuple):
 
     kb: KnowledgeBase
     answers: Answers  # checked answers, computed values included
-    firings: tuple[Firing, ...]
+    firings: Sequence[Firing]  # written out as they are read (trace.FiringLog)
     level: Level
     reasons: tuple[str, ...]  # ids of the rules that set the winning level
     hypotheses: tuple[Ranked, ...]
@@ -63,7 +63,8 @@ class Result(NamedTuple):
 
     @property
     def fired(self) -> tuple[str, ...]:
-        return tuple(f.rule for f in self.firings)
+        rules = getattr(self.firings, "rules", None)
+        return tuple(rules if rules is not None else (f.rule for f in self.firings))
 
     @property
     def given(self) -> dict[str, Any]:
@@ -111,7 +112,7 @@ def consult(kb: KnowledgeBase, answers: Answers, watch: Watcher | None = None,
 
 def summarise(kb: KnowledgeBase, answers: Answers, actions: RuleActions) -> Result:
     """Turn what the rules concluded into a Result: the winning level, ranked beliefs, advice."""
-    steps = {f.rule: f.step for f in actions.firings}
+    steps = {rule: step for step, rule in enumerate(actions.firings.rules, 1)}
     rank = kb.level_rank
     if actions.referrals:
         top = max(rank[level] for level, _ in actions.referrals)
@@ -140,7 +141,7 @@ def summarise(kb: KnowledgeBase, answers: Answers, actions: RuleActions) -> Resu
     return Result(
         kb=kb,
         answers=answers,
-        firings=tuple(actions.firings),
+        firings=actions.firings,
         level=level,
         reasons=reasons,
         hypotheses=ranked(actions.evidence, actions.certainty, True, actions.ceilings),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Mapping
 from operator import itemgetter
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 from ..language.certainty import add, resolve, settled
 from ..language.model import Advice, RuleDef
 from .facts import Certainty, Derived, Fired, fact_id
-from .trace import FactRef, Firing, Watcher, fact_ref
+from .trace import FactRef, Firing, FiringLog, Watcher, fact_ref
 
 _FACT_ID = itemgetter("__factid__")  # fact_id, as the C sort calls it
 
@@ -27,7 +28,7 @@ class RuleActions:
         self.engine = engine
         self.watch = watch
         self.overrides = overrides or {}  # rule id -> the definition to act on instead
-        self.firings: list[Firing] = []
+        self.firings = FiringLog(self._written)
         self.evidence: dict[str, dict[str, float]] = {}  # hypothesis -> rule -> cf
         self.ceilings: dict[str, dict[str, float]] = {}  # hypothesis -> rule -> at most
         self.note_evidence: dict[str, dict[str, float]] = {}  # note -> rule -> cf
@@ -38,19 +39,20 @@ class RuleActions:
         self.derived_by: dict[str, list[int]] = {}  # fact name -> steps that derived it
         self.evidence_steps: dict[str, list[int]] = {}  # hypothesis -> steps that moved it
         self.certainty_facts: dict[str, Any] = {}  # hypothesis -> its live Certainty fact
+        self.unsettled: dict[str, None] = {}  # hypotheses moved since their fact was declared
         self.running: dict[int, dict[str, tuple[float, float]]] = {}  # for, against so far
         self.now: dict[str, float] = {}  # hypothesis -> certainty(hypothesis), kept
         self.notes_now: dict[str, float] = {}  # note -> note_certainty(note), kept
         self.refs: dict[tuple[int, tuple[int, ...]], FactRef] = {}  # see _ref
 
     def fire(self, rule: RuleDef, bindings: dict[str, Any], once: bool = False) -> None:
-        """Record a firing; ``once`` marks a rule of several alternatives as done."""
+        """Carry out a firing; ``once`` marks a rule of several alternatives as done.  Its
+        trace entry is kept as the facts it matched and the certainties it moved, and
+        written out only when read (trace.FiringLog)."""
         rule = self.overrides.get(rule.id, rule)
         then = rule.then
         step = len(self.firings) + 1
-        matched = sorted([v for k, v in bindings.items() if k[0] == "p"], key=_FACT_ID)
         changes: dict[tuple[str, str], tuple[float, float]] = {}
-        refs = tuple([self._ref(f) for f in matched])
         if then.hypotheses or then.ceilings:
             self._move(rule, step, changes)
         for note, cf in then.notes:
@@ -71,14 +73,22 @@ class RuleActions:
             self.derived_by.setdefault(name, []).append(step)
         if once:
             self.engine.declare(Fired(rule=rule.id))
-        firing = Firing(step, rule.id, refs, tuple(self._asserted(rule, changes)))
-        self.firings.append(firing)
+        self.firings.record(rule.id, (step, rule, bindings, changes))
         if self.watch:
-            self.watch.fire(firing)
+            self.watch.fire(self.firings[-1])
+
+    def _written(self, raw: tuple[int, RuleDef, dict[str, Any], dict]) -> Firing:
+        """A firing's trace entry in words: the facts it matched (each with the steps that
+        had made it by then) and what it concluded."""
+        step, rule, bindings, changes = raw
+        matched = sorted([v for k, v in bindings.items() if k[0] == "p"], key=_FACT_ID)
+        return Firing(step, rule.id, tuple([self._ref(f, step) for f in matched]),
+                      tuple(self._asserted(rule, changes)))
 
     def _move(self, rule: RuleDef, step: int,
               changes: dict[tuple[str, str], tuple[float, float]]) -> None:
-        """A firing's evidence and ceilings for hypotheses, and their Certainty facts."""
+        """A firing's evidence and ceilings for hypotheses.  Their Certainty facts are
+        replaced later, once for many firings (settle)."""
         moved = [(h, self.evidence, cf) for h, cf in rule.then.hypotheses]
         moved += [(h, self.ceilings, cap) for h, cap in rule.then.ceilings]
         for hypothesis, table, value in moved:
@@ -88,20 +98,37 @@ class RuleActions:
             after = self.now[hypothesis] = self.certainty(hypothesis)
             first = changes.get(("hypothesis", hypothesis), (before, after))[0]
             changes[("hypothesis", hypothesis)] = (first, after)
-            if after != before:  # facts are immutable: retract it, declare its successor
-                self.engine.retract(self.certainty_facts[hypothesis])
-                self.certainty_facts[hypothesis] = self.engine.declare(
-                    Certainty(hypothesis=hypothesis, cf=after))
+            if after != before:
+                self.unsettled[hypothesis] = None
 
-    def _ref(self, fact: Any) -> FactRef:
-        """How the trace names a matched fact: made once for each fact and provenance
-        (an answer is matched by many rules, and never changes)."""
+    def settle(self) -> None:
+        """Replace the Certainty fact of each hypothesis whose certainty moved since it was
+        declared (facts are immutable: retract it, declare its successor).
+
+        The engine calls this before the agenda moves down to a lower salience, and so
+        before any rule that reads a certainty can fire: those rules sit in a stratum
+        below every rule that moves it (strata.py).  A hypothesis moved by a hundred
+        firings of one stratum is replaced once, not a hundred times, and each
+        replacement is matched against every test of that certainty."""
+        for hypothesis in self.unsettled:
+            fact = self.certainty_facts[hypothesis]
+            if fact["cf"] != self.now[hypothesis]:
+                self.engine.retract(fact)
+                self.certainty_facts[hypothesis] = self.engine.declare(
+                    Certainty(hypothesis=hypothesis, cf=self.now[hypothesis]))
+        self.unsettled.clear()
+
+    def _ref(self, fact: Any, step: int) -> FactRef:
+        """How the trace of ``step`` names a matched fact, with the steps before it that
+        made it: written once for each fact and provenance (an answer is matched by many
+        rules, and never changes)."""
         if isinstance(fact, Derived):
-            provenance = tuple(self.derived_by.get(fact["name"], ()))
+            made = self.derived_by.get(fact["name"], [])
         elif isinstance(fact, Certainty):
-            provenance = tuple(self.evidence_steps.get(fact["hypothesis"], ()))
+            made = self.evidence_steps.get(fact["hypothesis"], [])
         else:
-            provenance = ()
+            made = []
+        provenance = tuple(made[:bisect_left(made, step)])
         key = (fact_id(fact), provenance)
         ref = self.refs.get(key)
         if ref is None:

@@ -105,13 +105,20 @@ class TwitchEngine(KnowledgeEngine):
         facts it matched, without experta's three layers of keyword arguments."""
         self.running = True
         agenda, update, changes = self.agenda, self.strategy.update_agenda, self.get_activations
+        actions, queue = self.actions, self.agenda.activations
+        salience = 0  # of the last firing
         while steps > 0 and self.running:
             added, removed = changes()
             update(agenda, added, removed)
+            if actions and actions.unsettled and (not queue or
+                                                  queue[-1].rule.salience < salience):
+                actions.settle()  # certainties are final before their readers' stratum
+                continue
             activation = agenda.get_next()
             if activation is None:
                 break
             steps -= 1
+            salience = activation.rule.salience
             action = activation.rule._wrapped
             self.on_fire(action.rule, activation.context, action.once)
         self.running = False

@@ -55,6 +55,8 @@ def validate_text(text: str, data: Any, kind: str, path: str
     if key not in _VALIDATED:
         if not remembers(text, path):
             return validate(data, kind, path)
+        if len(_VALIDATED) > 4096:
+            _VALIDATED.clear()
         _VALIDATED[key] = validate(data, kind, path)
     problems, bad = _VALIDATED[key]
     return list(problems), set(bad)

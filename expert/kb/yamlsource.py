@@ -163,9 +163,13 @@ def parse(text: str, path: str) -> Any:
     if key in _PARSED:
         return _PARSED[key]
     global _kept
-    if len(text) > REMEMBERED or _kept + len(text) > REMEMBERED_IN_ALL:
-        return _parse(text, path)  # a large base is loaded once: keeping it only costs
-    _PARSED[key] = data = _parse(text, path)
+    data = _parse(text, path)
+    if len(text) > REMEMBERED:
+        return data
+    while _PARSED and _kept + len(text) > REMEMBERED_IN_ALL:  # the oldest go first: a
+        _kept -= len(next(iter(_PARSED))[0])  # large base loaded once is not held twice
+        del _PARSED[next(iter(_PARSED))]
+    _PARSED[key] = data
     _kept += len(text)
     return data
 
