@@ -476,3 +476,42 @@ def test_no_knowledge_file_causes_an_internal_error(runner, cli, tmp_path, text)
         assert result.exit_code in (0, 1, 2), result.stderr
         assert "internal error" not in result.stderr, result.stderr
         assert "Traceback" not in result.stderr
+
+
+def test_loading_finds_every_copied_rule_that_kb_check_finds(tmp_path):
+    """The load looks for errors alone, comparing fewer rules (verify.double_counting with
+    warnings=False); it must refuse the same copies: written in another order, with an
+    `any` split over rules of one alternative, or the other way round."""
+    import random
+
+    import yaml
+    from synthetic import synthetic_rules
+
+    from expert.kb.builder import build
+    from expert.kb.loader import all_files, knowledge_dirs, read_knowledge
+    from expert.kb.verify import double_counting
+
+    rng = random.Random(61)
+    rules = synthetic_rules(300, seed=61)
+    copies = []
+    for number, rule in enumerate(rng.sample(rules, 40)):
+        when = rule["when"]
+        leaves = when.get("all") or when.get("any") or [when]
+        shuffled = rng.sample(leaves, len(leaves))
+        if "any" in when and number % 2:  # an alternative of its own, beside the others
+            copy = {"any": [shuffled[0], {"any": shuffled[1:]}]} if len(shuffled) > 1 else \
+                shuffled[0]
+        else:
+            copy = {next(iter(when)): shuffled} if len(leaves) > 1 else when
+        copies.append({**rule, "id": f"copy-{number}", "when": copy})
+    folder = tmp_path / "copies"
+    (folder / "rules").mkdir(parents=True)
+    (folder / "kb.yaml").write_text("name: copies\nversion: '1'\n")
+    (folder / "rules" / "all.yaml").write_text(yaml.safe_dump({"rules": rules + copies}))
+    kb, problems = build(read_knowledge(all_files(knowledge_dirs((folder,)))))
+    assert kb is not None and not [p for p in problems if p.severity == "error"]
+    everything = double_counting(kb)
+    errors = [p for p in everything if p.severity == "error"]
+    assert len({p.rule for p in errors}) >= 30  # most copies restate their rule's evidence
+    assert sorted(double_counting(kb, warnings=False)) == sorted(errors)  # found in
+    # another order: with warnings, a narrower rule's warning can come first

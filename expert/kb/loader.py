@@ -174,7 +174,8 @@ def load_knowledge(extra: tuple[str | Path, ...] = (), use_cache: bool = True,
         kb, problems = build(texts, experimental)
         if problems or kb is None:
             raise KnowledgeError(problems)
-        refused = [p for p in double_counting(kb) if p.severity == "error"] + check(kb)
+        refused = [p for p in double_counting(kb, warnings=False)
+                   if p.severity == "error"] + check(kb)
     if refused:
         raise KnowledgeError(refused)
     if cache is not None:

@@ -26,9 +26,11 @@ from ..language.model import KnowledgeBase, RuleDef
 from ..text import did_you_mean
 
 
-def double_counting(kb: KnowledgeBase) -> list[Problem]:
+def double_counting(kb: KnowledgeBase, warnings: bool = True) -> list[Problem]:
     """A problem for each rule whose evidence another rule already gives: errors for
-    evidence written twice, warnings for a narrower rule not declared an increment."""
+    evidence written twice, warnings for a narrower rule not declared an increment.
+    ``warnings=False`` (loading, which refuses only errors) looks for errors alone,
+    a fifth of the work at 14,000 rules."""
     out = _refines_declared(kb)
     for kind in ("hypotheses", "notes"):
         givers: dict[str, list[tuple[RuleDef, float]]] = {}
@@ -38,8 +40,8 @@ def double_counting(kb: KnowledgeBase) -> list[Problem]:
         for target, pairs in givers.items():
             pairs.sort(key=lambda pair: pair[0].order)  # in load order: the later one is named
             seen: set[frozenset[str]] = set()
-            out += _counted_twice(kind, target, pairs, seen)
-            out += _counted_twice(kind, target, pairs[::-1], seen)  # the broader one later
+            out += _counted_twice(kind, target, pairs, seen, warnings)
+            out += _counted_twice(kind, target, pairs[::-1], seen, warnings)  # broader later
     return out + _through_facts(kb)
 
 
@@ -112,7 +114,7 @@ def _restates_through(maker: RuleDef, reader: RuleDef, name: str) -> bool:
 
 
 def _counted_twice(kind: str, target: str, pairs: list[tuple[RuleDef, float]],
-                   seen: set[frozenset[str]]) -> list[Problem]:
+                   seen: set[frozenset[str]], warnings: bool = True) -> list[Problem]:
     """The rules of ``pairs`` that restate, or narrow without saying so, one before them.
 
     One rule implies another only if each of its alternatives implies one of the
@@ -120,6 +122,10 @@ def _counted_twice(kind: str, target: str, pairs: list[tuple[RuleDef, float]],
     fact, hypothesis).  So the rules worth comparing are found through an index by
     what their alternatives test, not by comparing every pair.  ``seen`` holds the
     pairs already judged (the caller runs this in both orders).
+
+    For errors alone, a rule of one alternative is compared only with rules that have
+    an alternative testing exactly what it tests: a rule with the same conditions has
+    one (its alternatives each imply that one, and one of them is implied by it).
     """
     out = []
     by_subjects: dict[frozenset, list[int]] = {}  # what an alternative tests -> rules
@@ -127,8 +133,11 @@ def _counted_twice(kind: str, target: str, pairs: list[tuple[RuleDef, float]],
     for index, (rule, cf) in enumerate(pairs):
         first = rule.alternatives[0] if rule.alternatives else ()
         candidates: set[int] = set()
-        for subset in _subsets(_subjects(first)):
-            candidates.update(by_subjects.get(subset, ()))
+        if warnings or len(rule.alternatives) > 1:
+            for subset in _subsets(_subjects(first)):
+                candidates.update(by_subjects.get(subset, ()))
+        else:
+            candidates.update(by_subjects.get(_subjects(first), ()))
         mine = [_subjects(a) for a in rule.alternatives or ((),)]
         for other in sorted(candidates):
             broader, broader_cf = pairs[other]
@@ -144,7 +153,7 @@ def _counted_twice(kind: str, target: str, pairs: list[tuple[RuleDef, float]],
                     f"gives {target} evidence under the same conditions as rule "
                     f"{first_one.id} ({first_one.where}): one piece of evidence written "
                     "twice; keep one rule, with one certainty", check="double-counting"))
-            elif (cf > 0) == (broader_cf > 0) and broader.id not in rule.refines:
+            elif warnings and (cf > 0) == (broader_cf > 0) and broader.id not in rule.refines:
                 seen.add(pair)
                 out.append(_narrower(rule, broader, cf, item, target))
                 break  # one at a time: once it says refines, the next broader one shows
