@@ -104,12 +104,17 @@ class TwitchEngine(KnowledgeEngine):
         fired instead), and calling each rule's action (compiler.RuleAction) with the
         facts it matched, without experta's three layers of keyword arguments."""
         self.running = True
-        agenda, update, changes = self.agenda, self.strategy.update_agenda, self.get_activations
+        agenda, facts, changes = self.agenda, self.facts, self.matcher.changes
+        update = self.strategy._update_agenda  # without experta's check for log watchers
         actions, queue = self.actions, self.agenda.activations
         salience = 0  # of the last firing
         while steps > 0 and self.running:
-            added, removed = changes()
-            update(agenda, added, removed)
+            declared, retracted = facts.added, facts.removed  # experta's facts.changes
+            if declared or retracted:
+                facts.added, facts.removed = [], []
+            added, removed = changes(declared, retracted)
+            if added or removed:
+                update(agenda, added, removed)
             if actions and actions.unsettled and (not queue or
                                                   queue[-1].rule.salience < salience):
                 actions.settle()  # certainties are final before their readers' stratum

@@ -284,10 +284,12 @@ class IndexedMatcher(Matcher):
         evidence), so it waits, and is judged once the agenda comes down to its
         salience.  The firings are the same; the churn is not paid for.
         """
+        pending = self.pending
+        if not touched and not pending:
+            return [], []
         added: list = []
         removed: list = []
         leaving: set[int] = set()  # alternatives whose activation this batch removes
-        pending = self.pending
         for alt in touched:
             pending.setdefault(self.salience[alt], set()).add(alt)
         ahead: int | None = None  # the salience this batch first added an activation at
