@@ -100,3 +100,30 @@ def test_the_engine_is_built_once_per_process(mini):
     from expert.engine.engine import engine_for
 
     assert engine_for(mini) is engine_for(mini)
+
+
+def test_a_consultation_and_its_report_leave_no_reference_cycle(kb):
+    """Refcounting frees each record's consultation as soon as its report is written, so a
+    batch can run with the collector seldom on (consult.batch.collect_rarely) and stay
+    flat in memory."""
+    import gc
+    import random
+
+    from synthetic import random_answers
+
+    from expert.consult.batch import Record, answer
+
+    rng = random.Random(67)
+    records = [Record(line, f"r{line}", random_answers(rng, fill=rng.random()))
+               for line in range(1, 31)]
+    answer(kb, records[0], follow_up=True)  # whatever is made once per process
+    gc.collect()
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        outputs = [answer(kb, record, follow_up=True) for record in records]
+        assert all(b'"trace":[{"step":1' in output.data for output in outputs)
+        assert gc.collect() == 0
+    finally:
+        if enabled:
+            gc.enable()

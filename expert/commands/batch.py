@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import gc
 import os
 import sys
 from pathlib import Path
@@ -43,7 +42,7 @@ def batch(input_file: str, output: Path | None, resume: bool, workers: int | Non
     """
     from itertools import islice
 
-    from expert.consult.batch import Source, answer_all, input_format
+    from expert.consult.batch import Source, answer_all, collect_rarely, input_format
     from expert.errors import InputError
     from expert.fileio import check_writable, locked, open_input
 
@@ -53,8 +52,7 @@ def batch(input_file: str, output: Path | None, resume: bool, workers: int | Non
     if output:
         check_writable(output, "output")
     kb = load_kb(kb_dirs)
-    gc.freeze()  # a long run: collect its cycles, not the knowledge (see main)
-    gc.enable()
+    collect_rarely()  # a long run: collect its cycles, not the knowledge (see main)
     with open_input(input_file) as (handle, size), \
             (locked(output, "output") if output else contextlib.nullcontext()):
         name = "<stdin>" if input_file == "-" else input_file

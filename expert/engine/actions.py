@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from collections.abc import Mapping
-from operator import itemgetter
 from typing import Any
 
 from ..language.certainty import add, resolve, settled
 from ..language.model import Advice, RuleDef
-from .facts import Certainty, Derived, Fired, fact_id
-from .trace import FactRef, Firing, FiringLog, Watcher, fact_ref
-
-_FACT_ID = itemgetter("__factid__")  # fact_id, as the C sort calls it
+from .facts import Certainty, Derived, Fired
+from .trace import FiringLog, TraceWriter, Watcher
 
 
 class RuleActions:
@@ -28,7 +24,6 @@ class RuleActions:
         self.engine = engine
         self.watch = watch
         self.overrides = overrides or {}  # rule id -> the definition to act on instead
-        self.firings = FiringLog(self._written)
         self.evidence: dict[str, dict[str, float]] = {}  # hypothesis -> rule -> cf
         self.ceilings: dict[str, dict[str, float]] = {}  # hypothesis -> rule -> at most
         self.note_evidence: dict[str, dict[str, float]] = {}  # note -> rule -> cf
@@ -38,12 +33,12 @@ class RuleActions:
         self.tests: list[tuple[str, str]] = []  # (rule, test)
         self.derived_by: dict[str, list[int]] = {}  # fact name -> steps that derived it
         self.evidence_steps: dict[str, list[int]] = {}  # hypothesis -> steps that moved it
+        self.firings = FiringLog(TraceWriter(self.derived_by, self.evidence_steps))
         self.certainty_facts: dict[str, Any] = {}  # hypothesis -> its live Certainty fact
         self.unsettled: dict[str, None] = {}  # hypotheses moved since their fact was declared
         self.running: dict[int, dict[str, tuple[float, float]]] = {}  # for, against so far
         self.now: dict[str, float] = {}  # hypothesis -> certainty(hypothesis), kept
         self.notes_now: dict[str, float] = {}  # note -> note_certainty(note), kept
-        self.refs: dict[tuple[int, tuple[int, ...]], FactRef] = {}  # see _ref
 
     def fire(self, rule: RuleDef, bindings: dict[str, Any], once: bool = False) -> None:
         """Carry out a firing; ``once`` marks a rule of several alternatives as done.  Its
@@ -77,14 +72,6 @@ class RuleActions:
         if self.watch:
             self.watch.fire(self.firings[-1])
 
-    def _written(self, raw: tuple[int, RuleDef, dict[str, Any], dict]) -> Firing:
-        """A firing's trace entry in words: the facts it matched (each with the steps that
-        had made it by then) and what it concluded."""
-        step, rule, bindings, changes = raw
-        matched = sorted([v for k, v in bindings.items() if k[0] == "p"], key=_FACT_ID)
-        return Firing(step, rule.id, tuple([self._ref(f, step) for f in matched]),
-                      tuple(self._asserted(rule, changes)))
-
     def _move(self, rule: RuleDef, step: int,
               changes: dict[tuple[str, str], tuple[float, float]]) -> None:
         """A firing's evidence and ceilings for hypotheses.  Their Certainty facts are
@@ -117,43 +104,6 @@ class RuleActions:
                 self.certainty_facts[hypothesis] = self.engine.declare(
                     Certainty(hypothesis=hypothesis, cf=self.now[hypothesis]))
         self.unsettled.clear()
-
-    def _ref(self, fact: Any, step: int) -> FactRef:
-        """How the trace of ``step`` names a matched fact, with the steps before it that
-        made it: written once for each fact and provenance (an answer is matched by many
-        rules, and never changes)."""
-        if isinstance(fact, Derived):
-            made = self.derived_by.get(fact["name"], [])
-        elif isinstance(fact, Certainty):
-            made = self.evidence_steps.get(fact["hypothesis"], [])
-        else:
-            made = []
-        provenance = tuple(made[:bisect_left(made, step)])
-        key = (fact_id(fact), provenance)
-        ref = self.refs.get(key)
-        if ref is None:
-            ref = self.refs[key] = fact_ref(fact, provenance)
-        return ref
-
-    @staticmethod
-    def _asserted(rule: RuleDef, changes: dict[tuple[str, str], tuple[float, float]]) -> list[str]:
-        out = []
-        for hypothesis, cf in rule.then.hypotheses:
-            before, after = changes["hypothesis", hypothesis]
-            out.append(f"hypothesis {hypothesis} {cf:+.2f} ({before:.2f} -> {after:.2f})")
-        for hypothesis, cap in rule.then.ceilings:
-            before, after = changes["hypothesis", hypothesis]
-            out.append(f"hypothesis {hypothesis} at most {cap:.2f} ({before:.2f} -> {after:.2f})")
-        for note, cf in rule.then.notes:
-            before, after = changes["note", note]
-            out.append(f"note {note} {cf:+.2f} ({before:.2f} -> {after:.2f})")
-        if rule.then.referral:
-            out.append(f"referral {rule.then.referral}")
-        out += [f"test {t}" for t in rule.then.tests]
-        out += [f"fact {f}" for f in rule.then.facts]
-        out += [f"advice: {a.text}" for a in rule.then.advice]
-        out += [f"conflict: {text}" for text in rule.then.conflicts]
-        return out
 
     def _record(self, table: dict[str, dict[str, float]], target: str, rule: str,
                 value: float) -> None:

@@ -58,7 +58,8 @@ class Facts(FactList):
         key = self._get_fact_id(fact)
         if key in self.reference_counter:
             return None
-        fact.__factid__ = number = self.last_index
+        number = self.last_index
+        dict.__setitem__(fact, "__factid__", number)  # what experta's __factid__ setter does
         self[number] = fact
         self.last_index += 1
         self.added.append(fact)
