@@ -9,10 +9,11 @@ it.  While any is unchecked, a report says so first and does not reassure.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
-from ..language.model import KnowledgeBase, Level
+from ..language.model import KnowledgeBase, Level, Question, RuleDef
 from ..language.status import RuleStatus
 
 
@@ -28,17 +29,16 @@ class Unchecked(NamedTuple):
 def unchecked_warning_signs(kb: KnowledgeBase, answers: Mapping[str, Any], level: Level,
                             warning: bool) -> tuple[Unchecked, ...]:
     """The warning signs these answers leave unchecked, most serious first."""
-    open_questions = {q.id: q for q in kb.warning_questions if answers.get(q.id) is None}
+    open_questions = {q.id: q for q in _warning_questions(kb) if answers.get(q.id) is None}
     if not open_questions or level.id == kb.top_level.id:
         return ()
     rank = kb.level_rank
     floor = max(level.rank + 1, rank[kb.warning_level])
     voice = kb.voice.fact if kb.voice and not warning else None
-    raising = [r for r in kb.rules if (r.then.referral and rank[r.then.referral] >= floor)
-               or (voice and voice in r.then.facts)]
+    raising, cone = _raising(kb, floor, voice)
     if not raising:
         return ()
-    status = RuleStatus(kb, dict(answers), only=kb.cone(raising))
+    status = RuleStatus(kb, dict(answers), only=cone)
     reach: dict[str, int] = {}  # open question -> the highest rank it could still lead to
     for rule in raising:
         if status.truth(rule.id) is not None:
@@ -68,12 +68,34 @@ def _questions_read(kb: KnowledgeBase, rule: Any, status: RuleStatus) -> set[str
     """Questions an undecided rule reads, itself or through the undecided rules that
     would derive the facts and certainties it reads."""
     found: set[str] = set()
-    for member in kb.cone([rule]):
+    for member in _cone(kb, rule.id):
         if status.truth(member) is None:
             found |= set(kb.rules_by_id[member].questions)
             for leaf_question in _computed_inputs(kb, kb.rules_by_id[member].questions):
                 found.add(leaf_question)
     return found
+
+
+@functools.lru_cache(maxsize=16)
+def _warning_questions(kb: KnowledgeBase) -> tuple[Question, ...]:
+    return kb.warning_questions
+
+
+@functools.lru_cache(maxsize=64)
+def _raising(kb: KnowledgeBase, floor: int, voice: str | None
+             ) -> tuple[tuple[RuleDef, ...], frozenset[str]]:
+    """The rules that would raise the referral to ``floor`` or above, or give the warning
+    voice, and every rule they read through: the same for every consultation that
+    stands at one level (a batch asks again for each record)."""
+    rank = kb.level_rank
+    raising = tuple(r for r in kb.rules if (r.then.referral and rank[r.then.referral] >= floor)
+                    or (voice and voice in r.then.facts))
+    return raising, frozenset(kb.cone(raising))
+
+
+@functools.lru_cache(maxsize=4096)
+def _cone(kb: KnowledgeBase, rule_id: str) -> tuple[str, ...]:
+    return tuple(sorted(kb.cone([kb.rules_by_id[rule_id]])))
 
 
 def _computed_inputs(kb: KnowledgeBase, questions: tuple[str, ...]) -> list[str]:
