@@ -7,6 +7,7 @@ import random
 import pytest
 from synthetic import random_answers, write_extension
 
+from conftest import seeded
 from expert.consult.answers import check_answers
 from expert.engine.compat import Fact, InitialFact, ReteMatcher
 from expert.engine.compiler import leaf_test
@@ -42,7 +43,7 @@ def test_the_engine_uses_the_indexed_matcher(kb):
 def test_the_same_firings_as_experta_on_the_shipped_knowledge(kb):
     ours, stock = engine_for(kb), stock_engine(kb)
     compared = 0
-    for answers in consultations(kb, 1000, seed=13):
+    for answers in consultations(kb, 1000, seed=seeded(13)):
         assert firings(ours, kb, answers) == firings(stock, kb, answers), answers
         compared += 1
     assert compared == 1000
@@ -52,7 +53,7 @@ def test_the_same_firings_as_experta_on_the_shipped_knowledge(kb):
 def synthetic_kb(tmp_path_factory):
     from expert.kb.loader import load_knowledge
 
-    folder = write_extension(tmp_path_factory.mktemp("synthetic"), 400, seed=7)
+    folder = write_extension(tmp_path_factory.mktemp("synthetic"), 400, seed=seeded(7))
     return load_knowledge((folder,), use_cache=False)
 
 
@@ -61,7 +62,7 @@ def test_the_same_firings_as_experta_on_synthetic_knowledge(synthetic_kb):
     kb = synthetic_kb
     ours, stock = engine_for(kb), stock_engine(kb)
     fired = 0
-    for answers in consultations(kb, 100, seed=29):
+    for answers in consultations(kb, 100, seed=seeded(29)):
         ours_fired = firings(ours, kb, answers)
         assert ours_fired == firings(stock, kb, answers), answers
         fired += len(ours_fired)
