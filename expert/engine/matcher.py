@@ -285,31 +285,32 @@ class IndexedMatcher(Matcher):
         salience.  The firings are the same; the churn is not paid for.
         """
         pending = self.pending
-        if not touched and not pending:
+        if touched:
+            salience = self.salience
+            for alt in touched:
+                group = pending.get(salience[alt])
+                if group is None:
+                    pending[salience[alt]] = {alt}
+                else:
+                    group.add(alt)
+        elif not pending:
             return [], []
         added: list = []
         removed: list = []
         leaving: set[int] = set()  # alternatives whose activation this batch removes
-        for alt in touched:
-            pending.setdefault(self.salience[alt], set()).add(alt)
+        queue = self.engine.agenda.activations
         ahead: int | None = None  # the salience this batch first added an activation at
         for salience in sorted(pending, reverse=True):
-            tops = [top for top in (self._top(leaving), ahead) if top is not None]
-            if tops and salience < max(tops):
+            top = _top(queue, leaving)
+            if ahead is not None and (top is None or ahead > top):
+                top = ahead
+            if top is not None and salience < top:
                 break  # everything below waits until the agenda comes down to it
             for alt in sorted(pending.pop(salience)):
                 self._judge(alt, added, removed, leaving)
             if added and ahead is None:
                 ahead = salience
         return added, removed
-
-    def _top(self, leaving: set[int]) -> int | None:
-        """The salience of the activation the agenda would fire next, not counting those
-        this batch removes."""
-        for activation in reversed(self.engine.agenda.activations):
-            if getattr(activation, "alternative", None) not in leaving:
-                return activation.rule.salience
-        return None
 
     def _judge(self, alt: int, added: list, removed: list, leaving: set[int]) -> None:
         alternative = self.alternatives[alt]
@@ -332,6 +333,17 @@ class IndexedMatcher(Matcher):
         alternative = self.alternatives[alt]
         context = {name: facts[slot] for slot, name in alternative.names}
         return Match(alternative.rule, facts, context, alt)
+
+
+def _top(queue: list, leaving: set[int]) -> int | None:
+    """The salience of the activation the agenda would fire next, not counting those
+    this batch removes."""
+    if not leaving:
+        return queue[-1].rule.salience if queue else None
+    for activation in reversed(queue):
+        if activation.alternative not in leaving:
+            return activation.rule.salience
+    return None
 
 
 class Match(Activation):

@@ -167,8 +167,9 @@ def parse(text: str, path: str) -> Any:
     if len(text) > REMEMBERED:
         return data
     while _PARSED and _kept + len(text) > REMEMBERED_IN_ALL:  # the oldest go first: a
-        _kept -= len(next(iter(_PARSED))[0])  # large base loaded once is not held twice
-        del _PARSED[next(iter(_PARSED))]
+        oldest = next(iter(_PARSED))  # large base, loaded once, is not held twice
+        del _PARSED[oldest]
+        _kept -= len(oldest[0])
     _PARSED[key] = data
     _kept += len(text)
     return data
@@ -202,10 +203,11 @@ class _Unusual(Exception):
 
 def _quick(text: str) -> Any:
     """The document built straight from libyaml's nodes, for a plain file: only text,
-    numbers, true/false, null, mappings with text keys and lists, no alias, no tag,
-    and nothing validation.py would flag.  Anything else raises _Unusual, and the
-    constructor above builds it (and reports what is wrong at its line).  Five times
-    faster on a large rule file; tests/test_yamlsource.py holds both to the same result."""
+    numbers, true/false, null, mappings with text keys and lists, no alias, no other
+    tag, and nothing validation.py would flag.  Anything else raises _Unusual, and the
+    constructor above builds it (and reports what is wrong at its line).  A large rule
+    file parses in half the time; tests/test_yamlsource.py holds both to the same
+    values and lines."""
     root = yaml.compose(text, Loader=_Loader)
     if root is None:
         return None
