@@ -350,8 +350,8 @@ def answers_files(draw: st.DrawFn) -> dict:
     if draw(st.integers(0, 3)) == 0:
         text = draw(mutated_text(text if isinstance(text, str) else text.decode()))
     if draw(st.integers(0, 9)) == 0:
-        text = (text.encode() if isinstance(text, str) else text)
-        text = b"\xef\xbb\xbf" + text
+        text = (text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text)
+        text = b"\xef\xbb\xbf" + text  # lone surrogates kept, as _written keeps them
     return {"name": "answers" + suffix, "content": text}
 
 
