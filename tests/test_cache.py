@@ -136,6 +136,18 @@ def test_the_key_must_match(kb):
     assert cachefile.loads(cachefile.dumps(kb, "one"), "one").rules == kb.rules
 
 
+def test_a_large_base_keeps_each_text_once_and_reads_back_the_same(kb, monkeypatch):
+    monkeypatch.setattr(cachefile, "SHARED_FROM", 0)  # as if the shipped base were large
+    shared = cachefile.loads(cachefile.dumps(kb, "k"), "k")
+    assert [f for f in cachefile.FIELDS if getattr(shared, f) != getattr(kb, f)] == []
+    first, second = shared.rules[0], shared.rules[1]
+    assert first.status == second.status and first.status is second.status
+    assert first.lines[0][0] is second.lines[0][0]  # "id", in their tables of lines
+    monkeypatch.undo()
+    plain = cachefile.loads(cachefile.dumps(kb, "k"), "k")  # small: read the quick way
+    assert plain.rules == kb.rules and plain.rules[0].status is not plain.rules[1].status
+
+
 @pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                    HealthCheck.data_too_large])

@@ -62,16 +62,36 @@ def _encode(value: Any) -> Any:
     raise TypeError(f"cannot cache a {type(value).__name__}")
 
 
-def _decode_object(obj: dict[str, Any]) -> Any:
-    """json's object hook: every object of a payload is one of the three wrappers."""
-    if len(obj) == 1:
-        if "t" in obj and isinstance(obj["t"], list):
-            return tuple(obj["t"])
-        if "d" in obj and isinstance(obj["d"], list):
-            return {key: value for key, value in obj["d"]}
-    elif len(obj) == 2 and "n" in obj and isinstance(obj.get("f"), list):
-        return TYPES[obj["n"]](*obj["f"])
-    raise ValueError("not a cache payload")
+SHARED_FROM = 1 << 20  # bytes of payload: a base this large keeps each value once
+
+
+def _decoder(shared: bool) -> Any:
+    """json's object hook for one payload: every object of it is one of the three
+    wrappers.
+
+    ``shared``: each text is kept once however often it comes (an operator, a key of a
+    rule's line table, a source id: at 14,000 rules 450,000 strings, 41,000 of them
+    different).  Only texts: equal tuples are not always alike (``True == 1``), so
+    conditions are not shared.  It costs 6 ms on the shipped base, which every cold
+    start reads, and saves little there; so only a large payload is read so."""
+    texts: dict[str, str] = {}
+
+    def kept(items: list[Any]) -> list[Any]:
+        return [texts.setdefault(item, item) if type(item) is str else item
+                for item in items] if shared else items
+
+    def decode(obj: dict[str, Any]) -> Any:
+        if len(obj) == 1:
+            if "t" in obj and isinstance(obj["t"], list):
+                return tuple(kept(obj["t"]))
+            if "d" in obj and isinstance(obj["d"], list):
+                return {texts.setdefault(key, key) if type(key) is str else key: value
+                        for key, value in obj["d"]}
+        elif len(obj) == 2 and "n" in obj and isinstance(obj.get("f"), list):
+            return TYPES[obj["n"]](*kept(obj["f"]))
+        raise ValueError("not a cache payload")
+
+    return decode
 
 
 def dumps(kb: KnowledgeBase, key: str) -> bytes:
@@ -91,7 +111,7 @@ def loads(data: bytes, key: str) -> KnowledgeBase | None:
                 header.get("key") != key or \
                 header.get("sha256") != hashlib.sha256(payload).hexdigest():
             return None
-        kwargs = json.loads(payload, object_hook=_decode_object)
+        kwargs = json.loads(payload, object_hook=_decoder(len(payload) >= SHARED_FROM))
         if not isinstance(kwargs, dict) or set(kwargs) != set(FIELDS):
             return None
         kb = KnowledgeBase(**kwargs)
