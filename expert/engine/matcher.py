@@ -195,6 +195,7 @@ class IndexedMatcher(Matcher):
             self._add_rule(rule)
         for tests in self.tests.values():
             tests.freeze()
+        self.need = [a.positive for a in self.alternatives]  # alternative -> its slots
         self.reset()
 
     def _add_rule(self, rule: Any) -> None:
@@ -227,8 +228,6 @@ class IndexedMatcher(Matcher):
         self.slots: list[Any] = [None] * self.size  # slot -> the fact it holds
         self.filled = [0] * count  # alternative -> slots with a fact
         self.blocked: list[int] = [0] * count  # alternative -> negated tests with a fact
-        if not hasattr(self, "need"):
-            self.need: list[int] = [a.positive for a in self.alternatives]
         self.pending: dict[int, set[int]] = {}  # salience -> alternatives touched but not
         # judged yet: below what the agenda fires next
         self.taken: dict[int, list[tuple[int, int]]] = {}  # fact id -> what it matched

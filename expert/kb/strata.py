@@ -14,36 +14,13 @@ from collections.abc import Iterable
 
 from ..language.model import RuleDef
 
-
-def dependencies(rules: Iterable[RuleDef]) -> dict[str, set[str]]:
-    """rule id -> ids of the rules whose conclusions it reads."""
-    rules = list(rules)
-    fact_makers: dict[str, set[str]] = {}
-    belief_makers: dict[str, set[str]] = {}
-    for rule in rules:
-        for name in rule.then.facts:
-            fact_makers.setdefault(name, set()).add(rule.id)
-        for hypothesis, _ in (*rule.then.hypotheses, *rule.then.ceilings):
-            belief_makers.setdefault(hypothesis, set()).add(rule.id)
-    deps: dict[str, set[str]] = {}
-    for rule in rules:
-        needed: set[str] = set()
-        for name in rule.reads_facts:
-            needed |= fact_makers.get(name, set())
-        for hypothesis in rule.reads_hypotheses:
-            needed |= belief_makers.get(hypothesis, set())
-        deps[rule.id] = needed
-    return deps
+Subject = tuple[str, str]  # ("fact", name) or ("hypothesis", id): what a rule reads
 
 
-def strata(rules: Iterable[RuleDef]) -> tuple[dict[str, int], list[list[str]]]:
-    """Each rule's stratum, and every cycle found (each a list of rule ids).
-
-    Walked through what rules read (a fact, a hypothesis) rather than rule to rule: a
-    hypothesis read by a thousand rules is given by a thousand more, and its level is
-    worked out once, not a thousand times."""
-    rules = list(rules)
-    makers: dict[tuple[str, str], set[str]] = {}
+def _makers(rules: list[RuleDef]) -> tuple[dict[Subject, set[str]], dict[str, list[Subject]]]:
+    """subject -> ids of the rules that conclude it; rule id -> the subjects it reads that
+    some rule concludes."""
+    makers: dict[Subject, set[str]] = {}
     for rule in rules:
         for name in rule.then.facts:
             makers.setdefault(("fact", name), set()).add(rule.id)
@@ -52,9 +29,26 @@ def strata(rules: Iterable[RuleDef]) -> tuple[dict[str, int], list[list[str]]]:
     reads = {rule.id: sorted({*(("fact", n) for n in rule.reads_facts),
                               *(("hypothesis", h) for h in rule.reads_hypotheses)} & makers.keys())
              for rule in rules}
+    return makers, reads
+
+
+def dependencies(rules: Iterable[RuleDef]) -> dict[str, set[str]]:
+    """rule id -> ids of the rules whose conclusions it reads."""
+    makers, reads = _makers(list(rules))
+    return {rule: set().union(*(makers[subject] for subject in subjects))
+            for rule, subjects in reads.items()}
+
+
+def strata(rules: Iterable[RuleDef]) -> tuple[dict[str, int], list[list[str]]]:
+    """Each rule's stratum, and every cycle found (each a list of rule ids).
+
+    Walked through what rules read (a fact, a hypothesis) rather than rule to rule: a
+    hypothesis read by a thousand rules is given by a thousand more, and its level is
+    worked out once, not a thousand times."""
+    makers, reads = _makers(list(rules))
     ordered = {subject: sorted(ids) for subject, ids in makers.items()}
     level: dict[str, int] = {}
-    above: dict[tuple[str, str], int] = {}  # a subject whose makers are all done -> level
+    above: dict[Subject, int] = {}  # a subject whose makers are all done -> level
     state: dict[str, int] = {}  # 1: on the current path, 2: done
     cycles: list[list[str]] = []
     path: list[str] = []
@@ -74,7 +68,7 @@ def strata(rules: Iterable[RuleDef]) -> tuple[dict[str, int], list[list[str]]]:
         state[rule_id] = 2
         return level[rule_id]
 
-    def over(subject: tuple[str, str]) -> int:
+    def over(subject: Subject) -> int:
         """One above the highest rule that concludes ``subject``."""
         if subject in above:
             return above[subject]
