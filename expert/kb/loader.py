@@ -82,8 +82,7 @@ def knowledge_files(folder: Path) -> list[tuple[str, Path]]:
         path = top_file(folder, kind)
         if path is not None:
             files.append((kind, path))
-    return files + [("rules", path) for path in yaml_files(folder / "rules")
-                    if not in_case_folder(path, folder / "rules")]
+    return files + [("rules", path) for path in yaml_files(folder / "rules", cases=False)]
 
 
 CASES = ".cases"  # rules/magnesium.cases/ holds the test cases of rules/magnesium.yaml
@@ -113,8 +112,10 @@ def top_file(folder: Path, kind: str) -> Path | None:
     return found[0] if found else None
 
 
-def yaml_files(root: Path) -> list[Path]:
-    """Every .yaml and .yml file below ``root`` (if it exists), sorted, subfolders included.
+def yaml_files(root: Path, cases: bool = True) -> list[Path]:
+    """Every .yaml and .yml file below ``root`` (if it exists), sorted, subfolders included;
+    ``cases=False``: not those in folders of test cases, which are not even listed (a
+    consultation reads the rules beside 200 case files on every start).
 
     A folder that cannot be listed, or a link that leads back to a folder already
     read, is reported: knowledge must never be skipped silently.
@@ -145,7 +146,8 @@ def yaml_files(root: Path) -> list[Path]:
             if entry.name.startswith("."):
                 continue
             if entry.is_dir():
-                walk(entry)
+                if cases or not entry.name.endswith(CASES):
+                    walk(entry)
             elif entry.suffix in (".yaml", ".yml"):
                 found.append(entry)
 
