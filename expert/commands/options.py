@@ -52,13 +52,14 @@ def load_kb(kb_dirs: tuple[Path, ...]) -> Any:
     if ctx is not None and not ctx.meta.get("twitchdx.deprecations_said") and \
             (ctx.parent is None or ctx.parent.info_name != "kb"):
         ctx.meta["twitchdx.deprecations_said"] = True
-        from expert.authoring.lint import deprecation
+        deprecated = [rule for rule in kb.rules if rule.status == "deprecated"]
+        if deprecated:  # the linter is imported only when it has something to say
+            from expert.authoring.lint import deprecation
 
-        for rule in kb.rules:
-            if rule.status == "deprecated":
-                said = deprecation(rule)
-                click.echo(f"twitchdx: warning: {said.path}:{said.line}: {said.message}",
-                           err=True)
+        for rule in deprecated:
+            said = deprecation(rule)
+            click.echo(f"twitchdx: warning: {said.path}:{said.line}: {said.message}",
+                       err=True)
     return kb
 
 
