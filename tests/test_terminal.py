@@ -205,12 +205,17 @@ def test_the_report_wraps_to_the_terminal_width(tmp_path):
     assert max(len(line) for line in narrow.splitlines()) <= 60
 
 
-def test_resuming_says_how_many_answers_were_restored(kb, tmp_path, session):
+def resumed_after_four_answers(kb, tmp_path, session) -> Terminal:
+    """A dialogue quit after four answers, then resumed in a new terminal."""
     term = Terminal(kb, tmp_path, "--session", session)
     term.answer(EYELID, until="twitch_duration_days")
     term.child.sendline("quit")
     term.child.expect(pexpect.EOF)
-    resumed = Terminal(kb, tmp_path, "--resume", session)
+    return Terminal(kb, tmp_path, "--resume", session)
+
+
+def test_resuming_says_how_many_answers_were_restored(kb, tmp_path, session):
+    resumed = resumed_after_four_answers(kb, tmp_path, session)
     resumed.child.expect("Resumed ")
     resumed.child.expect(r"\n")
     assert resumed.child.before.endswith(": 4 answers restored.\r")
@@ -253,11 +258,7 @@ def test_progress_review_and_an_answer_changed_by_number(kb, tmp_path, session):
 
 
 def test_resuming_shows_the_answers_restored(kb, tmp_path, session):
-    term = Terminal(kb, tmp_path, "--session", session)
-    term.answer(EYELID, until="twitch_duration_days")
-    term.child.sendline("quit")
-    term.child.expect(pexpect.EOF)
-    resumed = Terminal(kb, tmp_path, "--resume", session)
+    resumed = resumed_after_four_answers(kb, tmp_path, session)
     resumed.child.expect(r"How many hours|For how many days")
     shown = resumed.child.before.replace("\r", "")
     assert "Restored answers:" in shown
