@@ -85,8 +85,10 @@ def _decoder(shared: bool) -> Any:
             if "t" in obj and isinstance(obj["t"], list):
                 return tuple(kept(obj["t"]))
             if "d" in obj and isinstance(obj["d"], list):
-                return {texts.setdefault(key, key) if type(key) is str else key: value
-                        for key, value in obj["d"]}
+                pairs = obj["d"]
+                return {key: value for key, value in pairs} if not shared else {
+                    texts.setdefault(key, key) if type(key) is str else key: value
+                    for key, value in pairs}
         elif len(obj) == 2 and "n" in obj and isinstance(obj.get("f"), list):
             return TYPES[obj["n"]](*kept(obj["f"]))
         raise ValueError("not a cache payload")

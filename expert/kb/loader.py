@@ -240,6 +240,7 @@ def _code_stamps(package: str) -> list[str] | None:
     base (its .py files, the policy's YAML), in path order; None if one cannot be read.
     Listed with os.scandir: pathlib's rglob took a millisecond of every start."""
     stamps: list[str] = []
+    policy = os.path.join(package, "policy")
     folders = [package]
     while folders:
         folder = folders.pop()
@@ -250,7 +251,7 @@ def _code_stamps(package: str) -> list[str] | None:
                         if entry.name != "__pycache__":
                             folders.append(entry.path)
                     elif entry.name.endswith(".py") or (
-                            entry.name.endswith(".yaml") and folder.endswith("policy")):
+                            entry.name.endswith(".yaml") and folder == policy):
                         info = entry.stat()
                         stamps.append(f"\0{entry.path}\0{info.st_size}\0{info.st_mtime_ns}")
         except OSError:
