@@ -127,3 +127,19 @@ def test_a_consultation_and_its_report_leave_no_reference_cycle(kb):
     finally:
         if enabled:
             gc.enable()
+
+
+def test_working_memory_holds_one_of_each_fact_until_it_is_retracted(mini):
+    from expert.engine.engine import engine_for
+    from expert.engine.facts import Answer, Derived
+
+    engine = engine_for(mini)
+    engine.reset()
+    first = engine.declare(Derived(name="x"))
+    assert first is not None and engine.declare(Derived(name="x")) is None  # a duplicate
+    assert engine.declare(Answer(question="many", value=["blue"]))["value"] == ("blue",)
+    engine.retract(first)
+    with pytest.raises(IndexError):
+        engine.facts.retract(first)  # already gone
+    again = engine.declare(Derived(name="x"))
+    assert again is not None and again["__factid__"] > first["__factid__"]

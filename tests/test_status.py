@@ -2,13 +2,19 @@
 open for partial answers, on the small knowledge base of tests/kbs/mini and a few
 rules added to it."""
 
+import random
 import textwrap
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from synthetic import random_answers
 
-from conftest import MINI
+from conftest import MINI, seeded
+from expert.consult.answers import check_answers
 from expert.kb.loader import load_knowledge
 from expert.language.status import RuleStatus
+from expert.language.truth import alternatives_truth, evaluate_alternatives
 
 EXTRA = """
 rules:
@@ -204,3 +210,26 @@ def test_a_computed_answer_whose_inputs_are_all_unknown(kb):
     assert truths(kb, {"c": None, "d": None})["wide"] is None
     assert truths(kb, {"c": None, "d": None}, settled=True)["wide"] is False
     assert truths(kb, {"c": None}, settled=True)["wide"] is None  # d still to be asked
+
+
+@given(st.lists(st.lists(st.integers(0, 5), max_size=4).map(tuple), max_size=4),
+       st.lists(st.sampled_from([True, False, None]), min_size=6, max_size=6))
+def test_a_truth_alone_is_the_truth_of_the_whole_evaluation(alternatives, judged):
+    oracle = judged.__getitem__  # leaf i is judged judged[i]
+    assert alternatives_truth(alternatives, oracle) is \
+        evaluate_alternatives(alternatives, oracle).truth
+
+
+@pytest.mark.parametrize("settled", [False, True])
+def test_truths_alone_are_the_truths_explained_on_the_shipped_knowledge(settled):
+    shipped = load_knowledge()
+    rng = random.Random(seeded(5))
+    for _ in range(60):
+        answers = {q: (None if rng.random() < 0.2 else value)
+                   for q, value in random_answers(rng, fill=rng.random()).items()}
+        answers = check_answers(shipped, answers)
+        cone = shipped.cone(rng.sample(shipped.rules, 10))
+        for only in (None, cone):
+            quick = RuleStatus(shipped, answers, settled, only, explain=False)
+            assert quick.truths == RuleStatus(shipped, answers, settled, only).truths
+            assert not quick.rules

@@ -34,8 +34,8 @@ from ..language.model import KnowledgeBase
 from ..text import brief, did_you_mean
 from .answers import check_answers
 from .consultation import consult
-from .contract import build_report
 from .planner import questions_that_matter
+from .reportline import report_line
 
 FORMATS = ("jsonl", "csv")
 CHUNK = 100  # records a worker answers at a time: passing them costs little per record
@@ -229,8 +229,8 @@ def answer(kb: KnowledgeBase, record: Record, follow_up: bool = False) -> Output
         return Output(_error_line(head, "some answers are not allowed", problems),
                       record.line, False)
     result = consult(kb, answers)
-    report = build_report(result, questions_that_matter(result) if follow_up else None)
-    return Output(_dumps({**head, **report}), record.line, True)
+    line = report_line(result, head, questions_that_matter(result) if follow_up else None)
+    return Output((line + "\n").encode(), record.line, True)
 
 
 def _error_line(head: dict[str, Any], error: str,

@@ -38,7 +38,7 @@ def unchecked_warning_signs(kb: KnowledgeBase, answers: Mapping[str, Any], level
     raising, cone = _raising(kb, floor, voice)
     if not raising:
         return ()
-    status = RuleStatus(kb, dict(answers), only=cone)
+    status = RuleStatus(kb, dict(answers), only=cone, explain=False)
     reach: dict[str, int] = {}  # open question -> the highest rank it could still lead to
     for rule in raising:
         if status.truth(rule.id) is not None:
@@ -70,9 +70,7 @@ def _questions_read(kb: KnowledgeBase, rule: Any, status: RuleStatus) -> set[str
     found: set[str] = set()
     for member in _cone(kb, rule.id):
         if status.truth(member) is None:
-            found |= set(kb.rules_by_id[member].questions)
-            for leaf_question in _computed_inputs(kb, kb.rules_by_id[member].questions):
-                found.add(leaf_question)
+            found |= _reads(kb, member)
     return found
 
 
@@ -98,6 +96,9 @@ def _cone(kb: KnowledgeBase, rule_id: str) -> tuple[str, ...]:
     return tuple(sorted(kb.cone([kb.rules_by_id[rule_id]])))
 
 
-def _computed_inputs(kb: KnowledgeBase, questions: tuple[str, ...]) -> list[str]:
-    return [q for qid in questions if kb.questions[qid].computed
-            for q, _ in kb.questions[qid].sum]
+@functools.lru_cache(maxsize=4096)
+def _reads(kb: KnowledgeBase, rule_id: str) -> frozenset[str]:
+    """The questions a rule reads, with those a computed answer it reads is summed from."""
+    questions = kb.rules_by_id[rule_id].questions
+    return frozenset([*questions, *(q for qid in questions if qid in kb.computed
+                                    for q, _ in kb.questions[qid].sum)])

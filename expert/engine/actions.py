@@ -44,9 +44,10 @@ class RuleActions:
         """Carry out a firing; ``once`` marks a rule of several alternatives as done.  Its
         trace entry is kept as the facts it matched and the certainties it moved, and
         written out only when read (trace.FiringLog)."""
-        rule = self.overrides.get(rule.id, rule)
+        if self.overrides:
+            rule = self.overrides.get(rule.id, rule)
         then = rule.then
-        step = len(self.firings) + 1
+        step = len(self.firings.rules) + 1
         changes: dict[tuple[str, str], tuple[float, float]] = {}
         if then.hypotheses or then.ceilings:
             self._move(rule, step, changes)

@@ -68,5 +68,6 @@ class StableStrategy(Strategy):
             if index < len(activations) and activations[index].key == act.key:
                 del activations[index]  # keys are unique: this is the one (or it fired)
         for act in added:
-            act.key = activation_key(act)
+            if act.key is None:  # else the matcher made it (matcher.Match)
+                act.key = activation_key(act)
             bisect.insort(activations, act, key=_KEY)

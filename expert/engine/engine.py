@@ -45,7 +45,12 @@ from .trace import Watcher, fact_ref
 
 class Facts(FactList):
     """experta's fact list, for facts twitchdx builds itself: no fields to validate, an
-    identity made once to tell duplicates apart, and no log line formatted for each."""
+    identity made once to tell duplicates apart (a set of them, not experta's Counter,
+    since one of each is all there is), and no log line formatted for each."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.identities: set[Any] = set()  # experta's reference_counter: one of each fact
 
     @staticmethod
     def _get_fact_id(fact: Any) -> Any:
@@ -56,15 +61,25 @@ class Facts(FactList):
     def declare(self, fact: Any) -> Any:
         """The fact, numbered and added; None if an equal one is already there."""
         key = self._get_fact_id(fact)
-        if key in self.reference_counter:
+        if key in self.identities:
             return None
         number = self.last_index
         dict.__setitem__(fact, "__factid__", number)  # what experta's __factid__ setter does
         self[number] = fact
         self.last_index += 1
         self.added.append(fact)
-        self.reference_counter[key] += 1
+        self.identities.add(key)
         return fact
+
+    def retract(self, idx_or_fact: Any) -> int:
+        """The fact (or the fact of that id) taken out; IndexError if it is not there."""
+        number = idx_or_fact if isinstance(idx_or_fact, int) else idx_or_fact["__factid__"]
+        fact = self.pop(number, None)
+        if fact is None:
+            raise IndexError("Fact not found.")
+        self.identities.discard(self._get_fact_id(fact))
+        self.removed.append(fact)
+        return number
 
 
 class TwitchEngine(KnowledgeEngine):

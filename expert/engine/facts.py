@@ -2,26 +2,33 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from ..text import show
 from .compat import Fact
 
 
 class _Checked(Fact):
-    """A fact built by twitchdx itself from checked values (strings, numbers, choice ids):
-    a list of choices is kept as a tuple, all else as given, without experta's generic
-    freezing of every field, which costs a tenth of a consultation."""
+    """A fact built by twitchdx itself from checked values (strings, numbers, choice ids),
+    kept as given, without experta's generic freezing of every field, which costs a
+    tenth of a consultation."""
+
+    _Fact__defaults: ClassVar[dict[str, Any]] = {}  # experta's field defaults: we have none
 
     def __init__(self, **fields: Any) -> None:
-        for key, value in fields.items():
-            dict.__setitem__(self, key, tuple(value) if isinstance(value, list) else value)
-        self._Fact__defaults: dict[str, Any] = {}
-        self.identity = (type(self), *self.items())  # equal facts, equal identities
+        dict.update(self, fields)
+        self.identity = (type(self), *fields.items())  # equal facts, equal identities
 
 
 class Answer(_Checked):
-    """``question`` was answered ``value`` (a tuple of choice ids for a multi question)."""
+    """``question`` was answered ``value`` (a tuple of choice ids for a multi question: a
+    list of them is made one)."""
+
+    def __init__(self, **fields: Any) -> None:
+        value = fields.get("value")
+        if isinstance(value, list):
+            fields["value"] = tuple(value)
+        super().__init__(**fields)
 
 
 class Derived(_Checked):

@@ -45,10 +45,12 @@ class Alternative:
     """One conjunction of a rule: its positive slots (name, or None for the unnamed
     initial fact), where they start among all the slots, and how many there are."""
 
-    __slots__ = ("base", "end", "names", "positive", "rule")
+    __slots__ = ("base", "end", "names", "order", "positive", "rule")
 
     def __init__(self, rule: Any, names: list[str | None], base: int):
         self.rule = rule
+        rank = getattr(rule, "rank", None)  # the agenda's order (agenda.activation_key)
+        self.order = None if rank is None else (rule.salience, -rank)
         self.names = [(slot, name) for slot, name in enumerate(names) if name is not None]
         self.positive = len(names)
         self.base, self.end = base, base + len(names)
@@ -292,12 +294,12 @@ class IndexedMatcher(Matcher):
                     pending[salience[alt]] = {alt}
                 else:
                     group.add(alt)
-        elif not pending:
-            return [], []
+        queue = self.engine.agenda.activations
+        if not touched and (not pending or (queue and max(pending) < queue[-1].rule.salience)):
+            return [], []  # nothing new, and what waits still waits
         added: list = []
         removed: list = []
         leaving: set[int] = set()  # alternatives whose activation this batch removes
-        queue = self.engine.agenda.activations
         ahead: int | None = None  # the salience this batch first added an activation at
         for salience in sorted(pending, reverse=True):
             top = _top(queue, leaving)
@@ -331,7 +333,13 @@ class IndexedMatcher(Matcher):
     def _activation(self, alt: int, facts: tuple[Any, ...]) -> Any:
         alternative = self.alternatives[alt]
         context = {name: facts[slot] for slot, name in alternative.names}
-        return Match(alternative.rule, facts, context, alt)
+        match = Match(alternative.rule, facts, context, alt)
+        if alternative.order is not None:  # its agenda key, made here at less cost
+            ids = [fact["__factid__"] for fact in facts]
+            if len(ids) > 1:
+                ids.sort(reverse=True)
+            match.key = (*alternative.order, tuple(ids))
+        return match
 
 
 def _top(queue: list, leaving: set[int]) -> int | None:

@@ -8,6 +8,7 @@ them as they happen (CLIPS's watch).
 
 from bisect import bisect_left
 from collections.abc import Callable, Iterator, Sequence
+from json.encoder import encode_basestring as _string  # a str as JSON, as json.dumps does
 from operator import itemgetter
 from typing import Any, NamedTuple, Protocol, overload
 
@@ -74,6 +75,14 @@ class FiringLog(Sequence[Firing]):
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Sequence) and list(self) == list(other)
 
+    def json_items(self) -> list[str]:
+        """Each firing as the report's compact JSON object (step, rule, facts, asserted),
+        written straight from what was kept, without the Firing objects: a batch's trace
+        is half of every report it writes."""
+        write = self._write
+        return [write.json(raw) if firing is None else firing_json(firing)
+                for raw, firing in zip(self._raw, self._written, strict=True)]
+
     __hash__ = None  # type: ignore[assignment]  # like a list: it grows
 
 
@@ -90,24 +99,52 @@ class TraceWriter:
                  evidence_steps: dict[str, list[int]]):
         self.derived_by, self.evidence_steps = derived_by, evidence_steps
         self.refs: dict[tuple[int, tuple[int, ...]], FactRef] = {}
+        self.answer_json: dict[int, str] = {}  # fact id -> an answer's ref, as JSON
 
     def __call__(self, raw: tuple[int, Any, dict[str, Any], dict]) -> Firing:
         step, rule, bindings, changes = raw
-        matched = sorted([v for k, v in bindings.items() if k[0] == "p"], key=_FACT_ID)
+        matched = [v for k, v in bindings.items() if k[0] == "p"]
+        if len(matched) > 1:
+            matched.sort(key=_FACT_ID)
         return Firing(step, rule.id, tuple([self.ref(f, step) for f in matched]),
                       asserted(rule, changes))
+
+    def json(self, raw: tuple[int, Any, dict[str, Any], dict]) -> str:
+        """``firing_json(self(raw))``, without making the Firing."""
+        step, rule, bindings, changes = raw
+        matched = [v for k, v in bindings.items() if k[0] == "p"]
+        if len(matched) > 1:
+            matched.sort(key=_FACT_ID)
+        facts = ",".join([self._fact_json(f, step) for f in matched])
+        _, moves, _, fixed = _words_of(rule)
+        if moves:
+            moved = ",".join([_string(f"{head}({_two(changes[key][0])} -> "
+                                      f"{_two(changes[key][1])})") for key, head in moves])
+            fixed = f"{moved},{fixed}" if fixed else moved
+        return (f'{{"step":{step},"rule":{_string(rule.id)},"facts":[{facts}],'
+                f'"asserted":[{fixed}]}}')
+
+    def _fact_json(self, fact: Any, step: int) -> str:
+        if type(fact) is Answer:  # the same words at every step: written once
+            number = fact["__factid__"]
+            text = self.answer_json.get(number)
+            if text is None:
+                text = self.answer_json[number] = _string(self.ref(fact, step).text)
+            return text
+        return _string(self.ref(fact, step).text)
 
     def ref(self, fact: Any, step: int) -> FactRef:
         """How the trace of ``step`` names a matched fact: written once for each fact and
         provenance (an answer is matched by many rules, and never changes)."""
-        if isinstance(fact, Derived):
-            made = self.derived_by.get(fact["name"], [])
-        elif isinstance(fact, Certainty):
-            made = self.evidence_steps.get(fact["hypothesis"], [])
+        kind = type(fact)
+        if kind is Derived:
+            made = self.derived_by.get(fact["name"], ())
+        elif kind is Certainty:
+            made = self.evidence_steps.get(fact["hypothesis"], ())
         else:
-            made = []
-        provenance = tuple(made[:bisect_left(made, step)])
-        key = (fact_id(fact), provenance)
+            made = ()
+        provenance = tuple(made[:bisect_left(made, step)]) if made else ()
+        key = (fact["__factid__"], provenance)
         ref = self.refs.get(key)
         if ref is None:
             ref = self.refs[key] = fact_ref(fact, provenance)
@@ -117,29 +154,64 @@ class TraceWriter:
 def asserted(rule: Any, changes: dict[tuple[str, str], tuple[float, float]]
              ) -> tuple[str, ...]:
     """What a firing concluded, in the trace's words: the certainties it moved (before ->
-    after), then what the rule always concludes (written once per rule)."""
+    after), then what the rule always concludes (both worded once per rule)."""
+    _, moves, fixed, _ = _words_of(rule)
+    if not moves:
+        return fixed
     moved = []
-    for hypothesis, cf in rule.then.hypotheses:
-        before, after = changes["hypothesis", hypothesis]
-        moved.append(f"hypothesis {hypothesis} {cf:+.2f} ({before:.2f} -> {after:.2f})")
-    for hypothesis, cap in rule.then.ceilings:
-        before, after = changes["hypothesis", hypothesis]
-        moved.append(f"hypothesis {hypothesis} at most {cap:.2f} ({before:.2f} -> {after:.2f})")
-    for note, cf in rule.then.notes:
-        before, after = changes["note", note]
-        moved.append(f"note {note} {cf:+.2f} ({before:.2f} -> {after:.2f})")
-    kept = _ALWAYS.get(rule.id)
-    if kept is None or kept[0] is not rule:  # an override concludes otherwise
-        then = rule.then
-        kept = _ALWAYS[rule.id] = (rule, (
-            *([f"referral {then.referral}"] if then.referral else []),
-            *(f"test {t}" for t in then.tests), *(f"fact {f}" for f in then.facts),
-            *(f"advice: {a.text}" for a in then.advice),
-            *(f"conflict: {text}" for text in then.conflicts)))
-    return (*moved, *kept[1])
+    for key, head in moves:
+        before, after = changes[key]
+        moved.append(f"{head}({_two(before)} -> {_two(after)})")
+    return (*moved, *fixed)
 
 
-_ALWAYS: dict[str, tuple[Any, tuple[str, ...]]] = {}  # rule id -> (rule, its fixed words)
+def firing_json(firing: Firing) -> str:
+    """A firing as the report's compact JSON object (step, rule, facts, asserted)."""
+    facts = ",".join([_string(ref.text) for ref in firing.facts])
+    words = ",".join([_string(word) for word in firing.asserted])
+    return (f'{{"step":{firing.step},"rule":{_string(firing.rule)},"facts":[{facts}],'
+            f'"asserted":[{words}]}}')
+
+
+def _words_of(rule: Any) -> tuple[Any, tuple[tuple[tuple[str, str], str], ...],
+                                  tuple[str, ...], str]:
+    """(rule, how its changes are worded, its fixed words, and those as JSON), made once
+    per rule."""
+    words = _WORDS.get(rule.id)
+    if words is None or words[0] is not rule:  # an override concludes otherwise
+        moves, fixed = _words(rule)
+        words = _WORDS[rule.id] = (rule, moves, fixed, ",".join(map(_string, fixed)))
+    return words
+
+
+def _words(rule: Any) -> tuple[tuple[tuple[tuple[str, str], str], ...], tuple[str, ...]]:
+    """(what each change a rule makes is called in ``changes``, and the words before its
+    before -> after), and the words of what it always concludes."""
+    then = rule.then
+    moves = (*((("hypothesis", h), f"hypothesis {h} {cf:+.2f} ") for h, cf in then.hypotheses),
+             *((("hypothesis", h), f"hypothesis {h} at most {cap:.2f} ")
+               for h, cap in then.ceilings),
+             *((("note", n), f"note {n} {cf:+.2f} ") for n, cf in then.notes))
+    fixed = (*([f"referral {then.referral}"] if then.referral else []),
+             *(f"test {t}" for t in then.tests), *(f"fact {f}" for f in then.facts),
+             *(f"advice: {a.text}" for a in then.advice),
+             *(f"conflict: {text}" for text in then.conflicts))
+    return moves, fixed
+
+
+def _two(value: float) -> str:
+    """``f"{value:.2f}"``, remembered: a batch prints the same few certainties again and
+    again."""
+    text = _TWO.get(value)
+    if text is None or not value:  # -0.0 is 0.0 as a key, but not in print
+        if len(_TWO) > 10_000:
+            _TWO.clear()
+        text = _TWO[value] = f"{value:.2f}"
+    return text
+
+
+_WORDS: dict[str, tuple[Any, tuple, tuple[str, ...], str]] = {}  # rule id -> its words
+_TWO: dict[float, str] = {}
 _FACT_ID = itemgetter("__factid__")  # fact_id, as the C sort calls it
 
 

@@ -68,6 +68,19 @@ def settled(value: float, ceilings: Iterable[float] = ()) -> float:
     cap = min(ceilings, default=None)
     if cap is not None and value > cap:
         value = cap
+    done = _SETTLED.get(value)
+    if done is None:
+        if len(_SETTLED) >= _REMEMBERED:
+            _SETTLED.clear()
+        done = _SETTLED[value] = _rounded(value)
+    return done
+
+
+_SETTLED: dict[float, float] = {}  # a batch settles the same few sums again and again
+_REMEMBERED = 10_000
+
+
+def _rounded(value: float) -> float:
     billionths = half_away(abs(value) * 10 ** 9)
     thousandths, rest = divmod(billionths, 10 ** (9 - PLACES))
     half = 10 ** (9 - PLACES) // 2

@@ -78,6 +78,27 @@ def evaluate_alternatives(alternatives: list[tuple[Leaf, ...]] | tuple[tuple[Lea
     return Evaluation(False, tuple(dict.fromkeys(failing)), ())
 
 
+def alternatives_truth(alternatives: list[tuple[Leaf, ...]] | tuple[tuple[Leaf, ...], ...],
+                       oracle: LeafOracle) -> Truth:
+    """``evaluate_alternatives(...).truth``, without gathering the leaves that explain it,
+    and leaving an alternative at its first false leaf."""
+    open_ = False
+    for alternative in alternatives:
+        truth: Truth = True
+        for leaf in alternative:
+            judged = oracle(leaf)
+            if judged is False:
+                truth = False
+                break
+            if judged is None:
+                truth = None
+        if truth:
+            return True
+        if truth is None:
+            open_ = True
+    return None if open_ else False
+
+
 class Including(frozenset):
     """A multi answer known to include these choices, with the others still open.
 
