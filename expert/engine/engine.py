@@ -119,6 +119,7 @@ class TwitchEngine(KnowledgeEngine):
         firing even when nobody listens (``--trace`` and trace.py's watchers say what
         fired instead), and calling each rule's action (compiler.RuleAction) with the
         facts it matched, without experta's three layers of keyword arguments."""
+        assert self.actions is not None, "run a consultation through engine.infer()"
         self.running = True
         agenda, facts, changes = self.agenda, self.facts, self.matcher.changes
         update = self.strategy._update_agenda  # without experta's check for log watchers
@@ -131,7 +132,7 @@ class TwitchEngine(KnowledgeEngine):
             added, removed = changes(declared, retracted)
             if added or removed:
                 update(agenda, added, removed)
-            if actions and actions.unsettled and (not queue or
+            if actions.unsettled and (not queue or
                                                   queue[-1].rule.salience < salience):
                 actions.settle()  # certainties are final before their readers' stratum
                 continue
@@ -141,7 +142,7 @@ class TwitchEngine(KnowledgeEngine):
             steps -= 1
             salience = activation.rule.salience
             action = activation.rule._wrapped
-            self.on_fire(action.rule, activation.context, action.once)
+            actions.fire(action.rule, activation.context, action.once)
         self.running = False
 
     def on_fire(self, rule: RuleDef, bindings: dict[str, Any], once: bool) -> None:
