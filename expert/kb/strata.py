@@ -80,4 +80,5 @@ def strata(rules: Iterable[RuleDef]) -> tuple[dict[str, int], list[list[str]]]:
 
     for rule_id in sorted(reads):
         visit(rule_id)
+    visit = over = None  # noqa: F811  # their cycle, broken: no garbage to collect
     return level, cycles

@@ -261,7 +261,10 @@ def _quick(text: str) -> Any:
             return data
         raise _Unusual
 
-    data = build(root, 1)
+    try:
+        data = build(root, 1)
+    finally:
+        build = None  # type: ignore[assignment]  # the closure's cycle, broken: no garbage
     if count > MAX_VALUES:
         raise _Unusual
     if isinstance(data, LineDict | LineList):

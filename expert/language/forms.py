@@ -33,26 +33,28 @@ def to_nnf(cond: Condition, negate: bool = False) -> Condition:
     return cond.negate() if negate else cond
 
 
+def _dnf(node: Condition) -> list[tuple[Leaf, ...]]:
+    """The alternatives of a condition in negation normal form (a function of its own,
+    not a closure calling itself: that is a reference cycle made for every rule)."""
+    if isinstance(node, All):
+        result: list[tuple[Leaf, ...]] = [()]
+        for item in node.items:
+            result = [a + b for a, b in itertools.product(result, _dnf(item))]
+            if len(result) > MAX_ALTERNATIVES:
+                raise ConditionSyntaxError(
+                    f"condition expands to more than {MAX_ALTERNATIVES} alternatives; "
+                    "use includes_any / in, or split the rule", node.line)
+        return result
+    if isinstance(node, AnyOf):
+        return [alt for item in node.items for alt in _dnf(item)]
+    return [(node,)]
+
+
 def alternatives(cond: Condition) -> list[tuple[Leaf, ...]]:
     """Disjunctive normal form: the rule fires when every leaf of one alternative holds."""
     nnf = to_nnf(cond)
-
-    def dnf(node: Condition) -> list[tuple[Leaf, ...]]:
-        if isinstance(node, All):
-            result: list[tuple[Leaf, ...]] = [()]
-            for item in node.items:
-                result = [a + b for a, b in itertools.product(result, dnf(item))]
-                if len(result) > MAX_ALTERNATIVES:
-                    raise ConditionSyntaxError(
-                        f"condition expands to more than {MAX_ALTERNATIVES} alternatives; "
-                        "use includes_any / in, or split the rule", node.line)
-            return result
-        if isinstance(node, AnyOf):
-            return [alt for item in node.items for alt in dnf(item)]
-        return [(node,)]
-
     unique: list[tuple[Leaf, ...]] = []
-    for alt in dnf(nnf):
+    for alt in _dnf(nnf):
         alt = tuple(dict.fromkeys(alt))  # drop repeated leaves, keep order
         if alt not in unique:
             unique.append(alt)
