@@ -103,23 +103,16 @@ class TraceWriter:
 
     def __call__(self, raw: tuple[int, Any, dict[str, Any], dict]) -> Firing:
         step, rule, bindings, changes = raw
-        matched = [v for k, v in bindings.items() if k[0] == "p"]
-        if len(matched) > 1:
-            matched.sort(key=_FACT_ID)
-        return Firing(step, rule.id, tuple([self.ref(f, step) for f in matched]),
+        return Firing(step, rule.id, tuple([self.ref(f, step) for f in _matched(bindings)]),
                       asserted(rule, changes))
 
     def json(self, raw: tuple[int, Any, dict[str, Any], dict]) -> str:
         """``firing_json(self(raw))``, without making the Firing."""
         step, rule, bindings, changes = raw
-        matched = [v for k, v in bindings.items() if k[0] == "p"]
-        if len(matched) > 1:
-            matched.sort(key=_FACT_ID)
-        facts = ",".join([self._fact_json(f, step) for f in matched])
+        facts = ",".join([self._fact_json(f, step) for f in _matched(bindings)])
         _, moves, _, fixed = _words_of(rule)
         if moves:
-            moved = ",".join([_string(f"{head}({_two(changes[key][0])} -> "
-                                      f"{_two(changes[key][1])})") for key, head in moves])
+            moved = ",".join(map(_string, _moved(moves, changes)))
             fixed = f"{moved},{fixed}" if fixed else moved
         return (f'{{"step":{step},"rule":{_string(rule.id)},"facts":[{facts}],'
                 f'"asserted":[{fixed}]}}')
@@ -156,13 +149,22 @@ def asserted(rule: Any, changes: dict[tuple[str, str], tuple[float, float]]
     """What a firing concluded, in the trace's words: the certainties it moved (before ->
     after), then what the rule always concludes (both worded once per rule)."""
     _, moves, fixed, _ = _words_of(rule)
-    if not moves:
-        return fixed
-    moved = []
-    for key, head in moves:
-        before, after = changes[key]
-        moved.append(f"{head}({_two(before)} -> {_two(after)})")
-    return (*moved, *fixed)
+    return (*_moved(moves, changes), *fixed) if moves else fixed
+
+
+def _moved(moves: tuple[tuple[tuple[str, str], str], ...],
+           changes: dict[tuple[str, str], tuple[float, float]]) -> list[str]:
+    """The words of each certainty a firing moved, with its before -> after."""
+    return [f"{head}({_two(changes[key][0])} -> {_two(changes[key][1])})"
+            for key, head in moves]
+
+
+def _matched(bindings: dict[str, Any]) -> list[Any]:
+    """The facts a firing matched (its named patterns), oldest first."""
+    matched = [v for k, v in bindings.items() if k[0] == "p"]
+    if len(matched) > 1:
+        matched.sort(key=_FACT_ID)
+    return matched
 
 
 def firing_json(firing: Firing) -> str:
