@@ -37,16 +37,16 @@ REVIEW = "(the review of every answer)"
 
 class Terminal:
     """`twitchdx consult` in a pseudo-terminal; the report goes to a file, the dialogue
-    to the terminal."""
+    to the terminal (``on_screen``: the text report too, after it)."""
 
-    def __init__(self, kb, tmp_path, *args):
+    def __init__(self, kb, tmp_path, *args, on_screen=False):
         from expert.consult.dialogue import render_question
 
         self.texts = {render_question(q)[0].split("\n")[0].split(" [")[0]: q.id
                       for q in kb.askable}
         self.report = tmp_path / f"report-{len(list(tmp_path.iterdir()))}.json"
-        command = " ".join([sys.executable, str(ROOT / "cli.py"), "consult", "--format", "json",
-                            *args, ">", str(self.report)])
+        where = [] if on_screen else ["--format", "json", ">", str(self.report)]
+        command = " ".join([sys.executable, str(ROOT / "cli.py"), "consult", *args, *where])
         self.child = pexpect.spawn("bash", ["-c", command], cwd=str(ROOT), encoding="utf-8",
                                    timeout=30, env={**at_a_terminal(), "TERM": "dumb"},
                                    preexec_fn=as_at_a_terminal)
@@ -232,6 +232,20 @@ def test_the_dialogue_says_which_warning_signs_were_left_unknown(kb, tmp_path, s
     assert "holds only if none of them is present" in told
     assert "Did the weakness, numbness, slurred speech or swallowing trouble come on" in told
     assert report["referral"]["warning_signs_checked"] is False
+
+
+def test_a_report_on_the_same_screen_says_the_unknown_warning_signs_once(kb, tmp_path,
+                                                                        session):
+    """The text report lists them grouped by what each would lead to; the dialogue does
+    not list them again just before it."""
+    terminal = Terminal(kb, tmp_path, "--session", session, on_screen=True)
+    terminal.answer({**EYELID, "symptoms": "weakness"}, script={"sudden_onset": ["unknown"]})
+    terminal.child.expect(pexpect.EOF)
+    shown = terminal.transcript + terminal.child.before
+    assert shown.count("WARNING SIGNS NOT CHECKED") == 1
+    told = " ".join(shown.split())
+    assert "Did the weakness, numbness, slurred speech or swallowing trouble come on" in told
+    assert told.index("WARNING SIGNS NOT CHECKED") < told.index("REFERRAL:")
 
 
 def test_progress_review_and_an_answer_changed_by_number(kb, tmp_path, session):

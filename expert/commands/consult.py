@@ -90,7 +90,9 @@ def consult_command(answers_file: Path | None, ask_missing: bool, resume: Path |
                        f"{'s' if len(session.answers) != 1 else ''} restored.", err=True)
         else:
             session = start_session(kb, answers, path)
-        result = converse(kb, session, save_file, resumed=bool(resume))
+        result = converse(kb, session, save_file, resumed=bool(resume),
+                          report_follows=fmt == "text" and output_file is None
+                          and sys.stdout.isatty() and sys.stderr.isatty())
     if trace:
         result = consult(kb, result.answers, watcher(trace))
     kept = emit(result, fmt, show_rules, output_file, history, session.path)
@@ -122,8 +124,10 @@ def watcher(trace: bool) -> Any:
     return EchoWatcher(lambda line: click.echo(line, err=True))
 
 
-def converse(kb: Any, session: Any, save_file: Path | None, resumed: bool = False) -> Any:
-    """Run the dialogue; on quit, Ctrl-C or end of input say where the answers are kept."""
+def converse(kb: Any, session: Any, save_file: Path | None, resumed: bool = False,
+             report_follows: bool = False) -> Any:
+    """Run the dialogue; on quit, Ctrl-C or end of input say where the answers are kept.
+    ``report_follows``: the text report is shown next on the same terminal."""
     from expert.consult.dialogue import Dialogue, Quit
 
     gc.freeze()  # a dialogue runs for minutes: let the collector work (see main), on
@@ -134,7 +138,7 @@ def converse(kb: Any, session: Any, save_file: Path | None, resumed: bool = Fals
             "diagnosis.")
         say("At any prompt type why, back, unknown, help or quit.")
         say(f"Your answers are saved as you go in {session.path}")
-    dialogue = Dialogue(kb, session)
+    dialogue = Dialogue(kb, session, report_follows=report_follows)
     if resumed and session.answers:
         dialogue.tell_answers("Restored answers:")
     try:

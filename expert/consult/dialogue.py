@@ -87,10 +87,15 @@ def render_question(question: Question, width: int = WIDTH) -> list[str]:
 class Dialogue:
     """One interactive consultation over a session."""
 
-    def __init__(self, kb: KnowledgeBase, session: Session, io: Any = None):
+    def __init__(self, kb: KnowledgeBase, session: Session, io: Any = None,
+                 report_follows: bool = False):
+        """``report_follows``: the text report comes next on the same screen, and says
+        itself which warning signs were left unknown (grouped by what each would lead
+        to), so the dialogue does not say them first."""
         self.kb = kb
         self.session = session
         self.io = io or TerminalIO()
+        self.report_follows = report_follows
         self.width = getattr(self.io, "width", WIDTH)
         self.asked = 0
         self._again: str | None = None  # a question undone with back: asked next
@@ -130,7 +135,7 @@ class Dialogue:
 
     def _tell_unchecked(self, result: Result) -> None:
         """Warning signs left unknown: the advice holds only if none of them is present."""
-        if not result.unchecked or not self.kb.voice:
+        if not result.unchecked or not self.kb.voice or self.report_follows:
             return
         self.io.say("")
         self.say(self.kb.voice.unchecked_heading, "")
