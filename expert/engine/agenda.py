@@ -41,16 +41,27 @@ class _Descending(str):
 
 
 def activation_key(activation: Any) -> tuple:
-    """A key unique to each activation: salience, then rule id, then newest facts first.
+    """A key unique to each activation: salience, then rule id, then newest facts first."""
+    return (*rule_order(activation.rule), fact_order(activation.facts))
+
+
+def rule_order(rule: Any) -> tuple:
+    """The head of a rule's activation keys: its salience, then its place by id.
 
     A rule compiled by twitchdx carries ``rank`` (its place among the rules by id), so
     the key is a tuple of numbers that the agenda compares without calling Python
     code; any other rule is ranked by its name.
     """
-    rule = activation.rule
     rank = getattr(rule, "rank", None)
-    facts = tuple(sorted((f["__factid__"] for f in activation.facts), reverse=True))
-    return (rule.salience, _Descending(rule.__name__) if rank is None else -rank, facts)
+    return rule.salience, _Descending(rule.__name__) if rank is None else -rank
+
+
+def fact_order(facts: Any) -> tuple[int, ...]:
+    """The ids of an activation's facts, newest first (CLIPS's depth strategy)."""
+    ids = [fact["__factid__"] for fact in facts]
+    if len(ids) > 1:
+        ids.sort(reverse=True)
+    return tuple(ids)
 
 
 _KEY = attrgetter("key")
@@ -68,6 +79,6 @@ class StableStrategy(Strategy):
             if index < len(activations) and activations[index].key == act.key:
                 del activations[index]  # keys are unique: this is the one (or it fired)
         for act in added:
-            if act.key is None:  # else the matcher made it (matcher.Match)
+            if act.key is None:  # else the matcher made it (matcher.Match), as below
                 act.key = activation_key(act)
             bisect.insort(activations, act, key=_KEY)

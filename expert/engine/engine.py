@@ -132,8 +132,7 @@ class TwitchEngine(KnowledgeEngine):
             added, removed = changes(declared, retracted)
             if added or removed:
                 update(agenda, added, removed)
-            if actions.unsettled and (not queue or
-                                                  queue[-1].rule.salience < salience):
+            if actions.unsettled and (not queue or queue[-1].rule.salience < salience):
                 actions.settle()  # certainties are final before their readers' stratum
                 continue
             activation = agenda.get_next()

@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..language.conditions import Ask, Belief, FactIs, Leaf
+from .agenda import fact_order, rule_order
 from .compat import Activation, InitialFact, Matcher
 from .compiler import leaf_test
 from .facts import Answer, Certainty, Derived, Fired
@@ -49,8 +50,7 @@ class Alternative:
 
     def __init__(self, rule: Any, names: list[str | None], base: int):
         self.rule = rule
-        rank = getattr(rule, "rank", None)  # the agenda's order (agenda.activation_key)
-        self.order = None if rank is None else (rule.salience, -rank)
+        self.order = rule_order(rule)  # the head of its activations' agenda keys
         self.names = [(slot, name) for slot, name in enumerate(names) if name is not None]
         self.positive = len(names)
         self.base, self.end = base, base + len(names)
@@ -334,11 +334,7 @@ class IndexedMatcher(Matcher):
         alternative = self.alternatives[alt]
         context = {name: facts[slot] for slot, name in alternative.names}
         match = Match(alternative.rule, facts, context, alt)
-        if alternative.order is not None:  # its agenda key, made here at less cost
-            ids = [fact["__factid__"] for fact in facts]
-            if len(ids) > 1:
-                ids.sort(reverse=True)
-            match.key = (*alternative.order, tuple(ids))
+        match.key = (*alternative.order, fact_order(facts))  # agenda.activation_key's
         return match
 
 
