@@ -13,7 +13,7 @@ import functools
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
-from ..language.model import KnowledgeBase, Level, Question, RuleDef
+from ..language.model import KnowledgeBase, Level, RuleDef
 from ..language.status import RuleStatus
 
 
@@ -29,7 +29,7 @@ class Unchecked(NamedTuple):
 def unchecked_warning_signs(kb: KnowledgeBase, answers: Mapping[str, Any], level: Level,
                             warning: bool) -> tuple[Unchecked, ...]:
     """The warning signs these answers leave unchecked, most serious first."""
-    open_questions = {q.id: q for q in _warning_questions(kb) if answers.get(q.id) is None}
+    open_questions = {q.id: q for q in kb.warning_questions if answers.get(q.id) is None}
     if not open_questions or level.id == kb.top_level.id:
         return ()
     rank = kb.level_rank
@@ -72,11 +72,6 @@ def _questions_read(kb: KnowledgeBase, rule: Any, status: RuleStatus) -> set[str
         if status.truth(member) is None:
             found |= _reads(kb, member)
     return found
-
-
-@functools.lru_cache(maxsize=16)
-def _warning_questions(kb: KnowledgeBase) -> tuple[Question, ...]:
-    return kb.warning_questions
 
 
 @functools.lru_cache(maxsize=64)

@@ -1,6 +1,7 @@
 """The knowledge base as plain, immutable data: what the loader builds and everything reads."""
 
 
+import functools
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
@@ -346,9 +347,10 @@ class KnowledgeBase:
         reassuring sentences left out ("" when nothing else is left)."""
         return self.calm.get(text, text)
 
-    @property
+    @functools.cached_property
     def warning_questions(self) -> tuple[Question, ...]:
-        """The questions about warning signs, in the order they are asked."""
+        """The questions about warning signs, in the order they are asked (worked out once:
+        every consultation asks which of them were left unknown)."""
         return tuple(q for q in self.askable if q.about_warning_signs)
 
     def level(self, level_id: str) -> Level:
