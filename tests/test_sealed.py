@@ -7,7 +7,7 @@ import json
 import textwrap
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from conftest import EXAMPLES
@@ -450,3 +450,62 @@ def test_safety_problems_are_listed_with_load_errors(runner, cli, tmp_path):
     result = runner.invoke(cli, ["kb", "check", "--kb", local])
     assert "broken:" in result.stdout
     assert "potassium-foods-with-kidney-disease" in result.stdout
+
+
+def _walked(terms, words: list[str]) -> list[tuple[int, int, str]]:
+    """Terms.find as first written: a match tried at every word."""
+    out, at = [], 0
+    while at < len(words):
+        hit = terms.match(words, at)
+        if hit:
+            out.append((at, hit[0], hit[1]))
+            at += hit[0]
+        else:
+            at += 1
+    return out
+
+
+VOCABULARY = ["stop", "stopping", "your", "dose", "potassium", "supplement", "take", "it",
+              "magnesium", "the", "sto", "med", "medicine"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.sampled_from([*VOCABULARY, "stop*", "med*"]), min_size=1,
+                         max_size=3).map(" ".join), max_size=6),
+       st.lists(st.sampled_from(VOCABULARY), max_size=12))
+@example(["stop your", "your dose", "stop*"], ["stop", "your", "dose", "stopping", "it"])
+def test_terms_are_found_where_a_walk_over_every_word_finds_them(entries, words):
+    from expert.policy.sealed import Terms
+
+    terms = Terms(entries)
+    assert terms.find(words) == _walked(terms, words)
+
+
+SPOKEN = ["stop", "stopping", "quit", "your", "it", "warfarin", "medicine", "ppi", "pills",
+          "potassium", "magnesium", "slow-k", "tablets", "take", "500", "mg", "daily", "do",
+          "not", "rule", "synthetic", "sleep", "well", "and", "discontinue", "stopped", "was"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(SPOKEN), min_size=1, max_size=10).map(" ".join),
+       st.booleans())
+def test_a_sentence_opening_no_cue_gives_the_screens_nothing_to_read(sentence, before):
+    """screen._screened reads a sentence fully only when a word opens like one of the
+    cues; one that opens none must be one the full reading finds nothing in."""
+    from expert.policy import screen
+    from expert.policy.reading import words
+    from expert.policy.sealed import lexicon
+    from expert.policy.sentence import Sentence
+
+    if not screen._cues().isdisjoint(w.text[:3] for w in words(sentence)):
+        return
+    s = Sentence(sentence, lexicon())
+    assert screen._stops(s, before) + screen._potassium(s) + screen._limits(s) == []
+    assert not s.mentions_medicine()
+
+
+def test_a_medicine_named_in_a_sentence_before_is_what_it_stops():
+    from expert.policy import screen
+
+    assert screen.forbidden(["Your warfarin matters. Stop it now."])
+    assert not screen.forbidden(["Your sleep matters. Stop it now."])

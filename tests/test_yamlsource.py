@@ -100,3 +100,34 @@ def test_errors_are_the_constructors_at_their_line():
             assert said in exc.problem and exc.line == 2
         else:
             raise AssertionError(text)
+
+
+def test_the_quick_path_counts_values_as_the_limit_does():
+    """No alias, so nothing is shared: yet a file of more values than the limit is left
+    to the constructor, and refused; one at the limit is built quickly."""
+    from expert.kb.limits import MAX_VALUES
+
+    at_limit = "a: [" + ", ".join(["x"] * (MAX_VALUES - 2)) + "]\n"  # the root, a list, items
+    assert len(_quick(at_limit)["a"]) == MAX_VALUES - 2
+    over = at_limit.replace("[", "[x, ")
+    try:
+        _quick(over)
+    except _Unusual:
+        pass
+    else:
+        raise AssertionError("built quickly past the limit")
+    try:
+        yamlsource._parse(over, "f.yaml")
+    except yamlsource.DataFileError as exc:
+        assert "more than" in exc.problem
+    else:
+        raise AssertionError("a file past the limit was read")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=10), st.booleans(), st.booleans(),
+       st.sampled_from([yaml.ScalarNode, yaml.SequenceNode, yaml.MappingNode]))
+def test_tags_resolve_as_pyyaml_resolves_them(value, plain, quoted, kind):
+    loader = _Loader("")
+    assert yamlsource._resolve(loader, kind, value, (plain, quoted)) == \
+        yaml.resolver.BaseResolver.resolve(loader, kind, value, (plain, quoted))

@@ -141,17 +141,16 @@ def _rule(b: Any, raw: LineDict, path: str, order: int = 0) -> RuleDef | None:
         entries = listed if isinstance(listed, LineList) else [listed] if listed else []
         item_lines += [(f"{key}/{entry['id']}", getattr(entry, "line", 0) or then.line_of(key))
                        for entry in entries]
+    read = leaves(when)
     rule = RuleDef(
         id=rid, title=str(raw.get("title", "")), when=when, then=effects,
         because=" ".join(str(raw.get("because", "")).split()),
         sources=tuple(raw.get("sources", ())), evidence=tuple(raw.get("evidence", ())),
         override=bool(raw.get("override", False)), path=path, line=raw.line,
         lines=tuple((k, raw.line_of(k)) for k in raw),
-        questions=tuple(dict.fromkeys(leaf.question for leaf in leaves(when)
-                                      if isinstance(leaf, Ask))),
-        reads_facts=tuple(dict.fromkeys(leaf.name for leaf in leaves(when)
-                                        if isinstance(leaf, FactIs))),
-        reads_hypotheses=tuple(dict.fromkeys(leaf.hypothesis for leaf in leaves(when)
+        questions=tuple(dict.fromkeys(leaf.question for leaf in read if isinstance(leaf, Ask))),
+        reads_facts=tuple(dict.fromkeys(leaf.name for leaf in read if isinstance(leaf, FactIs))),
+        reads_hypotheses=tuple(dict.fromkeys(leaf.hypothesis for leaf in read
                                              if isinstance(leaf, Belief))),
         alternatives=dnf,
         item_lines=tuple(item_lines),

@@ -263,7 +263,7 @@ def _condition_defs(kb: Any) -> dict[str, Any]:
     answer_test = {
         "description": "A test on a question's answer: {op: value}, a bare value (is) or a "
         "list (in).",
-        "oneOf": [scalar, {"type": "array", "items": scalar, "minItems": 1}, operator_test],
+        "oneOf": [scalar, operator_test, {"type": "array", "items": scalar, "minItems": 1}],
     }
     belief = {
         "type": "object",

@@ -9,6 +9,7 @@ than a silent overwrite.
 
 from __future__ import annotations
 
+import operator
 import re
 from pathlib import Path
 from typing import Any
@@ -25,14 +26,17 @@ _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class LineDict(dict):
-    """A mapping with ``line`` (where it starts) and ``key_lines`` (where each key is)."""
+    """A mapping with ``line`` (where it starts) and ``key_lines`` (where each key is).
+    Slots: a large rule file holds a hundred thousand of them."""
 
-    line: int = 0
-    plain = False  # built by _quick: nothing in it validation.py would flag
+    __slots__ = ("key_lines", "line", "plain")  # plain: built by _quick, so nothing in
+    # it is what validation.py would flag
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
+        self.line = 0
         self.key_lines: dict[Any, int] = {}
+        self.plain = False
 
     def line_of(self, key: Any) -> int:
         return self.key_lines.get(key, self.line)
@@ -41,12 +45,13 @@ class LineDict(dict):
 class LineList(list):
     """A list with ``line`` (where it starts) and ``item_lines``."""
 
-    line: int = 0
-    plain = False
+    __slots__ = ("item_lines", "line", "plain")
 
     def __init__(self, *args: Any):
         super().__init__(*args)
+        self.line = 0
         self.item_lines: list[int] = []
+        self.plain = False
 
     def line_of(self, index: int) -> int:
         return self.item_lines[index] if 0 <= index < len(self.item_lines) else self.line
@@ -69,6 +74,26 @@ _CORE = [
 _Loader.yaml_implicit_resolvers = {}  # replaces YAML 1.1's (yes/no, octal, sexagesimal, dates)
 for _tag, _pattern, _first in _CORE:
     _Loader.add_implicit_resolver(_tag, re.compile(_pattern), list(_first))
+
+
+def _resolve(loader: _Loader, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
+    """A node's tag, as BaseResolver.resolve gives it without path resolvers (never
+    added): libyaml asks for every node, and a rule file has hundreds of thousands."""
+    if kind is yaml.ScalarNode:
+        if implicit[0]:
+            for tag, pattern in loader.yaml_implicit_resolvers.get(value[:1], ()):
+                if pattern.match(value):
+                    return tag
+        return loader.DEFAULT_SCALAR_TAG
+    return loader.DEFAULT_SEQUENCE_TAG if kind is yaml.SequenceNode \
+        else loader.DEFAULT_MAPPING_TAG
+
+
+_Loader.resolve = _resolve
+# Path resolvers are never added, so libyaml's calls to descend and ascend them for
+# every node need do nothing: builtins that take the same arguments do it in C.
+_Loader.descend_resolver = staticmethod(operator.is_)
+_Loader.ascend_resolver = staticmethod(tuple)
 
 
 def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> int | str:
@@ -192,7 +217,8 @@ def remembered() -> list[tuple[tuple[str, str], Any]]:
 
 
 _TAG = "tag:yaml.org,2002:"
-_STR, _INT, _FLOAT, _BOOL, _NULL = (_TAG + t for t in ("str", "int", "float", "bool", "null"))
+_STR, _INT, _FLOAT, _BOOL, _NULL, _MAP, _SEQ = (
+    _TAG + t for t in ("str", "int", "float", "bool", "null", "map", "seq"))
 PLAIN_DEPTH = 40  # deeper than this, or a value validation.py must flag: PyYAML's own way
 PLAIN_INT = 10**12
 
@@ -207,66 +233,74 @@ def _quick(text: str) -> Any:
     tag, and nothing validation.py would flag.  Anything else raises _Unusual, and the
     constructor above builds it (and reports what is wrong at its line).  A large rule
     file parses in half the time; tests/test_yamlsource.py holds both to the same
-    values and lines."""
+    values and lines.
+
+    Every value is counted (as limits.check_shape counts them, so what passes here
+    would pass there) and containers are held to PLAIN_DEPTH.  A file without an
+    anchor (``&``) cannot hold an alias, so only one with an ``&`` somewhere is
+    watched for a node met twice."""
     root = yaml.compose(text, Loader=_Loader)
     if root is None:
         return None
-    seen: set[int] = set()
-    count = 0
-    new_dict, new_list = dict.__new__, list.__new__
+    seen: set[int] | None = set() if "&" in text else None
+    count = 1
+    new_dict, new_list, scalar = dict.__new__, list.__new__, yaml.ScalarNode
+
+    def value(node: yaml.ScalarNode) -> Any:
+        tag, written = node.tag, node.value
+        if tag == _INT and len(written) <= LONGEST_NUMBER:
+            number = int(written, 10)
+            if abs(number) <= PLAIN_INT:
+                return number
+        elif tag == _FLOAT:  # .inf and .nan are not Python's: ValueError
+            number = float(written)
+            if abs(number) <= PLAIN_INT:
+                return number
+        elif tag == _BOOL and written.lower() in ("true", "false"):  # !!bool maybe: no
+            return written.lower() == "true"
+        elif tag == _NULL:
+            return None
+        raise _Unusual
 
     def build(node: yaml.Node, depth: int) -> Any:
         nonlocal count
-        count += 1
         kind = node.__class__
-        if kind is yaml.ScalarNode:
-            tag, value = node.tag, node.value
-            if tag == _STR:
-                return value
-            if tag == _INT and len(value) <= LONGEST_NUMBER:
-                number = int(value, 10)
-                if abs(number) <= PLAIN_INT:
-                    return number
-            elif tag == _FLOAT:  # .inf and .nan are not Python's: ValueError
-                number = float(value)
-                if abs(number) <= PLAIN_INT:
-                    return number
-            elif tag == _BOOL and value.lower() in ("true", "false"):  # !!bool maybe: no
-                return value.lower() == "true"
-            elif tag == _NULL:
-                return None
-            raise _Unusual
-        if depth > PLAIN_DEPTH or count > MAX_VALUES or id(node) in seen:
-            raise _Unusual  # too deep or large for this path, or an alias
-        seen.add(id(node))
-        if kind is yaml.MappingNode and node.tag == _TAG + "map":
+        if kind is scalar:
+            return node.value if node.tag == _STR else value(node)
+        count += len(node.value)
+        if depth > PLAIN_DEPTH or count > MAX_VALUES:
+            raise _Unusual  # too deep or large for this path
+        if seen is not None:
+            if id(node) in seen:
+                raise _Unusual  # an alias
+            seen.add(id(node))
+        if kind is yaml.MappingNode and node.tag == _MAP:
             data = new_dict(LineDict)
-            data.line = node.start_mark.line + 1
+            data.line, data.plain = node.start_mark.line + 1, False
             lines = data.key_lines = {}
             for key_node, value_node in node.value:
                 key = key_node.value
-                if key_node.__class__ is not yaml.ScalarNode or key_node.tag != _STR or \
-                        key in data:
+                if key_node.__class__ is not scalar or key_node.tag != _STR or key in data:
                     raise _Unusual  # a key that is not text, or a key given twice
-                data[key] = build(value_node, depth + 1)
+                if value_node.__class__ is scalar and value_node.tag == _STR:
+                    data[key] = value_node.value
+                else:
+                    data[key] = build(value_node, depth + 1)
                 lines[key] = key_node.start_mark.line + 1
             return data
-        if kind is yaml.SequenceNode and node.tag == _TAG + "seq":
+        if kind is yaml.SequenceNode and node.tag == _SEQ:
             data = new_list(LineList)
-            data.line = node.start_mark.line + 1
-            lines = data.item_lines = []
-            for item in node.value:
-                data.append(build(item, depth + 1))
-                lines.append(item.start_mark.line + 1)
+            data.line, data.plain = node.start_mark.line + 1, False
+            data.item_lines = [item.start_mark.line + 1 for item in node.value]
+            data += [item.value if item.__class__ is scalar and item.tag == _STR
+                     else build(item, depth + 1) for item in node.value]
             return data
         raise _Unusual
 
     try:
         data = build(root, 1)
     finally:
-        build = None  # type: ignore[assignment]  # the closure's cycle, broken: no garbage
-    if count > MAX_VALUES:
-        raise _Unusual
+        build = value = None  # type: ignore[assignment]  # the closure's cycle, broken
     if isinstance(data, LineDict | LineList):
         data.plain = True
     return data
@@ -275,7 +309,7 @@ def _quick(text: str) -> Any:
 def _parse(text: str, path: str) -> Any:
     try:
         try:
-            return _quick(text)
+            return _quick(text)  # counted as it was built: check_shape's limits hold
         except (_Unusual, RecursionError, ValueError):  # ValueError: !!int abc
             data = yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:

@@ -4,22 +4,29 @@ disjunctive normal form, the alternatives the engine compiles into patterns."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
 
 from .conditions import All, AnyOf, Condition, ConditionSyntaxError, Leaf, Not
 
 MAX_ALTERNATIVES = 32
 
 
-def leaves(cond: Condition) -> Iterator[Leaf]:
-    """Every leaf of the tree, in order."""
-    if isinstance(cond, All | AnyOf):
-        for item in cond.items:
-            yield from leaves(item)
-    elif isinstance(cond, Not):
-        yield from leaves(cond.item)
-    else:
-        yield cond
+def leaves(cond: Condition) -> list[Leaf]:
+    """Every leaf of the tree, in order (walked on a stack: a load asks this of every
+    rule, and nested generators cost a call per level per leaf)."""
+    found: list[Leaf] = []
+    stack = [cond]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, _BRANCHES):
+            stack += reversed(node.items)
+        elif isinstance(node, Not):
+            stack.append(node.item)
+        else:
+            found.append(node)
+    return found
+
+
+_BRANCHES = (All, AnyOf)
 
 
 def to_nnf(cond: Condition, negate: bool = False) -> Condition:

@@ -177,7 +177,10 @@ class RuleDef(NamedTuple):
 
     def line_of(self, key: str) -> int:
         """The line of one of the rule's keys (``then``, ``sources``...)."""
-        return dict(self.lines).get(key, self.line)
+        for name, line in self.lines:  # a few keys: no dict worth making
+            if name == key:
+                return line
+        return self.line
 
     def line_of_item(self, key: str, item: Any) -> int:
         """The line of one listed id (``tests`` ``ecg``), else of its key."""

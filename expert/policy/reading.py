@@ -105,6 +105,9 @@ def sentences(text: str) -> list[str]:
     return [s.strip() for s in SENTENCE_END.split(text.strip()) if s.strip()]
 
 
+_WORDLIKE = re.compile(r"[a-z0-9+µ]")
+
+
 @functools.lru_cache(maxsize=4096)
 def words(sentence: str) -> tuple[Word, ...]:
     """The tokens of one sentence in the reader's form, each with its phrase index."""
@@ -113,7 +116,7 @@ def words(sentence: str) -> tuple[Word, ...]:
         if token in PHRASE_BREAKS:
             phrase += 1
             continue
-        if not re.search(r"[a-z0-9+µ]", token):
+        if not _WORDLIKE.search(token):
             continue
         parts = token.split("-")
         if len(parts) > 1 and parts[-1] in COMPOUND_ENDS:

@@ -50,20 +50,35 @@ def _screen(text: str, extra: Sequence[str], naming: bool = False) -> list[Findi
 @functools.lru_cache(maxsize=16384)  # every load screens the shipped texts again
 def _screened(text: str, extra: tuple[str, ...], naming: bool) -> tuple[Finding, ...]:
     lex, rules = lexicon(), policy().never_advise
+    cues = _cues()
     out: list[Finding] = []
     medicine_before = False
     for written in sentences(text):
-        s = Sentence(written, lex)
-        for rule in _stops(s, medicine_before, naming) + _potassium(s) + _limits(s):
-            out.append(Finding(rule, rules[rule].says, written, rules[rule].instead))
-        folded = " " + " ".join(s.t) + " "
+        t = [w.text for w in words(written)]
+        if not cues.isdisjoint([w[:3] for w in t]):
+            s = Sentence(written, lex)
+            for rule in _stops(s, medicine_before, naming) + _potassium(s) + _limits(s):
+                out.append(Finding(rule, rules[rule].says, written, rules[rule].instead))
+            medicine_before = medicine_before or s.mentions_medicine()
+        folded = " " + " ".join(t) + " "
         for phrase in extra:
             wanted = " " + " ".join(w.text for w in words(phrase)) + " "
             if wanted.strip() and wanted in folded:
                 out.append(Finding(f"phrase:{phrase}", f"say {phrase!r} (forbidden by the "
                                    "knowledge's own catalog)", written, "leave it out"))
-        medicine_before = medicine_before or s.mentions_medicine()
     return tuple(out)
+
+
+@functools.cache
+def _cues() -> frozenset[str]:
+    """How the words open that every screen starts from: a stop or take verb, a
+    participle, a medicine, a nutrient or a supplement brand.  A sentence with none of
+    them instructs nothing the policy forbids, so it is not read further (most of a
+    large knowledge base's titles)."""
+    lex = lexicon()
+    return frozenset().union(*(terms.phrases for terms in (
+        lex.stop_verbs, lex.stop_participles, lex.take_verbs, lex.medicines, lex.nutrients,
+        lex.supplement_brands)))
 
 
 def _stops(s: Sentence, medicine_before: bool, naming: bool = False) -> list[str]:
