@@ -71,16 +71,15 @@ def _exact(question: Question, choice: Any) -> Any:
 
 def sure_level(kb: KnowledgeBase, status: RuleStatus) -> str:
     """The highest referral these answers reach whatever else is answered."""
-    sure = [kb.level_rank[r.then.referral] for r in kb.rules
-            if r.then.referral and status.truth(r.id) is True]
+    sure = [kb.level_rank[r.then.referral] for r in kb.referring
+            if status.truth(r.id) is True]
     return next(lv.id for lv in kb.levels if lv.rank == max(sure, default=kb.levels[0].rank))
 
 
 def _floor(kb: KnowledgeBase, question: Question, choice: Any, floor: str,
            line: int) -> list[Problem]:
     voice = kb.voice.fact if kb.voice else None
-    saving = [r for r in kb.rules if r.then.referral
-              and kb.level_rank[r.then.referral] >= kb.level_rank[floor]]
+    saving = [r for r in kb.referring if kb.level_rank[r.then.referral] >= kb.level_rank[floor]]
     voiced = list(kb.producers("fact", voice)) if voice else []
     status = RuleStatus(kb, {question.id: _open(question, choice)},
                         only=kb.cone(saving + voiced))  # the rules that could save it

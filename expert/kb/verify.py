@@ -37,11 +37,13 @@ def double_counting(kb: KnowledgeBase, warnings: bool = True) -> list[Problem]:
         for rule in kb.rules:
             for target, cf in getattr(rule.then, kind):
                 givers.setdefault(target, []).append((rule, cf))
+        tested: dict[str, list[frozenset]] = {}  # rule id -> what each alternative tests
         for target, pairs in givers.items():
             pairs.sort(key=lambda pair: pair[0].order)  # in load order: the later one is named
             seen: set[frozenset[str]] = set()
-            out += _counted_twice(kind, target, pairs, seen, warnings)
-            out += _counted_twice(kind, target, pairs[::-1], seen, warnings)  # broader later
+            out += _counted_twice(kind, target, pairs, seen, warnings, tested)
+            out += _counted_twice(kind, target, pairs[::-1], seen, warnings,  # broader later
+                                  tested)
     return out + _through_facts(kb)
 
 
@@ -114,7 +116,8 @@ def _restates_through(maker: RuleDef, reader: RuleDef, name: str) -> bool:
 
 
 def _counted_twice(kind: str, target: str, pairs: list[tuple[RuleDef, float]],
-                   seen: set[frozenset[str]], warnings: bool = True) -> list[Problem]:
+                   seen: set[frozenset[str]], warnings: bool = True,
+                   tested: dict[str, list[frozenset]] | None = None) -> list[Problem]:
     """The rules of ``pairs`` that restate, or narrow without saying so, one before them.
 
     One rule implies another only if each of its alternatives implies one of the
@@ -128,23 +131,23 @@ def _counted_twice(kind: str, target: str, pairs: list[tuple[RuleDef, float]],
     one (its alternatives each imply that one, and one of them is implied by it).
     """
     out = []
+    tested = {} if tested is None else tested
     by_subjects: dict[frozenset, list[int]] = {}  # what an alternative tests -> rules
     item = "hypothesis" if kind == "hypotheses" else "note"
     for index, (rule, cf) in enumerate(pairs):
-        first = rule.alternatives[0] if rule.alternatives else ()
+        mine = _tests_of(rule, tested)
         candidates: set[int] = set()
         if warnings or len(rule.alternatives) > 1:
-            for subset in _subsets(_subjects(first)):
+            for subset in _subsets(mine[0]):
                 candidates.update(by_subjects.get(subset, ()))
         else:
-            candidates.update(by_subjects.get(_subjects(first), ()))
-        mine = [_subjects(a) for a in rule.alternatives or ((),)]
+            candidates.update(by_subjects.get(mine[0], ()))
         for other in sorted(candidates):
             broader, broader_cf = pairs[other]
             pair = frozenset((rule.id, broader.id))
             if pair in seen or not implies(rule.alternatives, broader.alternatives):
                 continue
-            theirs = [_subjects(a) for a in broader.alternatives or ((),)]
+            theirs = _tests_of(broader, tested)
             if _covers(theirs, mine) and equivalent(rule.alternatives, broader.alternatives):
                 seen.add(pair)
                 named, first_one = sorted((rule, broader), key=lambda r: r.order)[::-1]
@@ -157,9 +160,18 @@ def _counted_twice(kind: str, target: str, pairs: list[tuple[RuleDef, float]],
                 seen.add(pair)
                 out.append(_narrower(rule, broader, cf, item, target))
                 break  # one at a time: once it says refines, the next broader one shows
-        for alternative in rule.alternatives or ((),):
-            by_subjects.setdefault(_subjects(alternative), []).append(index)
+        for subjects in mine:
+            by_subjects.setdefault(subjects, []).append(index)
     return out
+
+
+def _tests_of(rule: RuleDef, tested: dict[str, list[frozenset]]) -> list[frozenset]:
+    """What each alternative of the rule tests (one empty alternative for a rule of
+    none), worked out once per rule however many conclusions it gives."""
+    found = tested.get(rule.id)
+    if found is None:
+        found = tested[rule.id] = [_subjects(a) for a in rule.alternatives or ((),)]
+    return found
 
 
 def _narrower(rule: RuleDef, broader: RuleDef, cf: float, item: str, target: str) -> Problem:

@@ -311,6 +311,8 @@ class KnowledgeBase:
         self.language = language
         self.overridden = overridden or {}  # rule id -> the definition an override replaced
         self.rules_by_id = {r.id: r for r in rules}
+        self.position = {r.id: i for i, r in enumerate(rules)}  # rule id -> firing order
+        self.referring = tuple(r for r in rules if r.then.referral)  # rules that refer
         self.level_rank = {lv.id: lv.rank for lv in levels}
         self.askable = tuple(q for q in questions.values() if not q.computed)
         self.computed = frozenset(q.id for q in questions.values() if q.computed)

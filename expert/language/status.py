@@ -61,9 +61,9 @@ class RuleStatus:
                 memo[leaf] = oracle(leaf)
             return memo[leaf]
 
-        for rule in kb.rules:  # in stratum order: what a rule reads is settled first
-            if only is not None and rule.id not in only:
-                continue
+        rules = kb.rules if only is None else [  # in stratum order: what a rule reads
+            kb.rules[i] for i in sorted(kb.position[r] for r in only if r in kb.position)]
+        for rule in rules:  # is settled first
             if explain:
                 judged = self.rules[rule.id] = evaluate_alternatives(rule.alternatives,
                                                                      remembered)
