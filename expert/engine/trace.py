@@ -100,6 +100,7 @@ class TraceWriter:
         self.derived_by, self.evidence_steps = derived_by, evidence_steps
         self.refs: dict[tuple[int, tuple[int, ...]], FactRef] = {}
         self.answer_json: dict[int, str] = {}  # fact id -> an answer's ref, as JSON
+        self.ref_json: dict[tuple[int, tuple[int, ...]], str] = {}  # refs' texts, as JSON
 
     def __call__(self, raw: tuple[int, Any, dict[str, Any], dict]) -> Firing:
         step, rule, bindings, changes = raw
@@ -110,12 +111,11 @@ class TraceWriter:
         """``firing_json(self(raw))``, without making the Firing."""
         step, rule, bindings, changes = raw
         facts = ",".join([self._fact_json(f, step) for f in _matched(bindings)])
-        _, moves, _, fixed = _words_of(rule)
+        _, moves, _, fixed, named = _words_of(rule)
         if moves:
             moved = ",".join(map(_string, _moved(moves, changes)))
             fixed = f"{moved},{fixed}" if fixed else moved
-        return (f'{{"step":{step},"rule":{_string(rule.id)},"facts":[{facts}],'
-                f'"asserted":[{fixed}]}}')
+        return f'{{"step":{step},{named}"facts":[{facts}],"asserted":[{fixed}]}}'
 
     def _fact_json(self, fact: Any, step: int) -> str:
         if type(fact) is Answer:  # the same words at every step: written once
@@ -124,11 +124,25 @@ class TraceWriter:
             if text is None:
                 text = self.answer_json[number] = _string(self.ref(fact, step).text)
             return text
-        return _string(self.ref(fact, step).text)
+        key = self._key(fact, step)
+        text = self.ref_json.get(key)
+        if text is None:
+            text = self.ref_json[key] = _string(self.ref(fact, step, key).text)
+        return text
 
-    def ref(self, fact: Any, step: int) -> FactRef:
+    def ref(self, fact: Any, step: int, key: tuple[int, tuple[int, ...]] | None = None
+            ) -> FactRef:
         """How the trace of ``step`` names a matched fact: written once for each fact and
         provenance (an answer is matched by many rules, and never changes)."""
+        key = key or self._key(fact, step)
+        ref = self.refs.get(key)
+        if ref is None:
+            ref = self.refs[key] = fact_ref(fact, key[1])
+        return ref
+
+    def _key(self, fact: Any, step: int) -> tuple[int, tuple[int, ...]]:
+        """A fact as the trace of ``step`` names it: its id, and the steps that had made
+        it by then."""
         kind = type(fact)
         if kind is Derived:
             made = self.derived_by.get(fact["name"], ())
@@ -136,19 +150,14 @@ class TraceWriter:
             made = self.evidence_steps.get(fact["hypothesis"], ())
         else:
             made = ()
-        provenance = tuple(made[:bisect_left(made, step)]) if made else ()
-        key = (fact["__factid__"], provenance)
-        ref = self.refs.get(key)
-        if ref is None:
-            ref = self.refs[key] = fact_ref(fact, provenance)
-        return ref
+        return fact["__factid__"], tuple(made[:bisect_left(made, step)]) if made else ()
 
 
 def asserted(rule: Any, changes: dict[tuple[str, str], tuple[float, float]]
              ) -> tuple[str, ...]:
     """What a firing concluded, in the trace's words: the certainties it moved (before ->
     after), then what the rule always concludes (both worded once per rule)."""
-    _, moves, fixed, _ = _words_of(rule)
+    _, moves, fixed, _, _ = _words_of(rule)
     return (*_moved(moves, changes), *fixed) if moves else fixed
 
 
@@ -176,13 +185,14 @@ def firing_json(firing: Firing) -> str:
 
 
 def _words_of(rule: Any) -> tuple[Any, tuple[tuple[tuple[str, str], str], ...],
-                                  tuple[str, ...], str]:
-    """(rule, how its changes are worded, its fixed words, and those as JSON), made once
-    per rule."""
+                                  tuple[str, ...], str, str]:
+    """(rule, how its changes are worded, its fixed words, those as JSON, and its id as
+    the trace's JSON names it), made once per rule."""
     words = _WORDS.get(rule.id)
     if words is None or words[0] is not rule:  # an override concludes otherwise
         moves, fixed = _words(rule)
-        words = _WORDS[rule.id] = (rule, moves, fixed, ",".join(map(_string, fixed)))
+        words = _WORDS[rule.id] = (rule, moves, fixed, ",".join(map(_string, fixed)),
+                                   f'"rule":{_string(rule.id)},')
     return words
 
 
@@ -212,7 +222,7 @@ def _two(value: float) -> str:
     return text
 
 
-_WORDS: dict[str, tuple[Any, tuple, tuple[str, ...], str]] = {}  # rule id -> its words
+_WORDS: dict[str, tuple[Any, tuple, tuple[str, ...], str, str]] = {}  # rule id -> its words
 _TWO: dict[float, str] = {}
 _FACT_ID = itemgetter("__factid__")  # fact_id, as the C sort calls it
 
