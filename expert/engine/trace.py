@@ -12,6 +12,7 @@ from json.encoder import encode_basestring as _string  # a str as JSON, as json.
 from operator import itemgetter
 from typing import Any, NamedTuple, Protocol, overload
 
+from ..text import show
 from .facts import Answer, Certainty, Derived, describe, fact_id
 
 
@@ -122,7 +123,7 @@ class TraceWriter:
             number = fact["__factid__"]
             text = self.answer_json.get(number)
             if text is None:
-                text = self.answer_json[number] = _string(self.ref(fact, step).text)
+                text = self.answer_json[number] = f'"f-{number} {_answer_words(fact)}'
             return text
         key = self._key(fact, step)
         text = self.ref_json.get(key)
@@ -211,6 +212,20 @@ def _words(rule: Any) -> tuple[tuple[tuple[tuple[str, str], str], ...], tuple[st
     return moves, fixed
 
 
+def _answer_words(fact: Any) -> str:
+    """What follows an answer's ``f-N `` in its JSON text, to the closing quote: the same
+    for every consultation giving that answer, so encoded once (``describe``'s words;
+    tests/test_reportline.py holds the two alike)."""
+    value = fact["value"]
+    key = (fact["question"], type(value), value)  # 1, 1.0 and True: equal keys, not words
+    words = _ANSWER_WORDS.get(key)
+    if words is None:
+        if len(_ANSWER_WORDS) > 10_000:
+            _ANSWER_WORDS.clear()
+        words = _ANSWER_WORDS[key] = _string(f"{fact['question']} = {show(value)}")[1:]
+    return words
+
+
 def _two(value: float) -> str:
     """``f"{value:.2f}"``, remembered: a batch prints the same few certainties again and
     again."""
@@ -224,6 +239,7 @@ def _two(value: float) -> str:
 
 _WORDS: dict[str, tuple[Any, tuple, tuple[str, ...], str, str]] = {}  # rule id -> its words
 _TWO: dict[float, str] = {}
+_ANSWER_WORDS: dict[tuple[str, type, Any], str] = {}  # (question, type, value) -> JSON words
 _FACT_ID = itemgetter("__factid__")  # fact_id, as the C sort calls it
 
 
