@@ -21,7 +21,7 @@ from collections.abc import Sequence
 
 from ..errors import Problem
 from ..language.conditions import Ask, Belief, FactIs, Leaf
-from ..language.implication import alternative_implies, equivalent, implies
+from ..language.implication import alternative_implies, implies
 from ..language.model import KnowledgeBase, RuleDef
 from ..text import did_you_mean
 
@@ -145,10 +145,14 @@ def _counted_twice(kind: str, target: str, pairs: list[tuple[RuleDef, float]],
         for other in sorted(candidates):
             broader, broader_cf = pairs[other]
             pair = frozenset((rule.id, broader.id))
-            if pair in seen or not implies(rule.alternatives, broader.alternatives):
+            if pair in seen:
                 continue
             theirs = _tests_of(broader, tested)
-            if _covers(theirs, mine) and equivalent(rule.alternatives, broader.alternatives):
+            alike = _covers(theirs, mine)  # needed for the broader rule to imply this one
+            if not (warnings or alike) or not _covers(mine, theirs) or \
+                    not implies(rule.alternatives, broader.alternatives):
+                continue  # (each alternative implies one testing no more than it does)
+            if alike and implies(broader.alternatives, rule.alternatives):
                 seen.add(pair)
                 named, first_one = sorted((rule, broader), key=lambda r: r.order)[::-1]
                 out.append(Problem(
