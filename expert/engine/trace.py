@@ -109,26 +109,31 @@ class TraceWriter:
                       asserted(rule, changes))
 
     def json(self, raw: tuple[int, Any, dict[str, Any], dict]) -> str:
-        """``firing_json(self(raw))``, without making the Firing."""
+        """``firing_json(self(raw))``, without making the Firing: what is the same at every
+        firing (a rule's id and words, an answer's words) is encoded once."""
         step, rule, bindings, changes = raw
-        facts = ",".join([self._fact_json(f, step) for f in _matched(bindings)])
-        _, moves, _, fixed, named = _words_of(rule)
+        answers = self.answer_json
+        facts = ",".join([answers.get(f["__factid__"]) or self._fact_json(f, step)
+                          for f in _matched(bindings)])
+        _, _, _, fixed, named, moves = _words_of(rule)
         if moves:
-            moved = ",".join(map(_string, _moved(moves, changes)))
+            moved = ",".join([f"{head}({_two(changes[key][0])} -> {_two(changes[key][1])})\""
+                              for key, head in moves])
             fixed = f"{moved},{fixed}" if fixed else moved
         return f'{{"step":{step},{named}"facts":[{facts}],"asserted":[{fixed}]}}'
 
     def _fact_json(self, fact: Any, step: int) -> str:
-        if type(fact) is Answer:  # the same words at every step: written once
+        """A matched fact's text as JSON: an answer's kept by its number (the same at
+        every step), a derived fact's or certainty's by number and provenance."""
+        if type(fact) is Answer:
             number = fact["__factid__"]
-            text = self.answer_json.get(number)
-            if text is None:
-                text = self.answer_json[number] = f'"f-{number} {_answer_words(fact)}'
+            text = self.answer_json[number] = f'"f-{number} {_answer_words(fact)}'
             return text
         key = self._key(fact, step)
         text = self.ref_json.get(key)
         if text is None:
-            text = self.ref_json[key] = _string(self.ref(fact, step, key).text)
+            known = self.refs.get(key)
+            text = self.ref_json[key] = _string(known.text if known else _text(fact, key[1]))
         return text
 
     def ref(self, fact: Any, step: int, key: tuple[int, tuple[int, ...]] | None = None
@@ -158,7 +163,7 @@ def asserted(rule: Any, changes: dict[tuple[str, str], tuple[float, float]]
              ) -> tuple[str, ...]:
     """What a firing concluded, in the trace's words: the certainties it moved (before ->
     after), then what the rule always concludes (both worded once per rule)."""
-    _, moves, fixed, _, _ = _words_of(rule)
+    _, moves, fixed, _, _, _ = _words_of(rule)
     return (*_moved(moves, changes), *fixed) if moves else fixed
 
 
@@ -186,14 +191,18 @@ def firing_json(firing: Firing) -> str:
 
 
 def _words_of(rule: Any) -> tuple[Any, tuple[tuple[tuple[str, str], str], ...],
-                                  tuple[str, ...], str, str]:
-    """(rule, how its changes are worded, its fixed words, those as JSON, and its id as
-    the trace's JSON names it), made once per rule."""
+                                  tuple[str, ...], str, str,
+                                  tuple[tuple[tuple[str, str], str], ...]]:
+    """(rule, how its changes are worded, its fixed words, those as JSON, its id as the
+    trace's JSON names it, and the changes' words as JSON up to the before -> after),
+    made once per rule.  Only the numbers of a change are new at each firing, and they
+    need no escaping, so a change's JSON is its words' JSON with them put in."""
     words = _WORDS.get(rule.id)
     if words is None or words[0] is not rule:  # an override concludes otherwise
         moves, fixed = _words(rule)
         words = _WORDS[rule.id] = (rule, moves, fixed, ",".join(map(_string, fixed)),
-                                   f'"rule":{_string(rule.id)},')
+                                   f'"rule":{_string(rule.id)},',
+                                   tuple((key, _string(head)[:-1]) for key, head in moves))
     return words
 
 
@@ -237,7 +246,7 @@ def _two(value: float) -> str:
     return text
 
 
-_WORDS: dict[str, tuple[Any, tuple, tuple[str, ...], str, str]] = {}  # rule id -> its words
+_WORDS: dict[str, tuple[Any, tuple, tuple[str, ...], str, str, tuple]] = {}  # rule id -> words
 _TWO: dict[float, str] = {}
 _ANSWER_WORDS: dict[tuple[str, type, Any], str] = {}  # (question, type, value) -> JSON words
 _FACT_ID = itemgetter("__factid__")  # fact_id, as the C sort calls it
@@ -255,11 +264,16 @@ def fact_ref(fact: Any, provenance: tuple[int, ...] = ()) -> FactRef:
         kind, name, value = type(fact).__name__.lower(), "", None
     if isinstance(value, list | tuple):
         value = tuple(value)
+    return FactRef(fact_id(fact), kind, name, value, _text(fact, provenance))
+
+
+def _text(fact: Any, provenance: tuple[int, ...]) -> str:
+    """A matched fact as the trace prints it, with the steps that made it."""
     text = describe(fact)
     if provenance:
         text += f" (from step{'s' if len(provenance) > 1 else ''} " \
                 f"{', '.join(map(str, provenance))})"
-    return FactRef(fact_id(fact), kind, name, value, text)
+    return text
 
 
 class Watcher(Protocol):
