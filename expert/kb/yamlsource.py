@@ -246,27 +246,11 @@ def _quick(text: str) -> Any:
     count = 1
     new_dict, new_list, scalar = dict.__new__, list.__new__, yaml.ScalarNode
 
-    def value(node: yaml.ScalarNode) -> Any:
-        tag, written = node.tag, node.value
-        if tag == _INT and len(written) <= LONGEST_NUMBER:
-            number = int(written, 10)
-            if abs(number) <= PLAIN_INT:
-                return number
-        elif tag == _FLOAT:  # .inf and .nan are not Python's: ValueError
-            number = float(written)
-            if abs(number) <= PLAIN_INT:
-                return number
-        elif tag == _BOOL and written.lower() in ("true", "false"):  # !!bool maybe: no
-            return written.lower() == "true"
-        elif tag == _NULL:
-            return None
-        raise _Unusual
-
     def build(node: yaml.Node, depth: int) -> Any:
         nonlocal count
         kind = node.__class__
         if kind is scalar:
-            return node.value if node.tag == _STR else value(node)
+            return node.value if node.tag == _STR else _plain_value(node)
         count += len(node.value)
         if depth > PLAIN_DEPTH or count > MAX_VALUES:
             raise _Unusual  # too deep or large for this path
@@ -300,10 +284,29 @@ def _quick(text: str) -> Any:
     try:
         data = build(root, 1)
     finally:
-        build = value = None  # type: ignore[assignment]  # the closure's cycle, broken
+        build = None  # type: ignore[assignment]  # the closure's cycle, broken: no garbage
     if isinstance(data, LineDict | LineList):
         data.plain = True
     return data
+
+
+def _plain_value(node: yaml.ScalarNode) -> Any:
+    """A scalar that is not text, as the constructor would build it; _Unusual for one
+    the quick path leaves to it."""
+    tag, written = node.tag, node.value
+    if tag == _INT and len(written) <= LONGEST_NUMBER:
+        number = int(written, 10)
+        if abs(number) <= PLAIN_INT:
+            return number
+    elif tag == _FLOAT:  # .inf and .nan are not Python's: ValueError
+        number = float(written)
+        if abs(number) <= PLAIN_INT:
+            return number
+    elif tag == _BOOL and written.lower() in ("true", "false"):  # !!bool maybe: no
+        return written.lower() == "true"
+    elif tag == _NULL:
+        return None
+    raise _Unusual
 
 
 def _parse(text: str, path: str) -> Any:
