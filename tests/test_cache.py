@@ -131,6 +131,31 @@ def test_a_payload_naming_anything_else_is_a_miss(payload):
     assert cachefile.loads(header + b"\n" + payload, "k") is None
 
 
+def _resealed(entry: bytes, old: bytes, new: bytes) -> bytes:
+    """A cache entry with its first ``old`` replaced by ``new``, and a digest to match."""
+    import hashlib
+
+    payload = entry[entry.index(b"\n") + 1:].replace(old, new, 1)
+    header = json.dumps({"twitchdx_cache": cachefile.FORMAT, "key": "k",
+                         "sha256": hashlib.sha256(payload).hexdigest()}).encode()
+    return header + b"\n" + payload
+
+
+def test_a_value_of_the_model_is_read_only_as_dumps_writes_it(kb):
+    """Every field, and "n" before "f": a cache entry is never read by guessing what a
+    missing field would be."""
+    good = cachefile.dumps(kb, "k")
+    assert cachefile.loads(good, "k").rules == kb.rules
+    start = good.index(b'{"n":"Ask","f":[')
+    end = good.index(b"]}", start) + 2
+    ask = json.loads(good[start:end])
+    fewer = json.dumps({"n": "Ask", "f": ask["f"][:-1]}, separators=(",", ":")).encode()
+    turned = json.dumps({"f": ask["f"], "n": "Ask"}, separators=(",", ":")).encode()
+    assert cachefile.loads(_resealed(good, good[start:end], good[start:end]), "k") is not None
+    assert cachefile.loads(_resealed(good, good[start:end], fewer), "k") is None
+    assert cachefile.loads(_resealed(good, good[start:end], turned), "k") is None
+
+
 def test_the_key_must_match(kb):
     assert cachefile.loads(cachefile.dumps(kb, "one"), "other") is None
     assert cachefile.loads(cachefile.dumps(kb, "one"), "one").rules == kb.rules
