@@ -131,3 +131,23 @@ def test_tags_resolve_as_pyyaml_resolves_them(value, plain, quoted, kind):
     loader = _Loader("")
     assert yamlsource._resolve(loader, kind, value, (plain, quoted)) == \
         yaml.resolver.BaseResolver.resolve(loader, kind, value, (plain, quoted))
+
+
+def test_json_is_held_to_the_same_limits_however_it_is_read():
+    """parse_json walks a document again only when it could break a limit; one at each
+    limit passes, one past it is refused."""
+    from expert.kb.jsonsource import parse_json
+    from expert.kb.limits import MAX_DEPTH, MAX_VALUES
+
+    deep = MAX_DEPTH - 1  # lists around a number: the number is at depth MAX_DEPTH
+    assert parse_json("[" * deep + "1" + "]" * deep, "f.json") is not None
+    for text in ["[" * (deep + 1) + "1" + "]" * (deep + 1),
+                 "[" + ",".join(["1"] * MAX_VALUES) + "]"]:
+        try:
+            parse_json(text, "f.json")
+        except yamlsource.DataFileError as exc:
+            assert "deep" in exc.problem or "more than" in exc.problem
+        else:
+            raise AssertionError(text[:80])
+    wide = "[" + ",".join(["1"] * (MAX_VALUES - 1)) + "]"
+    assert len(parse_json(wide, "f.json")) == MAX_VALUES - 1
