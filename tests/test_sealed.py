@@ -497,7 +497,7 @@ def test_a_sentence_opening_no_cue_gives_the_screens_nothing_to_read(sentence, b
     from expert.policy.sealed import lexicon
     from expert.policy.sentence import Sentence
 
-    if not screen._cues().isdisjoint(w.text[:3] for w in words(sentence)):
+    if screen._cued([w.text for w in words(sentence)]):
         return
     s = Sentence(sentence, lexicon())
     assert screen._stops(s, before) + screen._potassium(s) + screen._limits(s) == []

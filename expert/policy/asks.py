@@ -40,7 +40,7 @@ def actions(text: str) -> Actions:
         s = Sentence(written, lex)
         for start, _, food in s.foods:
             (avoid if s.in_phrase(start, REDUCTION) else eat).add(food)
-        diet_words = [i for i, _, _ in lex.nutrient_foods.find(s.t)
+        diet_words = [i for i, _, _ in lex.nutrient_foods.find(s.t, s.heads)
                       if not s.in_phrase(i, REDUCTION)]
         for start, _, label in s.nutrients:
             if s.near_supplement_word(start) or (s.taken(start) and not diet_words):

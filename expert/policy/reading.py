@@ -112,15 +112,20 @@ _WORDLIKE = re.compile(r"[a-z0-9+µ]")
 def words(sentence: str) -> tuple[Word, ...]:
     """The tokens of one sentence in the reader's form, each with its phrase index."""
     phrase, out = 0, []
+    word = _word  # a Word made in C: a large knowledge base has a million of them
     for token in TOKEN.findall(fold(sentence)):
         if token in PHRASE_BREAKS:
             phrase += 1
             continue
         if not _WORDLIKE.search(token):
             continue
-        parts = token.split("-")
-        if len(parts) > 1 and parts[-1] in COMPOUND_ENDS:
-            out += [Word(part, phrase) for part in parts if part]
-        else:
-            out.append(Word(token, phrase))
+        if "-" in token:
+            parts = token.split("-")
+            if parts[-1] in COMPOUND_ENDS:
+                out += [word(Word, (part, phrase)) for part in parts if part]
+                continue
+        out.append(word(Word, (token, phrase)))
     return tuple(out)
+
+
+_word = tuple.__new__

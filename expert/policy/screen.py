@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from .reading import sentences, words
-from .sealed import Lexicon, lexicon, policy
+from .sealed import Lexicon, Terms, lexicon, policy
 from .sentence import CAPS, DANGER, DETERMINERS, LABORATORY, OVERDOSE, RESTRICTIVE, Sentence
 
 
@@ -50,12 +50,11 @@ def _screen(text: str, extra: Sequence[str], naming: bool = False) -> list[Findi
 @functools.lru_cache(maxsize=16384)  # every load screens the shipped texts again
 def _screened(text: str, extra: tuple[str, ...], naming: bool) -> tuple[Finding, ...]:
     lex, rules = lexicon(), policy().never_advise
-    cues = _cues()
     out: list[Finding] = []
     medicine_before = False
     for written in sentences(text):
         t = [w.text for w in words(written)]
-        if not cues.isdisjoint([w[:3] for w in t]):
+        if _cued(t):
             s = Sentence(written, lex)
             for rule in _stops(s, medicine_before, naming) + _potassium(s) + _limits(s):
                 out.append(Finding(rule, rules[rule].says, written, rules[rule].instead))
@@ -69,16 +68,33 @@ def _screened(text: str, extra: tuple[str, ...], naming: bool) -> tuple[Finding,
     return tuple(out)
 
 
-@functools.cache
-def _cues() -> frozenset[str]:
-    """How the words open that every screen starts from: a stop or take verb, a
-    participle, a medicine, a nutrient or a supplement brand.  A sentence with none of
-    them instructs nothing the policy forbids, so it is not read further (most of a
-    large knowledge base's titles)."""
+def _cued(t: list[str]) -> bool:
+    """Whether a sentence (its words in the reader's form) names a stop or take verb, a
+    participle, a medicine, a nutrient or a supplement brand of the lexicon: every
+    screen starts from one of them, so a sentence with none instructs nothing the
+    policy forbids, and is not read further (most of a large knowledge base's titles
+    and reasons).  A word no entry starts with rules a sentence out at once."""
+    exact, prefixes = _cues()
+    if exact.isdisjoint(t) and not any(word.startswith(prefixes) for word in t):
+        return False
+    heads = [word[:3] for word in t]
+    return any(terms.find(t, heads) for terms in _cue_terms())
+
+
+def _cue_terms() -> tuple[Terms, ...]:
     lex = lexicon()
-    return frozenset().union(*(terms.phrases for terms in (
-        lex.stop_verbs, lex.stop_participles, lex.take_verbs, lex.medicines, lex.nutrients,
-        lex.supplement_brands)))
+    return (lex.stop_verbs, lex.stop_participles, lex.take_verbs, lex.medicines,
+            lex.nutrients, lex.supplement_brands)
+
+
+@functools.cache
+def _cues() -> tuple[frozenset[str], tuple[str, ...]]:
+    """The first words of those entries (an entry's first word must be a sentence's word
+    for it to match there), and the stems of those that end in ``*``."""
+    firsts = {parts[0] for terms in _cue_terms() for listed in terms.phrases.values()
+              for parts, _ in listed}
+    return (frozenset(f for f in firsts if not f.endswith("*")),
+            tuple(sorted(f[:-1] for f in firsts if f.endswith("*"))))
 
 
 def _stops(s: Sentence, medicine_before: bool, naming: bool = False) -> list[str]:
@@ -87,16 +103,16 @@ def _stops(s: Sentence, medicine_before: bool, naming: bool = False) -> list[str
     if s.asks_about_you():
         return []
     hits = []
-    for start, length, _ in lex.stop_verbs.find(s.t):
+    for start, length, _ in lex.stop_verbs.find(s.t, s.heads):
         if s.descriptive(start) or s.negated(start) or s.conditional(start) \
                 or s.agreed(start) or (naming and s.t[start].endswith("ing")):
             continue
         hits.append((start, length))
-    for start, length, _ in lex.stop_participles.find(s.t):
+    for start, length, _ in lex.stop_participles.find(s.t, s.heads):
         if s.passive(start) and not s.descriptive(start) and not s.negated(start - 1) \
                 and not s.agreed(start):
             hits.append((start, length))
-    for start, length, _ in lex.take_verbs.find(s.t):
+    for start, length, _ in lex.take_verbs.find(s.t, s.heads):
         if s.negated(start) and not s.conditional(start) and not OVERDOSE.intersection(
                 s.t[start + length:start + length + 3]):
             hits.append((start, length))
@@ -129,7 +145,7 @@ def _potassium_mentions(s: Sentence) -> list[int]:
     mentions = [start for start, _, label in s.brands if label == "potassium"]
     mentions += [start for start, _, label in s.nutrients
                  if label == "potassium" and s.near_supplement_word(start)]
-    for start, length, _ in s.lex.take_verbs.find(s.t):
+    for start, length, _ in s.lex.take_verbs.find(s.t, s.heads):
         target = start + length
         while target < len(s.t) and s.t[target] in DETERMINERS:
             target += 1
@@ -142,7 +158,7 @@ def _potassium_mentions(s: Sentence) -> list[int]:
 def _cautioned(s: Sentence, at: int) -> bool:
     """Named only on a doctor's advice, as a danger, or as something a test measures."""
     return s.in_phrase(at, RESTRICTIVE, before=False) or bool(DANGER.intersection(s.t)) or (
-        bool(LABORATORY.intersection(s.t)) and not s.lex.take_verbs.find(s.t))
+        bool(LABORATORY.intersection(s.t)) and not s.lex.take_verbs.find(s.t, s.heads))
 
 
 def _limits(s: Sentence) -> list[str]:

@@ -134,16 +134,22 @@ class Terms:
                 return len(parts), label
         return None
 
-    def find(self, words: list[str]) -> list[tuple[int, int, str]]:
+    def find(self, words: list[str], heads: list[str] | None = None
+             ) -> list[tuple[int, int, str]]:
         """(start, length, label) of every match, left to right, not overlapping.  Only
         where a word opens like an entry is a match tried: screening a load's texts asks
-        this of ten lists for every sentence, and most words open none."""
+        this of ten lists for every sentence, and most words open none.  ``heads``: each
+        word's first three letters, when the caller has them already (Sentence.heads)."""
         phrases = self.phrases
+        if heads is None:
+            heads = [word[:3] for word in words]
+        if phrases.keys().isdisjoint(heads):
+            return []
         out: list[tuple[int, int, str]] = []
         at = 0
-        for start in [i for i, word in enumerate(words) if word[:3] in phrases]:
-            if start < at:
-                continue  # inside the match before
+        for start, head in enumerate(heads):
+            if start < at or head not in phrases:
+                continue  # inside the match before, or nothing opens so
             hit = self.match(words, start)
             if hit:
                 out.append((start, hit[0], hit[1]))

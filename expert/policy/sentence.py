@@ -42,18 +42,19 @@ class Sentence:
         self.words: tuple[Word, ...] = words(written)
         self.t = [w.text for w in self.words]
         self.phrase = [w.phrase for w in self.words]
+        self.heads = [word[:3] for word in self.t]  # how each word opens, for Terms.find
         self.medicines = self._medicines()
-        self.nutrients = lex.nutrients.find(self.t)
-        self.supplement_words = lex.supplement_words.find(self.t)
-        self.brands = lex.supplement_brands.find(self.t)
-        self.foods = lex.foods.find(self.t)
-        self.substances = lex.substances.find(self.t)
+        self.nutrients = lex.nutrients.find(self.t, self.heads)
+        self.supplement_words = lex.supplement_words.find(self.t, self.heads)
+        self.brands = lex.supplement_brands.find(self.t, self.heads)
+        self.foods = lex.foods.find(self.t, self.heads)
+        self.substances = lex.substances.find(self.t, self.heads)
 
     def _medicines(self) -> list[tuple[int, int, str]]:
         """Medicine mentions, leaving out "tablets" of a nutrient or caffeine."""
         lex = self.lex
         out = []
-        for start, length, label in lex.medicines.find(self.t):
+        for start, length, label in lex.medicines.find(self.t, self.heads):
             if label == "generic" and any(
                     lex.nutrients.match(self.t, i) or lex.substances.match(self.t, i)
                     or (lex.supplement_words.match(self.t, i) and self.t[i] != self.t[start])
