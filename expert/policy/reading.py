@@ -106,6 +106,7 @@ def sentences(text: str) -> list[str]:
 
 
 _WORDLIKE = re.compile(r"[a-z0-9+µ]")
+_WORD_STARTS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789+µ")  # _WORDLIKE's, at once
 
 
 @functools.lru_cache(maxsize=4096)
@@ -117,8 +118,8 @@ def words(sentence: str) -> tuple[Word, ...]:
         if token in PHRASE_BREAKS:
             phrase += 1
             continue
-        if not _WORDLIKE.search(token):
-            continue
+        if token[0] not in _WORD_STARTS and not _WORDLIKE.search(token):
+            continue  # punctuation: not a word
         if "-" in token:
             parts = token.split("-")
             if parts[-1] in COMPOUND_ENDS:
