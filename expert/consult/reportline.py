@@ -12,13 +12,13 @@ is encoded each time.  tests/test_reportline.py holds every line to
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..engine.trace import FiringLog, firing_json
 from ..language.model import KnowledgeBase, Question
 from . import contract
-from .consultation import Result
+from .consultation import Ranked, Result
 
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"),
                            check_circular=False).encode
@@ -38,6 +38,8 @@ class Pieces:
         self.test = {t: _encode(contract.test_detail(kb, t)) for t in kb.tests}
         self.knowledge = _encode(contract.knowledge(kb))
         self.disclaimer = _encode(contract.disclaimer(kb))
+        self.referrals: dict[tuple, str] = {}
+        self.beliefs: dict[tuple, str] = {}
 
     def answer(self, question: Question, value: Any) -> str:
         key = (question.id, type(value), value)  # 1, 1.0 and True: equal keys, not JSON
@@ -46,6 +48,29 @@ class Pieces:
             if len(self.answers) >= KEEP:
                 self.answers.clear()
             encoded = self.answers[key] = _encode(contract.answer(question, value))
+        return encoded
+
+
+    def referral(self, result: Result) -> str:
+        """The referral entry: the same for every consultation that reaches one level for
+        the same reasons with the same warning signs unchecked (most of a batch's)."""
+        key = (result.level.id, result.reasons, result.unchecked, result.warning)
+        return self._kept(self.referrals, key, lambda: contract.referral(result))
+
+    def belief(self, ranked: Ranked, label: str, caveat: str = "") -> str:
+        """A hypothesis's or note's entry (its certainty is a float, never -0.0: the key
+        is the JSON's)."""
+        key = (ranked.id, ranked.certainty, ranked.rules, label, caveat)
+        return self._kept(self.beliefs, key,
+                          lambda: contract.belief(self.kb, ranked, label, caveat))
+
+    @staticmethod
+    def _kept(table: dict[tuple, str], key: tuple, entry: Callable[[], Any]) -> str:
+        encoded = table.get(key)
+        if encoded is None:
+            if len(table) >= KEEP:
+                table.clear()
+            encoded = table[key] = _encode(entry())
         return encoded
 
 
@@ -68,11 +93,11 @@ def report_line(result: Result, head: dict[str, Any],
     trace = firings.json_items() if isinstance(firings, FiringLog) else map(firing_json,
                                                                                firings)
     parts = [
-        ("referral", _encode(contract.referral(result))),
-        ("hypotheses", _items(contract.belief(kb, h, kb.hypotheses[h.id].label)
-                              for h in result.hypotheses)),
-        ("notes", _items(contract.belief(kb, n, kb.notes[n.id].label, result.voice)
-                         for n in result.notes)),
+        ("referral", p.referral(result)),
+        ("hypotheses", _joined(p.belief(h, kb.hypotheses[h.id].label)
+                               for h in result.hypotheses)),
+        ("notes", _joined(p.belief(n, kb.notes[n.id].label, result.voice)
+                          for n in result.notes)),
         ("tests", _encode(list(result.tests))),
         ("tests_detail", _joined(p.test[t] for t in result.tests)),
         ("advice", _encode([{"rule": rule, "kind": a.kind, "text": a.text}
@@ -90,10 +115,6 @@ def report_line(result: Result, head: dict[str, Any],
     ]
     opening = _encode(head)[:-1] + "," if head else "{"
     return opening + ",".join(f'"{key}":{value}' for key, value in parts) + "}"
-
-
-def _items(entries: Iterable[dict[str, Any]]) -> str:
-    return _encode(list(entries))
 
 
 def _joined(encoded: Iterable[str]) -> str:
