@@ -50,7 +50,6 @@ class Pieces:
             encoded = self.answers[key] = _encode(contract.answer(question, value))
         return encoded
 
-
     def referral(self, result: Result) -> str:
         """The referral entry: the same for every consultation that reaches one level for
         the same reasons with the same warning signs unchecked (most of a batch's)."""
@@ -58,8 +57,8 @@ class Pieces:
         return self._kept(self.referrals, key, lambda: contract.referral(result))
 
     def belief(self, ranked: Ranked, label: str, caveat: str = "") -> str:
-        """A hypothesis's or note's entry (its certainty is a float, never -0.0: the key
-        is the JSON's)."""
+        """A hypothesis's or note's entry.  Its key holds all the entry says (a certainty
+        is a float, and never -0.0, so equal keys are printed alike)."""
         key = (ranked.id, ranked.certainty, ranked.rules, label, caveat)
         return self._kept(self.beliefs, key,
                           lambda: contract.belief(self.kb, ranked, label, caveat))
