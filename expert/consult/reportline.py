@@ -22,8 +22,9 @@ from .consultation import Ranked, Result
 
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"),
                            check_circular=False).encode
-KEEP = 4_096  # answers remembered at most: numbers make new ones without end, and those
-# every report repeats come back at once after the table is emptied
+KEEP = 4_096  # entries each table remembers at most (answers, referrals, beliefs): numbers
+# make new ones without end, and those every report repeats come back at once after the
+# table is emptied
 
 
 class Pieces:
@@ -31,7 +32,7 @@ class Pieces:
 
     def __init__(self, kb: KnowledgeBase):
         self.kb = kb
-        self.answers: dict[tuple[str, type, Any], str] = {}
+        self.answers: dict[tuple, str] = {}
         self.rule = {r: _encode(r) for r in kb.rules_by_id}
         self.unknown = {(q, asked): _encode(contract.unknown_question(kb, q, asked))
                         for q in kb.questions for asked in (False, True)}
@@ -43,12 +44,7 @@ class Pieces:
 
     def answer(self, question: Question, value: Any) -> str:
         key = (question.id, type(value), value)  # 1, 1.0 and True: equal keys, not JSON
-        encoded = self.answers.get(key)
-        if encoded is None:
-            if len(self.answers) >= KEEP:
-                self.answers.clear()
-            encoded = self.answers[key] = _encode(contract.answer(question, value))
-        return encoded
+        return self._kept(self.answers, key, lambda: contract.answer(question, value))
 
     def referral(self, result: Result) -> str:
         """The referral entry: the same for every consultation that reaches one level for

@@ -117,8 +117,7 @@ class TraceWriter:
                           for f in _matched(bindings)])
         _, _, _, fixed, named, moves = _words_of(rule)
         if moves:
-            moved = ",".join([f"{head}({_two(changes[key][0])} -> {_two(changes[key][1])})\""
-                              for key, head in moves])
+            moved = ",".join([_change(head, changes[key], '"') for key, head in moves])
             fixed = f"{moved},{fixed}" if fixed else moved
         return f'{{"step":{step},{named}"facts":[{facts}],"asserted":[{fixed}]}}'
 
@@ -170,8 +169,12 @@ def asserted(rule: Any, changes: dict[tuple[str, str], tuple[float, float]]
 def _moved(moves: tuple[tuple[tuple[str, str], str], ...],
            changes: dict[tuple[str, str], tuple[float, float]]) -> list[str]:
     """The words of each certainty a firing moved, with its before -> after."""
-    return [f"{head}({_two(changes[key][0])} -> {_two(changes[key][1])})"
-            for key, head in moves]
+    return [_change(head, changes[key]) for key, head in moves]
+
+
+def _change(head: str, moved: tuple[float, float], end: str = "") -> str:
+    """A change's words: its head, then (before -> after); ``end`` closes a JSON head."""
+    return f"{head}({_two(moved[0])} -> {_two(moved[1])}){end}"
 
 
 def _matched(bindings: dict[str, Any]) -> list[Any]:
