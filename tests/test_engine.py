@@ -143,3 +143,17 @@ def test_working_memory_holds_one_of_each_fact_until_it_is_retracted(mini):
         engine.facts.retract(first)  # already gone
     again = engine.declare(Derived(name="x"))
     assert again is not None and again["__factid__"] > first["__factid__"]
+
+
+def test_facts_made_for_the_engine_are_the_facts_their_classes_make():
+    """facts.made skips the classes' keyword arguments (the engine makes a hundred facts
+    a consultation); what it makes must be what they make, identity included."""
+    from expert.engine.facts import Answer, Certainty, Derived, Fired, made
+
+    for kind, fields in ((Answer, (("question", "many"), ("value", ("blue", "red")))),
+                         (Answer, (("question", "n"), ("value", 60))),
+                         (Derived, (("name", "x"),)), (Fired, (("rule", "r1"),)),
+                         (Certainty, (("hypothesis", "h1"), ("cf", 0.25)))):
+        fact, expected = made(kind, fields), kind(**dict(fields))
+        assert type(fact) is kind and fact == expected and fact.identity == expected.identity
+        assert fact.__factid__ is None  # not declared yet, as experta reads it

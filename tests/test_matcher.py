@@ -350,3 +350,50 @@ def test_lower_salience_waits_while_the_agenda_holds_something_above_it(small_kb
     waiting = {alt for alts in engine.matcher.pending.values() for alt in alts}
     assert "m-not-fact" in {engine.matcher.alternatives[alt].rule._wrapped.rule.id
                             for alt in waiting}
+
+
+def test_every_consultation_starts_from_the_same_state_unchanged(kb):
+    """The engine works out once what every consultation starts from (the initial fact,
+    each certainty at 0, their matches) and starts each from a copy: a consultation
+    that retracts those facts or fires what they matched leaves it as it was, and
+    fires what a freshly built engine fires."""
+    engine = engine_for(kb)
+    runs = list(consultations(kb, 40, seed=seeded(41)))
+    engine.infer(kb, runs[0])
+    start = engine.start
+    kept = (dict(start.facts), set(start.facts.identities), start.facts.last_index,
+            list(start.activations), dict(start.certainties), _copied(start.matcher))
+    moved = 0
+    for answers in runs:
+        fresh = engine_class(kb)()
+        assert firings(engine, kb, answers) == firings(fresh, kb, answers), answers
+        moved += any(engine.facts.get(f["__factid__"]) is not f
+                     for f in start.certainties.values())
+    assert engine.start is start and moved > 10  # certainty facts were replaced
+    assert (dict(start.facts), set(start.facts.identities), start.facts.last_index,
+            list(start.activations), dict(start.certainties)) == kept[:5]
+    assert start.matcher == kept[5]
+
+
+def _copied(saved):
+    """IndexedMatcher.save()'s state, each container copied (what it holds is shared)."""
+    slots, filled, blocked, pending, taken, memory = saved
+    return (list(slots), list(filled), list(blocked), {k: set(v) for k, v in pending.items()},
+            {k: list(v) for k, v in taken.items()}, dict(memory))
+
+
+def test_an_activation_hands_its_rule_the_facts_it_matched_oldest_first(small_kb):
+    from expert.engine.matcher import Match
+
+    engine = engine_for(small_kb)
+    engine.reset()
+    derived = engine.declare(Derived(name="picked_x"))
+    answer = engine.declare(Answer(question="pick", value="x"))
+    number, alternative = next((n, a) for n, a in enumerate(engine.matcher.alternatives)
+                               if a.rule.__name__ == "m-in-chain")
+    match = Match(alternative, (answer, derived), number)  # slots: pick, then the fact
+    assert match.matched == [derived, answer]  # oldest first, as the trace lists them
+    assert match.key == (*alternative.order, (answer["__factid__"], derived["__factid__"]))
+    assert match.context == {"p0": answer, "p1": derived}  # experta's, made when asked
+    alone = Match(alternative, (answer,), number)
+    assert alone.matched == [answer] and alone.key[-1] == (answer["__factid__"],)

@@ -140,8 +140,8 @@ def _choices(question: Question, value: Any) -> tuple[str, ...]:
     items = [value] if isinstance(value, str) else value
     if not isinstance(items, list | tuple):
         raise _not_allowed(question, value)
-    bad = [i for i in items
-           if not isinstance(i, str) or i.strip().lower() not in question.choice_ids]
+    ids = question.choice_ids
+    bad = [i for i in items if not isinstance(i, str) or i.strip().lower() not in ids]
     if bad:
         bad = list({repr(b): b for b in bad}.values())  # each wrong value once
         shown = ", ".join(_shown(b) + (did_you_mean(b.strip().lower(), question.choice_ids,
@@ -151,7 +151,7 @@ def _choices(question: Question, value: Any) -> tuple[str, ...]:
                                          f"not allowed; expected "
                                          f"{question.allowed(CHOICES_SHOWN)}")
     chosen = {i.strip().lower() for i in items}
-    return tuple(c for c in question.choice_ids if c in chosen)  # canonical order
+    return tuple([c for c in ids if c in chosen])  # canonical order
 
 
 READERS = {"boolean": _boolean, "integer": _numeric, "number": _numeric,

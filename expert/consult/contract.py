@@ -109,8 +109,8 @@ def knowledge(kb: KnowledgeBase) -> dict[str, str]:
 
 def computed(result: Result) -> dict[str, Any]:
     """The answers worked out from others (the caffeine estimate)."""
-    return {q.id: result.answers.get(q.id) for q in result.kb.questions.values()
-            if q.computed and result.answers.get(q.id) is not None}
+    return {q.id: result.answers[q.id] for q in result.kb.computed_questions
+            if result.answers.get(q.id) is not None}
 
 
 def disclaimer(kb: KnowledgeBase) -> str:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..engine.trace import FiringLog, firing_json
-from ..language.model import KnowledgeBase, Question
+from ..language.model import Advice, KnowledgeBase, Question
 from . import contract
 from .consultation import Ranked, Result
 
@@ -34,6 +34,9 @@ class Pieces:
         self.kb = kb
         self.answers: dict[tuple, str] = {}
         self.rule = {r: _encode(r) for r in kb.rules_by_id}
+        self.question = {q: _encode(q) for q in kb.questions}
+        self.test_id = {t: _encode(t) for t in kb.tests}
+        self.advice_entries: dict[tuple, str] = {}
         self.unknown = {(q, asked): _encode(contract.unknown_question(kb, q, asked))
                         for q in kb.questions for asked in (False, True)}
         self.test = {t: _encode(contract.test_detail(kb, t)) for t in kb.tests}
@@ -58,6 +61,12 @@ class Pieces:
         key = (ranked.id, ranked.certainty, ranked.rules, label, caveat)
         return self._kept(self.beliefs, key,
                           lambda: contract.belief(self.kb, ranked, label, caveat))
+
+    def advice(self, rule: str, advice: Advice) -> str:
+        """An advice entry: the rule's own words, or those left when quiet (a few each)."""
+        key = (rule, advice.kind, advice.text)
+        return self._kept(self.advice_entries, key, lambda: {"rule": rule, "kind": advice.kind,
+                                                     "text": advice.text})
 
     @staticmethod
     def _kept(table: dict[tuple, str], key: tuple, entry: Callable[[], Any]) -> str:
@@ -93,19 +102,20 @@ def report_line(result: Result, head: dict[str, Any],
                                for h in result.hypotheses)),
         ("notes", _joined(p.belief(n, kb.notes[n.id].label, result.voice)
                           for n in result.notes)),
-        ("tests", _encode(list(result.tests))),
+        ("tests", _joined(p.test_id[t] for t in result.tests)),
         ("tests_detail", _joined(p.test[t] for t in result.tests)),
-        ("advice", _encode([{"rule": rule, "kind": a.kind, "text": a.text}
-                            for rule, a in result.advice])),
+        ("advice", _joined(p.advice(rule, a) for rule, a in result.advice)),
         ("trace", _joined(trace)),
-        ("unknown", _encode(list(unknown))),
+        ("unknown", _joined(p.question[q] for q in unknown)),
         ("answers", _joined(p.answer(q, answers[q.id]) for q in kb.askable if q.id in answers)),
         ("unknown_questions", _joined(p.unknown[q, q in answers] for q in unknown)),
         ("warning_sign", "true" if result.warning else "false"),
-        ("conflicts", _encode([{"rule": r, "text": t} for r, t in result.conflicts])),
+        ("conflicts", _encode([{"rule": r, "text": t} for r, t in result.conflicts])
+         if result.conflicts else "[]"),
         ("knowledge", p.knowledge),
         ("computed", _encode(contract.computed(result))),
-        ("value_of_information", _encode(value_of_information or [])),
+        ("value_of_information", _encode(value_of_information) if value_of_information
+         else "[]"),
         ("disclaimer", p.disclaimer),
     ]
     opening = _encode(head)[:-1] + "," if head else "{"

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..language.certainty import add, resolve, settled
 from ..language.model import Advice, RuleDef
-from .facts import Certainty, Derived, Fired
+from .facts import Certainty, Derived, Fired, made
 from .trace import FiringLog, TraceWriter, Watcher
 
 
@@ -40,10 +40,11 @@ class RuleActions:
         self.now: dict[str, float] = {}  # hypothesis -> certainty(hypothesis), kept
         self.notes_now: dict[str, float] = {}  # note -> note_certainty(note), kept
 
-    def fire(self, rule: RuleDef, bindings: dict[str, Any], once: bool = False) -> None:
-        """Carry out a firing; ``once`` marks a rule of several alternatives as done.  Its
-        trace entry is kept as the facts it matched and the certainties it moved, and
-        written out only when read (trace.FiringLog)."""
+    def fire(self, rule: RuleDef, matched: list[Any], once: bool = False) -> None:
+        """Carry out a firing of ``rule`` on ``matched`` (its facts, oldest first); ``once``
+        marks a rule of several alternatives as done.  Its trace entry is kept as those
+        facts and the certainties it moved, and written out only when read
+        (trace.FiringLog)."""
         if self.overrides:
             rule = self.overrides.get(rule.id, rule)
         then = rule.then
@@ -65,11 +66,11 @@ class RuleActions:
         if then.conflicts:
             self.conflicts += [(rule.id, text) for text in then.conflicts]
         for name in then.facts:
-            self.engine.declare(Derived(name=name))
+            self.engine.declare(made(Derived, (("name", name),)))
             self.derived_by.setdefault(name, []).append(step)
         if once:
-            self.engine.declare(Fired(rule=rule.id))
-        self.firings.record(rule.id, (step, rule, bindings, changes))
+            self.engine.declare(made(Fired, (("rule", rule.id),)))
+        self.firings.record(rule.id, (step, rule, matched, changes))
         if self.watch:
             self.watch.fire(self.firings[-1])
 
@@ -102,8 +103,9 @@ class RuleActions:
             fact = self.certainty_facts[hypothesis]
             if fact["cf"] != self.now[hypothesis]:
                 self.engine.retract(fact)
+                cf = self.now[hypothesis]
                 self.certainty_facts[hypothesis] = self.engine.declare(
-                    Certainty(hypothesis=hypothesis, cf=self.now[hypothesis]))
+                    made(Certainty, (("hypothesis", hypothesis), ("cf", cf))))
         self.unsettled.clear()
 
     def _record(self, table: dict[str, dict[str, float]], target: str, rule: str,

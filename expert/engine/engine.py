@@ -31,16 +31,16 @@ only resets it.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..language.model import KnowledgeBase, RuleDef
 from .actions import RuleActions
 from .agenda import StableStrategy
 from .compat import Agenda, FactList, InitialFact, KnowledgeEngine, Rule
 from .compiler import compile_rule
-from .facts import Answer, Certainty
-from .matcher import IndexedMatcher
-from .trace import Watcher, fact_ref
+from .facts import Answer, Certainty, made
+from .matcher import IndexedMatcher, Match
+from .trace import Watcher, fact_ref, matched_facts
 
 
 class Facts(FactList):
@@ -52,6 +52,15 @@ class Facts(FactList):
         super().__init__()
         self.identities: set[Any] = set()  # experta's reference_counter: one of each fact
 
+    def resumed(self) -> Facts:
+        """A new fact list holding these facts, to go on from: every consultation starts
+        from the same few (see TwitchEngine.infer)."""
+        facts = Facts()
+        facts.update(self)
+        facts.last_index = self.last_index
+        facts.identities = set(self.identities)
+        return facts
+
     @staticmethod
     def _get_fact_id(fact: Any) -> Any:
         identity = getattr(fact, "identity", None)  # facts.py gives twitchdx's facts one
@@ -60,7 +69,7 @@ class Facts(FactList):
 
     def declare(self, fact: Any) -> Any:
         """The fact, numbered and added; None if an equal one is already there."""
-        key = self._get_fact_id(fact)
+        key = getattr(fact, "identity", None) or self._get_fact_id(fact)
         if key in self.identities:
             return None
         number = self.last_index
@@ -89,6 +98,7 @@ class TwitchEngine(KnowledgeEngine):
     __matcher__ = IndexedMatcher
     compiled_rules: tuple[Rule, ...] = ()
     actions: RuleActions | None = None
+    start: Start | None = None  # where every consultation starts from, once made
 
     def get_rules(self) -> list[Rule]:
         return list(self.compiled_rules)
@@ -121,7 +131,8 @@ class TwitchEngine(KnowledgeEngine):
         facts it matched, without experta's three layers of keyword arguments."""
         assert self.actions is not None, "run a consultation through engine.infer()"
         self.running = True
-        agenda, facts, changes = self.agenda, self.facts, self.matcher.changes
+        agenda, facts, matcher = self.agenda, self.facts, self.matcher
+        changes, waiting = matcher.changes, getattr(matcher, "pending", None)
         update = self.strategy._update_agenda  # without experta's check for log watchers
         actions, queue = self.actions, self.agenda.activations
         salience = 0  # of the last firing
@@ -129,24 +140,31 @@ class TwitchEngine(KnowledgeEngine):
             declared, retracted = facts.added, facts.removed  # experta's facts.changes
             if declared or retracted:
                 facts.added, facts.removed = [], []
-            added, removed = changes(declared, retracted)
+                added, removed = changes(declared, retracted)
+            elif waiting is None or (waiting and (not queue or max(waiting) >=
+                                                  queue[-1].rule.salience)):
+                added, removed = changes()  # matches judged once the agenda came down to
+                # them (IndexedMatcher._activations: the same test, saving the call)
+            else:
+                added = removed = ()
             if added or removed:
                 update(agenda, added, removed)
             if actions.unsettled and (not queue or queue[-1].rule.salience < salience):
                 actions.settle()  # certainties are final before their readers' stratum
                 continue
-            activation = agenda.get_next()
-            if activation is None:
+            if not queue:
                 break
+            activation = queue.pop()  # experta's agenda.get_next()
             steps -= 1
             salience = activation.rule.salience
             action = activation.rule._wrapped
-            actions.fire(action.rule, activation.context, action.once)
+            actions.fire(action.rule, activation.matched if activation.__class__ is Match
+                         else matched_facts(activation.context), action.once)
         self.running = False
 
     def on_fire(self, rule: RuleDef, bindings: dict[str, Any], once: bool) -> None:
         assert self.actions is not None, "run a consultation through engine.infer()"
-        self.actions.fire(rule, bindings, once)
+        self.actions.fire(rule, matched_facts(bindings), once)
 
     def infer(self, kb: KnowledgeBase, answers: Mapping[str, Any],
                 watch: Watcher | None = None,
@@ -156,17 +174,16 @@ class TwitchEngine(KnowledgeEngine):
         ``overrides`` replaces what some rules conclude (their conditions stay
         compiled): how mutation analysis weakens one rule without a new network.
         """
-        self.reset()
         actions = RuleActions(self, watch=watch, overrides=overrides)
+        self._begin(kb, actions)
         self.actions = actions
-        self.running = True  # declare every fact first, and match them together in run()
-        for hypothesis in kb.hypotheses:
-            actions.certainty_facts[hypothesis] = self.declare(
-                Certainty(hypothesis=hypothesis, cf=0.0))
+        self.running = True  # declare the answers first, and match them together in run()
         for question in kb.questions:
             value = answers.get(question)
             if value is not None:
-                fact = self.declare(Answer(question=question, value=value))
+                if isinstance(value, list):  # as Answer() takes one: facts are hashable
+                    value = tuple(value)
+                fact = self.declare(made(Answer, (("question", question), ("value", value))))
                 if watch:
                     watch.fact(fact_ref(fact))
         try:
@@ -175,6 +192,47 @@ class TwitchEngine(KnowledgeEngine):
             self.actions = None
             self.running = False
         return actions
+
+
+    def _begin(self, kb: KnowledgeBase, actions: RuleActions) -> None:
+        """Reset, with the facts every consultation starts from declared and matched: the
+        initial fact, and each hypothesis's certainty at 0.  What that comes to (facts,
+        agenda, the matcher's state) is the same every time, so it is worked out once
+        and each consultation starts from a copy (a tenth of a batch's consultation).
+        Matched apart from the answers, they make the same activations: the matcher
+        judges what holds from the facts there are, whenever they came."""
+        start = self.start
+        if start is None or start.kb is not kb or not hasattr(self.matcher, "restore"):
+            self.reset()
+            self.running = True
+            certainties = {h: self.declare(made(Certainty, (("hypothesis", h), ("cf", 0.0))))
+                           for h in kb.hypotheses}
+            facts = self.facts
+            added, removed = self.matcher.changes(facts.added, facts.removed)
+            facts.added, facts.removed = [], []
+            self.strategy.update_agenda(self.agenda, added, removed)
+            self.running = False
+            save = getattr(self.matcher, "save", None)
+            start = self.start = Start(kb, facts.resumed(), list(self.agenda.activations),
+                                       certainties, save()) if save else None
+            if start is None:
+                actions.certainty_facts.update(certainties)
+                return
+        self.facts = start.facts.resumed()
+        self.agenda = Agenda()
+        self.agenda.activations = list(start.activations)
+        self.matcher.restore(start.matcher)
+        actions.certainty_facts.update(start.certainties)
+
+
+class Start(NamedTuple):
+    """What every consultation of one knowledge base starts from (TwitchEngine._begin)."""
+
+    kb: KnowledgeBase
+    facts: Facts
+    activations: list[Any]
+    certainties: dict[str, Any]  # hypothesis -> its Certainty fact, at 0
+    matcher: Any  # IndexedMatcher.save()
 
 
 _ENGINES: dict[str, TwitchEngine] = {}

@@ -29,15 +29,17 @@ from __future__ import annotations
 import bisect
 import operator
 from collections.abc import Callable, Iterable
+from operator import itemgetter
 from typing import Any
 
 from ..language.conditions import Ask, Belief, FactIs, Leaf
-from .agenda import fact_order, rule_order
+from .agenda import rule_order
 from .compat import Activation, InitialFact, Matcher
 from .compiler import leaf_test
 from .facts import Answer, Certainty, Derived, Fired
 
 Key = tuple  # what a test looks at: ("a", question), ("d", name), ("c", hypothesis)...
+_FACT_ID = itemgetter("__factid__")
 RISING = {"at_least": False, "above": True}  # passes values above (or at) a threshold
 FALLING = {"at_most": False, "below": True}
 
@@ -236,6 +238,20 @@ class IndexedMatcher(Matcher):
         self.memory: dict[int, tuple[tuple[Any, ...], Any]] = {}  # alternative -> the facts
         # it holds on, and its activation
 
+    def save(self) -> tuple:
+        """The state of the matches, to go back to (``restore``): shared, not copied, so
+        keep it unchanged."""
+        return (list(self.slots), list(self.filled), list(self.blocked),
+                {salience: set(alts) for salience, alts in self.pending.items()},
+                dict(self.taken), dict(self.memory))
+
+    def restore(self, saved: tuple) -> None:
+        """Back to a state ``save`` returned, as ``reset`` starts afresh."""
+        slots, filled, blocked, pending, taken, memory = saved
+        self.slots, self.filled, self.blocked = list(slots), list(filled), list(blocked)
+        self.pending = {salience: set(alts) for salience, alts in pending.items()}
+        self.taken, self.memory = dict(taken), dict(memory)
+
     def changes(self, adding: Iterable[Any] | None = None,
                 deleting: Iterable[Any] | None = None) -> tuple[list, list]:
         touched: set[int] = set()
@@ -331,11 +347,7 @@ class IndexedMatcher(Matcher):
             added.append(activation)
 
     def _activation(self, alt: int, facts: tuple[Any, ...]) -> Any:
-        alternative = self.alternatives[alt]
-        context = {name: facts[slot] for slot, name in alternative.names}
-        match = Match(alternative.rule, facts, context, alt)
-        match.key = (*alternative.order, fact_order(facts))  # agenda.activation_key's
-        return match
+        return Match(self.alternatives[alt], facts, alt)
 
 
 def _top(queue: list, leaving: set[int]) -> int | None:
@@ -351,10 +363,21 @@ def _top(queue: list, leaving: set[int]) -> int | None:
 
 class Match(Activation):
     """experta's Activation, made without hashing each fact into a set (the agenda tells
-    activations apart by their key), and knowing the alternative it is for."""
+    activations apart by their key), knowing the alternative it is for, and with its
+    facts already as the run loop hands them to the rule's action (``matched``: the
+    named ones, oldest first); experta's ``context`` is made only if asked for."""
 
-    def __init__(self, rule: Any, facts: tuple[Any, ...], context: dict[str, Any],
-                 alternative: int):
-        self.rule, self.facts, self.context = rule, facts, context
-        self.alternative = alternative
-        self.key = None
+    def __init__(self, alternative: Alternative, facts: tuple[Any, ...], number: int):
+        self.rule, self.facts, self.alternative = alternative.rule, facts, number
+        self._names = alternative.names
+        if len(facts) > 1:
+            self.matched = sorted(facts, key=_FACT_ID)
+            ids = tuple([fact["__factid__"] for fact in reversed(self.matched)])
+        else:
+            self.matched = list(facts) if alternative.names else []
+            ids = (facts[0]["__factid__"],)
+        self.key = (*alternative.order, ids)  # agenda.activation_key's: newest facts first
+
+    @property
+    def context(self) -> dict[str, Any]:  # type: ignore[override]
+        return {name: self.facts[slot] for slot, name in self._names}

@@ -7,7 +7,7 @@ them as they happen (CLIPS's watch).
 
 
 from bisect import bisect_left
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from json.encoder import encode_basestring as _string  # a str as JSON, as json.dumps does
 from operator import itemgetter
 from typing import Any, NamedTuple, Protocol, overload
@@ -104,17 +104,17 @@ class TraceWriter:
         self.ref_json: dict[tuple[int, tuple[int, ...]], str] = {}  # refs' texts, as JSON
 
     def __call__(self, raw: tuple[int, Any, dict[str, Any], dict]) -> Firing:
-        step, rule, bindings, changes = raw
-        return Firing(step, rule.id, tuple([self.ref(f, step) for f in _matched(bindings)]),
+        step, rule, matched, changes = raw
+        return Firing(step, rule.id, tuple([self.ref(f, step) for f in matched]),
                       asserted(rule, changes))
 
     def json(self, raw: tuple[int, Any, dict[str, Any], dict]) -> str:
         """``firing_json(self(raw))``, without making the Firing: what is the same at every
         firing (a rule's id and words, an answer's words) is encoded once."""
-        step, rule, bindings, changes = raw
+        step, rule, matched, changes = raw
         answers = self.answer_json
         facts = ",".join([answers.get(f["__factid__"]) or self._fact_json(f, step)
-                          for f in _matched(bindings)])
+                          for f in matched])
         _, _, _, fixed, named, moves = _words_of(rule)
         if moves:
             moved = ",".join([_change(head, changes[key], '"') for key, head in moves])
@@ -177,8 +177,9 @@ def _change(head: str, moved: tuple[float, float], end: str = "") -> str:
     return f"{head}({_two(moved[0])} -> {_two(moved[1])}){end}"
 
 
-def _matched(bindings: dict[str, Any]) -> list[Any]:
-    """The facts a firing matched (its named patterns), oldest first."""
+def matched_facts(bindings: Mapping[str, Any]) -> list[Any]:
+    """The facts a firing matched (its named patterns), oldest first: how the trace lists
+    them, from experta's bindings (the indexed matcher keeps them so: matcher.Match)."""
     matched = [v for k, v in bindings.items() if k[0] == "p"]
     if len(matched) > 1:
         matched.sort(key=_FACT_ID)

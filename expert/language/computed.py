@@ -17,9 +17,8 @@ def with_computed(kb: KnowledgeBase, answers: Mapping[str, Any]) -> dict[str, An
     estimate, and the report lists them as unknown.
     """
     full = dict(answers)
-    for question in kb.questions.values():
-        if question.computed:
-            known = [(q, w) for q, w in question.sum if full.get(q) is not None]
-            full[question.id] = half_away(sum(full[q] * w for q, w in known) * 1000) / 1000 \
-                if known else None
+    for question in kb.computed_questions:
+        known = [(q, w) for q, w in question.sum if full.get(q) is not None]
+        full[question.id] = half_away(sum(full[q] * w for q, w in known) * 1000) / 1000 \
+            if known else None
     return full
