@@ -12,7 +12,7 @@ is encoded each time.  tests/test_reportline.py holds every line to
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 from ..engine.trace import FiringLog, firing_json
@@ -96,32 +96,23 @@ def report_line(result: Result, head: dict[str, Any],
     firings = result.firings
     trace = firings.json_items() if isinstance(firings, FiringLog) else map(firing_json,
                                                                                firings)
-    parts = [
-        ("referral", p.referral(result)),
-        ("hypotheses", _joined(p.belief(h, kb.hypotheses[h.id].label)
-                               for h in result.hypotheses)),
-        ("notes", _joined(p.belief(n, kb.notes[n.id].label, result.voice)
-                          for n in result.notes)),
-        ("tests", _joined(p.test_id[t] for t in result.tests)),
-        ("tests_detail", _joined(p.test[t] for t in result.tests)),
-        ("advice", _joined(p.advice(rule, a) for rule, a in result.advice)),
-        ("trace", _joined(trace)),
-        ("unknown", _joined(p.question[q] for q in unknown)),
-        ("answers", _joined(p.answer(q, answers[q.id]) for q in kb.askable if q.id in answers)),
-        ("unknown_questions", _joined(p.unknown[q, q in answers] for q in unknown)),
-        ("warning_sign", "true" if result.warning else "false"),
-        ("conflicts", _encode([{"rule": r, "text": t} for r, t in result.conflicts])
-         if result.conflicts else "[]"),
-        ("knowledge", p.knowledge),
-        ("computed", _encode(contract.computed(result))),
-        ("value_of_information", _encode(value_of_information) if value_of_information
-         else "[]"),
-        ("disclaimer", p.disclaimer),
-    ]
-    opening = _encode(head)[:-1] + "," if head else "{"
-    return opening + ",".join(f'"{key}":{value}' for key, value in parts) + "}"
-
-
-def _joined(encoded: Iterable[str]) -> str:
-    """A JSON list of items already encoded."""
-    return f"[{','.join(encoded)}]"
+    hypotheses = ",".join([p.belief(h, kb.hypotheses[h.id].label) for h in result.hypotheses])
+    notes = ",".join([p.belief(n, kb.notes[n.id].label, result.voice) for n in result.notes])
+    tests = result.tests
+    advice = ",".join([p.advice(rule, a) for rule, a in result.advice])
+    given = ",".join([p.answer(q, answers[q.id]) for q in kb.askable if q.id in answers])
+    conflicts = _encode([{"rule": r, "text": t} for r, t in result.conflicts]) \
+        if result.conflicts else "[]"
+    computed = contract.computed(result)
+    return ((_encode(head)[:-1] + "," if head else "{")
+            + f'"referral":{p.referral(result)},"hypotheses":[{hypotheses}],'
+            f'"notes":[{notes}],"tests":[{",".join([p.test_id[t] for t in tests])}],'
+            f'"tests_detail":[{",".join([p.test[t] for t in tests])}],'
+            f'"advice":[{advice}],"trace":[{",".join(trace)}],'
+            f'"unknown":[{",".join([p.question[q] for q in unknown])}],"answers":[{given}],'
+            f'"unknown_questions":[{",".join([p.unknown[q, q in answers] for q in unknown])}],'
+            f'"warning_sign":{"true" if result.warning else "false"},'
+            f'"conflicts":{conflicts},"knowledge":{p.knowledge},'
+            f'"computed":{_encode(computed) if computed else "{}"},'
+            f'"value_of_information":{_encode(value_of_information or [])},'
+            f'"disclaimer":{p.disclaimer}}}')

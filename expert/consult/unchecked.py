@@ -13,7 +13,7 @@ import functools
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
-from ..language.model import KnowledgeBase, Level, RuleDef
+from ..language.model import KnowledgeBase, Level
 from ..language.status import RuleStatus
 
 
@@ -38,15 +38,16 @@ def unchecked_warning_signs(kb: KnowledgeBase, answers: Mapping[str, Any], level
     raising, cone = _raising(kb, floor, voice)
     if not raising:
         return ()
-    status = RuleStatus(kb, dict(answers), only=cone, explain=False)
+    truth = RuleStatus(kb, dict(answers), only=cone, explain=False).truths.get
     reach: dict[str, int] = {}  # open question -> the highest rank it could still lead to
-    for rule in raising:
-        if status.truth(rule.id) is not None:
+    for rule, lifts, members in raising:
+        if truth(rule) is not None:
             continue
-        lifts = rank[rule.then.referral] if rule.then.referral else rank[kb.warning_level]
-        for read in _questions_read(kb, rule, status):
-            if read in open_questions:
-                reach[read] = max(reach.get(read, 0), lifts)
+        for member, reads in members:  # an undecided rule reads these questions itself or
+            if truth(member) is None:  # through the undecided rules it reads what they
+                for read in reads:  # would derive
+                    if read in open_questions:
+                        reach[read] = max(reach.get(read, 0), lifts)
     out: list[tuple[int, int, Unchecked]] = []
     order = {q.id: i for i, q in enumerate(kb.askable)}
     for qid, lifts in reach.items():
@@ -64,31 +65,23 @@ def unchecked_warning_signs(kb: KnowledgeBase, answers: Mapping[str, Any], level
     return tuple(item for *_, item in sorted(out, key=lambda x: (x[0], x[1])))
 
 
-def _questions_read(kb: KnowledgeBase, rule: Any, status: RuleStatus) -> set[str]:
-    """Questions an undecided rule reads, itself or through the undecided rules that
-    would derive the facts and certainties it reads."""
-    found: set[str] = set()
-    for member in _cone(kb, rule.id):
-        if status.truth(member) is None:
-            found |= _reads(kb, member)
-    return found
+Raising = tuple[tuple[str, int, tuple[tuple[str, frozenset[str]], ...]], ...]
 
 
 @functools.lru_cache(maxsize=64)
-def _raising(kb: KnowledgeBase, floor: int, voice: str | None
-             ) -> tuple[tuple[RuleDef, ...], frozenset[str]]:
+def _raising(kb: KnowledgeBase, floor: int, voice: str | None) -> tuple[Raising, frozenset[str]]:
     """The rules that would raise the referral to ``floor`` or above, or give the warning
-    voice, and every rule they read through: the same for every consultation that
-    stands at one level (a batch asks again for each record)."""
+    voice, each with the rank it would lead to and the rules it reads through (itself
+    included) with the questions each reads; and all of those rules.  The same for
+    every consultation that stands at one level (a batch asks again for each record)."""
     rank = kb.level_rank
-    raising = tuple(r for r in kb.rules if (r.then.referral and rank[r.then.referral] >= floor)
-                    or (voice and voice in r.then.facts))
-    return raising, frozenset(kb.cone(raising))
-
-
-@functools.lru_cache(maxsize=4096)
-def _cone(kb: KnowledgeBase, rule_id: str) -> tuple[str, ...]:
-    return tuple(sorted(kb.cone([kb.rules_by_id[rule_id]])))
+    raising = [r for r in kb.rules if (r.then.referral and rank[r.then.referral] >= floor)
+               or (voice and voice in r.then.facts)]
+    entries = tuple(
+        (rule.id, rank[rule.then.referral or kb.warning_level],
+         tuple((member, _reads(kb, member)) for member in sorted(kb.cone([rule]))))
+        for rule in raising)
+    return entries, frozenset(kb.cone(raising))
 
 
 @functools.lru_cache(maxsize=4096)

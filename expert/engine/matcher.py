@@ -317,37 +317,34 @@ class IndexedMatcher(Matcher):
         removed: list = []
         leaving: set[int] = set()  # alternatives whose activation this batch removes
         ahead: int | None = None  # the salience this batch first added an activation at
+        alternatives, filled, blocked, slots, memory = (self.alternatives, self.filled,
+                                                        self.blocked, self.slots, self.memory)
         for salience in sorted(pending, reverse=True):
             top = _top(queue, leaving)
             if ahead is not None and (top is None or ahead > top):
                 top = ahead
             if top is not None and salience < top:
                 break  # everything below waits until the agenda comes down to it
-            for alt in sorted(pending.pop(salience)):
-                self._judge(alt, added, removed, leaving)
+            for alt in sorted(pending.pop(salience)):  # judged: does it hold, on what?
+                alternative = alternatives[alt]
+                old = memory.get(alt)
+                if filled[alt] == alternative.positive and not blocked[alt]:
+                    facts = tuple(slots[alternative.base:alternative.end])
+                    if old is not None:
+                        if all(map(operator.is_, old[0], facts)):
+                            continue  # the same facts: nothing changed
+                        removed.append(old[1])  # the very activation added: the agenda
+                        leaving.add(alt)  # finds it at once
+                    match = Match(alternative, facts, alt)
+                    memory[alt] = (facts, match)
+                    added.append(match)
+                elif old is not None:
+                    removed.append(old[1])
+                    leaving.add(alt)
+                    del memory[alt]
             if added and ahead is None:
                 ahead = salience
         return added, removed
-
-    def _judge(self, alt: int, added: list, removed: list, leaving: set[int]) -> None:
-        alternative = self.alternatives[alt]
-        holds = self.filled[alt] == alternative.positive and not self.blocked[alt]
-        facts = tuple(self.slots[alternative.base:alternative.end]) if holds else None
-        old = self.memory.get(alt)
-        if old is not None and facts is not None and all(
-                map(operator.is_, old[0], facts)):  # the same facts: nothing changed
-            return
-        if old is not None:
-            removed.append(old[1])  # the very activation added: the agenda finds it at once
-            leaving.add(alt)
-            del self.memory[alt]
-        if facts is not None:
-            activation = self._activation(alt, facts)
-            self.memory[alt] = (facts, activation)
-            added.append(activation)
-
-    def _activation(self, alt: int, facts: tuple[Any, ...]) -> Any:
-        return Match(self.alternatives[alt], facts, alt)
 
 
 def _top(queue: list, leaving: set[int]) -> int | None:

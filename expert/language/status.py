@@ -17,14 +17,21 @@ the safety checks rely on.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Mapping
 from typing import Any
 
 from .certainty import settle
 from .computed import with_computed
 from .conditions import Ask, Belief, FactIs, Leaf, Truth
-from .model import KnowledgeBase
+from .model import KnowledgeBase, RuleDef
 from .truth import Evaluation, alternatives_truth, answers_oracle, evaluate_alternatives
+
+
+@functools.lru_cache(maxsize=256)
+def _in_firing_order(kb: KnowledgeBase, only: frozenset[str]) -> tuple[RuleDef, ...]:
+    """These rules of ``kb`` in its firing order (a batch judges the same few sets)."""
+    return tuple(kb.rules[i] for i in sorted(kb.position[r] for r in only if r in kb.position))
 
 
 class RuleStatus:
@@ -61,9 +68,8 @@ class RuleStatus:
                 memo[leaf] = oracle(leaf)
             return memo[leaf]
 
-        rules = kb.rules if only is None else [  # in stratum order: what a rule reads
-            kb.rules[i] for i in sorted(kb.position[r] for r in only if r in kb.position)]
-        for rule in rules:  # is settled first
+        rules = kb.rules if only is None else _in_firing_order(kb, frozenset(only))
+        for rule in rules:  # in stratum order: what a rule reads is settled first
             if explain:
                 judged = self.rules[rule.id] = evaluate_alternatives(rule.alternatives,
                                                                      remembered)
