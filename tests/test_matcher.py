@@ -129,6 +129,31 @@ def test_each_index_passes_what_the_test_passes(leaves, value, expected):
     assert expected == [n for n, leaf in enumerate(leaves) if leaf_test(leaf)(value)]
 
 
+def test_what_a_value_passes_is_remembered_apart_from_equal_values_of_other_types():
+    """1, 1.0 and True are one key to a dict; remembered, each still passes its own tests."""
+    tests = Index()
+    leaves = [Ask("q", "is", True), Ask("q", "is", 1), Ask("q", "at_least", 1),
+              Ask("q", "above", 0.5)]
+    for number, leaf in enumerate(leaves):
+        tests.add(leaf, (number, number), leaf_test(leaf))
+    tests.freeze()
+    expected = [(True, [0]), (1, [1, 2, 3]), (1.0, [1, 2, 3]), (False, [])]  # not a dict
+    for _ in range(2):  # the second time, from what was remembered
+        for value, passed in expected:
+            assert sorted(alt for alt, _ in tests.passing(value)) == passed, value
+
+
+def test_what_values_pass_is_remembered_for_a_bounded_number_of_them():
+    from expert.engine.matcher import SEEN
+
+    tests = Index()
+    tests.add(Ask("q", "at_least", 10), (0, 0), leaf_test(Ask("q", "at_least", 10)))
+    tests.freeze()
+    for value in range(3 * SEEN):
+        assert bool(tests.passing(value)) == (value >= 10)
+        assert len(tests.seen) <= SEEN
+
+
 def test_thresholds_are_kept_sorted_whatever_order_they_come_in():
     leaves = [Ask("q", "at_least", t) for t in (9, 1, 5, 3, 7)]
     assert passing(leaves, 5) == [1, 2, 3]

@@ -40,6 +40,7 @@ from .facts import Answer, Certainty, Derived, Fired
 
 Key = tuple  # what a test looks at: ("a", question), ("d", name), ("c", hypothesis)...
 _FACT_ID = itemgetter("__factid__")
+SEEN = 1_024  # values each key's tests remember what they pass for (numbers are endless)
 RISING = {"at_least": False, "above": True}  # passes values above (or at) a threshold
 FALLING = {"at_most": False, "below": True}
 
@@ -63,12 +64,15 @@ class Tests:
     ``in``: a dictionary lookup); one choice among those made (``includes``,
     ``includes_any``); numbers above or below a threshold (kept sorted); the rest, tried
     one by one.  Each entry is (alternative, slot): the slot's place among all the
-    matcher's slots, or -1 for a negated test."""
+    matcher's slots, or -1 for a negated test.  What a value passes is remembered: the
+    same answers and certainties come back consultation after consultation."""
 
     __slots__ = ("always", "any_of", "equal", "falling", "falling_at", "member", "other",
-                 "rising", "rising_at", "tested")
+                 "rising", "rising_at", "seen", "tested")
 
     def __init__(self) -> None:
+        self.seen: dict[tuple[type, Any], list[tuple[int, int]]] = {}  # (type, value) ->
+        # what it passes: 1, 1.0 and True are one key to a dict, but not to every test
         self.always: list[tuple[int, int]] = []
         self.equal: dict[tuple[bool, Any], list[tuple[int, int]]] = {}
         self.member: dict[Any, list[tuple[int, int]]] = {}  # includes c
@@ -114,7 +118,20 @@ class Tests:
         self.falling_at = [t[0] for t in self.falling]
 
     def passing(self, value: Any) -> list[tuple[int, int]]:
-        """Every (alternative, slot) whose test ``value`` passes."""
+        """Every (alternative, slot) whose test ``value`` passes (a list kept: not to be
+        changed)."""
+        key = (value.__class__, value)
+        try:
+            found = self.seen.get(key)
+        except TypeError:  # not hashable: never so once answers are checked
+            return self._passing(value)
+        if found is None:
+            if len(self.seen) >= SEEN:
+                self.seen.clear()
+            found = self.seen[key] = self._passing(value)
+        return found
+
+    def _passing(self, value: Any) -> list[tuple[int, int]]:
         found = list(self.always)
         if self.equal:  # answers are checked: a value, or a tuple of choices
             found += self.equal.get(_same(value), ())
