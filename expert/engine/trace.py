@@ -42,7 +42,7 @@ class FiringLog(Sequence[Firing]):
     14,000 rules the words were a fifth of a consultation.  ``rules`` (the rule of
     each step) is kept as it goes, for what needs only that."""
 
-    def __init__(self, write: Callable[[Any], Firing]):
+    def __init__(self, write: "TraceWriter"):
         self.rules: list[str] = []
         self._raw: list[Any] = []
         self._written: list[Firing | None] = []
@@ -80,9 +80,7 @@ class FiringLog(Sequence[Firing]):
         """Each firing as the report's compact JSON object (step, rule, facts, asserted),
         written straight from what was kept, without the Firing objects: a batch's trace
         is half of every report it writes."""
-        write = self._write
-        return [write.json(raw) if firing is None else firing_json(firing)
-                for raw, firing in zip(self._raw, self._written, strict=True)]
+        return self._write.json(self._raw, self._written)
 
     __hash__ = None  # type: ignore[assignment]  # like a list: it grows
 
@@ -103,23 +101,31 @@ class TraceWriter:
         self.answer_json: dict[int, str] = {}  # fact id -> an answer's ref, as JSON
         self.ref_json: dict[tuple[int, tuple[int, ...]], str] = {}  # refs' texts, as JSON
 
-    def __call__(self, raw: tuple[int, Any, dict[str, Any], dict]) -> Firing:
+    def __call__(self, raw: tuple[int, Any, list[Any], dict]) -> Firing:
         step, rule, matched, changes = raw
         return Firing(step, rule.id, tuple([self.ref(f, step) for f in matched]),
                       asserted(rule, changes))
 
-    def json(self, raw: tuple[int, Any, dict[str, Any], dict]) -> str:
-        """``firing_json(self(raw))``, without making the Firing: what is the same at every
-        firing (a rule's id and words, an answer's words) is encoded once."""
-        step, rule, matched, changes = raw
-        answers = self.answer_json
-        facts = ",".join([answers.get(f["__factid__"]) or self._fact_json(f, step)
-                          for f in matched])
-        _, _, _, fixed, named, moves = _words_of(rule)
-        if moves:
-            moved = ",".join([_change(head, changes[key], '"') for key, head in moves])
-            fixed = f"{moved},{fixed}" if fixed else moved
-        return f'{{"step":{step},{named}"facts":[{facts}],"asserted":[{fixed}]}}'
+    def json(self, raws: list[tuple[int, Any, list[Any], dict]],
+             written: list[Firing | None]) -> list[str]:
+        """``firing_json`` of each firing (of ``written``, else ``self(raw)``), without
+        making the Firings: what is the same at every firing (a rule's id and words, an
+        answer's words) is encoded once."""
+        answers, fact_json, words_of = self.answer_json, self._fact_json, _words_of
+        out = []
+        for raw, firing in zip(raws, written, strict=True):
+            if firing is not None:
+                out.append(firing_json(firing))
+                continue
+            step, rule, matched, changes = raw
+            facts = ",".join([answers.get(f["__factid__"]) or fact_json(f, step)
+                              for f in matched])
+            _, _, _, fixed, named, moves = words_of(rule)
+            if moves:
+                moved = ",".join([_change(head, changes[key], '"') for key, head in moves])
+                fixed = f"{moved},{fixed}" if fixed else moved
+            out.append(f'{{"step":{step},{named}"facts":[{facts}],"asserted":[{fixed}]}}')
+        return out
 
     def _fact_json(self, fact: Any, step: int) -> str:
         """A matched fact's text as JSON: an answer's kept by its number (the same at
