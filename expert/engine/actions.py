@@ -36,7 +36,8 @@ class RuleActions:
         self.firings = FiringLog(TraceWriter(self.derived_by, self.evidence_steps))
         self.certainty_facts: dict[str, Any] = {}  # hypothesis -> its live Certainty fact
         self.unsettled: dict[str, None] = {}  # hypotheses moved since their fact was declared
-        self.running: dict[int, dict[str, tuple[float, float]]] = {}  # for, against so far
+        self.sums: dict[str, tuple[float, float]] = {}  # hypothesis -> for, against so far
+        self.note_sums: dict[str, tuple[float, float]] = {}  # note -> for, against so far
         self.now: dict[str, float] = {}  # hypothesis -> certainty(hypothesis), kept
         self.notes_now: dict[str, float] = {}  # note -> note_certainty(note), kept
 
@@ -54,7 +55,7 @@ class RuleActions:
             self._move(rule, step, changes)
         for note, cf in then.notes:
             before = self.notes_now.get(note, 0.0)
-            self._record(self.note_evidence, note, rule.id, cf)
+            self._record(self.note_evidence, self.note_sums, note, rule.id, cf)
             after = self.notes_now[note] = self.note_certainty(note)
             changes[("note", note)] = (before, after)
         if then.referral:
@@ -78,17 +79,30 @@ class RuleActions:
               changes: dict[tuple[str, str], tuple[float, float]]) -> None:
         """A firing's evidence and ceilings for hypotheses.  Their Certainty facts are
         replaced later, once for many firings (settle)."""
-        moved = [(h, self.evidence, cf) for h, cf in rule.then.hypotheses]
-        moved += [(h, self.ceilings, cap) for h, cap in rule.then.ceilings]
-        for hypothesis, table, value in moved:
-            self.evidence_steps.setdefault(hypothesis, []).append(step)
-            before = self.now.get(hypothesis, 0.0)
-            self._record(table, hypothesis, rule.id, value)
-            after = self.now[hypothesis] = self.certainty(hypothesis)
-            first = changes.get(("hypothesis", hypothesis), (before, after))[0]
-            changes[("hypothesis", hypothesis)] = (first, after)
-            if after != before:
-                self.unsettled[hypothesis] = None
+        then = rule.then
+        for hypothesis, cf in then.hypotheses:
+            self._record(self.evidence, self.sums, hypothesis, rule.id, cf)
+            self._moved(hypothesis, step, changes)
+        for hypothesis, cap in then.ceilings:
+            self.ceilings.setdefault(hypothesis, {})[rule.id] = cap
+            self._moved(hypothesis, step, changes)
+
+    def _moved(self, hypothesis: str, step: int,
+               changes: dict[tuple[str, str], tuple[float, float]]) -> None:
+        """A hypothesis given evidence or a ceiling at ``step``: its certainty worked out
+        again, and what the step changed (before its first piece -> after its last)."""
+        steps = self.evidence_steps.get(hypothesis)
+        if steps is None:
+            self.evidence_steps[hypothesis] = [step]
+        else:
+            steps.append(step)
+        before = self.now.get(hypothesis, 0.0)
+        after = self.now[hypothesis] = self.certainty(hypothesis)
+        key = ("hypothesis", hypothesis)
+        earlier = changes.get(key)
+        changes[key] = (before if earlier is None else earlier[0], after)
+        if after != before:
+            self.unsettled[hypothesis] = None
 
     def settle(self) -> None:
         """Replace the Certainty fact of each hypothesis whose certainty moved since it was
@@ -108,34 +122,31 @@ class RuleActions:
                     made(Certainty, (("hypothesis", hypothesis), ("cf", cf))))
         self.unsettled.clear()
 
-    def _record(self, table: dict[str, dict[str, float]], target: str, rule: str,
-                value: float) -> None:
-        """One rule's evidence (or ceiling) for a target.  The running combination is
-        kept, so a firing costs the same however much evidence came before it."""
-        pieces = table.setdefault(target, {})
+    @staticmethod
+    def _record(table: dict[str, dict[str, float]], sums: dict[str, tuple[float, float]],
+                target: str, rule: str, value: float) -> None:
+        """One rule's evidence for a target.  The running combination (``sums``) is kept,
+        so a firing costs the same however much evidence came before it."""
+        pieces = table.get(target)
+        if pieces is None:
+            pieces = table[target] = {}
         again = rule in pieces
         pieces[rule] = value
-        if table is self.ceilings:
-            return
-        running = self.running.get(id(table), {})
-        self.running[id(table)] = running
-        if again or target not in running:  # first piece, or a rule restating its own
+        if again or target not in sums:  # first piece, or a rule restating its own
             for_, against = 0.0, 0.0
             for cf in pieces.values():
                 for_, against = add(for_, against, cf)
-            running[target] = (for_, against)
+            sums[target] = (for_, against)
         else:
-            running[target] = add(*running[target], value)
-
-    def _combined(self, table: dict[str, dict[str, float]], target: str) -> float:
-        running = self.running.get(id(table), {}).get(target)
-        return resolve(*running) if running else 0.0
+            sums[target] = add(*sums[target], value)
 
     def certainty(self, hypothesis: str) -> float:
         """A hypothesis's certainty now: combined, capped and settled."""
-        return settled(self._combined(self.evidence, hypothesis),
-                       self.ceilings.get(hypothesis, {}).values())
+        sums = self.sums.get(hypothesis)
+        caps = self.ceilings.get(hypothesis)
+        return settled(resolve(*sums) if sums else 0.0, caps.values() if caps else ())
 
     def note_certainty(self, note: str) -> float:
         """A lifestyle note's certainty now."""
-        return settled(self._combined(self.note_evidence, note))
+        sums = self.note_sums.get(note)
+        return settled(resolve(*sums) if sums else 0.0)

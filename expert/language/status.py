@@ -61,10 +61,14 @@ class RuleStatus:
                 return self._judge_computed(leaf)
             return plain(leaf)
 
-        memo: dict[Leaf, Truth] = {}  # a leaf read by many rules is judged once: answers
+        memo: dict[Leaf, Truth] = {}  # a fact or certainty read by many rules is judged
+        # once (whatever decides it is judged before a rule reads it: strata); a test of
+        # an answer costs less to judge again than to look up
 
-        def remembered(leaf: Leaf) -> Truth:  # are given, and whatever decides a fact or a
-            if leaf not in memo:  # certainty is judged before a rule reads it (strata)
+        def remembered(leaf: Leaf) -> Truth:
+            if leaf.__class__ is Ask and leaf.question not in computed:
+                return plain(leaf)
+            if leaf not in memo:
                 memo[leaf] = oracle(leaf)
             return memo[leaf]
 
