@@ -48,30 +48,31 @@ class RuleActions:
         (trace.FiringLog)."""
         if self.overrides:
             rule = self.overrides.get(rule.id, rule)
-        then = rule.then
+        rule_id = rule.id
+        hypotheses, notes, referral, advice, tests, facts, ceilings, conflicts = rule.then
         step = len(self.firings.rules) + 1
         changes: dict[tuple[str, str], tuple[float, float]] = {}
-        if then.hypotheses or then.ceilings:
+        if hypotheses or ceilings:
             self._move(rule, step, changes)
-        for note, cf in then.notes:
+        for note, cf in notes:
             before = self.notes_now.get(note, 0.0)
-            self._record(self.note_evidence, self.note_sums, note, rule.id, cf)
+            self._record(self.note_evidence, self.note_sums, note, rule_id, cf)
             after = self.notes_now[note] = self.note_certainty(note)
             changes[("note", note)] = (before, after)
-        if then.referral:
-            self.referrals.append((then.referral, rule.id))
-        if then.advice:
-            self.advice += [(rule.id, a) for a in then.advice]
-        if then.tests:
-            self.tests += [(rule.id, t) for t in then.tests]
-        if then.conflicts:
-            self.conflicts += [(rule.id, text) for text in then.conflicts]
-        for name in then.facts:
+        if referral:
+            self.referrals.append((referral, rule_id))
+        if advice:
+            self.advice += [(rule_id, a) for a in advice]
+        if tests:
+            self.tests += [(rule_id, t) for t in tests]
+        if conflicts:
+            self.conflicts += [(rule_id, text) for text in conflicts]
+        for name in facts:
             self.engine.declare(made(Derived, (("name", name),)))
             self.derived_by.setdefault(name, []).append(step)
         if once:
-            self.engine.declare(made(Fired, (("rule", rule.id),)))
-        self.firings.record(rule.id, (step, rule, matched, changes))
+            self.engine.declare(made(Fired, (("rule", rule_id),)))
+        self.firings.record(rule_id, (step, rule, matched, changes))
         if self.watch:
             self.watch.fire(self.firings[-1])
 
