@@ -118,11 +118,18 @@ class TraceWriter:
                 out.append(firing_json(firing))
                 continue
             step, rule, matched, changes = raw
-            facts = ",".join([answers.get(f["__factid__"]) or fact_json(f, step)
-                              for f in matched])
+            if len(matched) == 1:  # most firings: one fact, one change (or none)
+                fact = matched[0]
+                facts = answers.get(fact["__factid__"]) or fact_json(fact, step)
+            else:
+                facts = ",".join([answers.get(f["__factid__"]) or fact_json(f, step)
+                                  for f in matched])
             _, _, _, fixed, named, moves = words_of(rule)
             if moves:
-                moved = ",".join([_change(head, changes[key], '"') for key, head in moves])
+                if len(moves) == 1:
+                    moved = _change(moves[0][1], changes[moves[0][0]], '"')
+                else:
+                    moved = ",".join([_change(head, changes[key], '"') for key, head in moves])
                 fixed = f"{moved},{fixed}" if fixed else moved
             out.append(f'{{"step":{step},{named}"facts":[{facts}],"asserted":[{fixed}]}}')
         return out
