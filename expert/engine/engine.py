@@ -54,7 +54,7 @@ class Facts(FactList):
 
     def resumed(self) -> Facts:
         """A new fact list holding these facts, to go on from: every consultation starts
-        from the same few (see TwitchEngine.infer)."""
+        from the same few (see TwitchEngine._begin)."""
         facts = Facts()
         facts.update(self)
         facts.last_index = self.last_index
@@ -193,7 +193,6 @@ class TwitchEngine(KnowledgeEngine):
             self.running = False
         return actions
 
-
     def _begin(self, kb: KnowledgeBase, actions: RuleActions) -> None:
         """Reset, with the facts every consultation starts from declared and matched: the
         initial fact, and each hypothesis's certainty at 0.  What that comes to (facts,
@@ -202,27 +201,27 @@ class TwitchEngine(KnowledgeEngine):
         Matched apart from the answers, they make the same activations: the matcher
         judges what holds from the facts there are, whenever they came."""
         start = self.start
-        if start is None or start.kb is not kb or not hasattr(self.matcher, "restore"):
-            self.reset()
-            self.running = True
-            certainties = {h: self.declare(made(Certainty, (("hypothesis", h), ("cf", 0.0))))
-                           for h in kb.hypotheses}
-            facts = self.facts
-            added, removed = self.matcher.changes(facts.added, facts.removed)
-            facts.added, facts.removed = [], []
-            self.strategy.update_agenda(self.agenda, added, removed)
-            self.running = False
-            save = getattr(self.matcher, "save", None)
-            start = self.start = Start(kb, facts.resumed(), list(self.agenda.activations),
-                                       certainties, save()) if save else None
-            if start is None:
-                actions.certainty_facts.update(certainties)
-                return
-        self.facts = start.facts.resumed()
-        self.agenda = Agenda()
-        self.agenda.activations = list(start.activations)
-        self.matcher.restore(start.matcher)
-        actions.certainty_facts.update(start.certainties)
+        if start is not None and start.kb is kb:
+            self.facts = start.facts.resumed()
+            self.agenda = Agenda()
+            self.agenda.activations = list(start.activations)
+            self.matcher.restore(start.matcher)
+            actions.certainty_facts.update(start.certainties)
+            return
+        self.reset()
+        self.running = True
+        certainties = {h: self.declare(made(Certainty, (("hypothesis", h), ("cf", 0.0))))
+                       for h in kb.hypotheses}
+        facts = self.facts
+        added, removed = self.matcher.changes(facts.added, facts.removed)
+        facts.added, facts.removed = [], []
+        self.strategy.update_agenda(self.agenda, added, removed)
+        self.running = False
+        actions.certainty_facts.update(certainties)
+        save = getattr(self.matcher, "save", None)  # experta's own matcher keeps no state
+        if save is not None:  # to go back to: it starts afresh every time
+            self.start = Start(kb, facts.resumed(), list(self.agenda.activations),
+                               certainties, save())
 
 
 class Start(NamedTuple):
