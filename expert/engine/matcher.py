@@ -256,8 +256,8 @@ class IndexedMatcher(Matcher):
         # it holds on, and its activation
 
     def save(self) -> tuple:
-        """The state of the matches, to go back to (``restore``): shared, not copied, so
-        keep it unchanged."""
+        """The state of the matches, to go back to (``restore``, which copies it again):
+        the containers are copied, what they hold (facts, activations) is shared."""
         return (list(self.slots), list(self.filled), list(self.blocked),
                 {salience: set(alts) for salience, alts in self.pending.items()},
                 dict(self.taken), dict(self.memory))
