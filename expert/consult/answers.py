@@ -144,7 +144,7 @@ def _choices(question: Question, value: Any) -> tuple[str, ...]:
     bad = [i for i in items if not isinstance(i, str) or i.strip().lower() not in ids]
     if bad:
         bad = list({repr(b): b for b in bad}.values())  # each wrong value once
-        shown = ", ".join(_shown(b) + (did_you_mean(b.strip().lower(), question.choice_ids,
+        shown = ", ".join(_shown(b) + (did_you_mean(b.strip().lower(), ids,
                                                      quoted=True) if isinstance(b, str) else "")
                           for b in bad[:5]) + (", ..." if len(bad) > 5 else "")
         raise AnswerProblem(question.id, f"{shown} {'is' if len(bad) == 1 else 'are'} "

@@ -128,16 +128,11 @@ def summarise(kb: KnowledgeBase, answers: Answers, actions: RuleActions) -> Resu
         for key, pieces in table.items():
             value = max(0.0, certainty(key))
             if value > 0 or keep_zero:
-                caps = ceilings.get(key)
-                if caps:
-                    order = sorted([*pieces, *caps], key=steps.__getitem__)
-                    out.append(Ranked(key, value, tuple(order),
-                                      tuple([(r, pieces[r]) for r in order if r in pieces]),
-                                      tuple([(r, caps[r]) for r in order if r in caps])))
-                else:  # evidence alone: the rules that gave it, in firing order
-                    order = sorted(pieces, key=steps.__getitem__)
-                    out.append(Ranked(key, value, tuple(order),
-                                      tuple([(r, pieces[r]) for r in order])))
+                caps = ceilings.get(key, {})
+                order = sorted([*pieces, *caps], key=steps.__getitem__)
+                out.append(Ranked(key, value, tuple(order),
+                                  tuple([(r, pieces[r]) for r in order if r in pieces]),
+                                  tuple([(r, caps[r]) for r in order if r in caps])))
         return tuple(sorted(out, key=_by_certainty))
 
     warning = bool(kb.voice and kb.voice.fact in actions.derived_by)

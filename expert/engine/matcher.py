@@ -29,17 +29,15 @@ from __future__ import annotations
 import bisect
 import operator
 from collections.abc import Callable, Iterable
-from operator import itemgetter
 from typing import Any
 
 from ..language.conditions import Ask, Belief, FactIs, Leaf
 from .agenda import rule_order
 from .compat import Activation, InitialFact, Matcher
 from .compiler import leaf_test
-from .facts import Answer, Certainty, Derived, Fired
+from .facts import FACT_ID, Answer, Certainty, Derived, Fired
 
 Key = tuple  # what a test looks at: ("a", question), ("d", name), ("c", hypothesis)...
-_FACT_ID = itemgetter("__factid__")
 SEEN = 1_024  # values each key's tests remember what they pass for (numbers are endless)
 RISING = {"at_least": False, "above": True}  # passes values above (or at) a threshold
 FALLING = {"at_most": False, "below": True}
@@ -385,7 +383,7 @@ class Match(Activation):
         self.rule, self.facts, self.alternative = alternative.rule, facts, number
         self._names = alternative.names
         if len(facts) > 1:
-            self.matched = sorted(facts, key=_FACT_ID)
+            self.matched = sorted(facts, key=FACT_ID)
             ids = tuple([fact["__factid__"] for fact in reversed(self.matched)])
         else:
             self.matched = list(facts) if alternative.names else []

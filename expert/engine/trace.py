@@ -9,11 +9,10 @@ them as they happen (CLIPS's watch).
 from bisect import bisect_left
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from json.encoder import encode_basestring as _string  # a str as JSON, as json.dumps does
-from operator import itemgetter
 from typing import Any, NamedTuple, Protocol, overload
 
 from ..text import show
-from .facts import Answer, Certainty, Derived, describe, fact_id
+from .facts import FACT_ID, Answer, Certainty, Derived, describe, fact_id
 
 
 class FactRef(NamedTuple):
@@ -195,7 +194,7 @@ def matched_facts(bindings: Mapping[str, Any]) -> list[Any]:
     them, from experta's bindings (the indexed matcher keeps them so: matcher.Match)."""
     matched = [v for k, v in bindings.items() if k[0] == "p"]
     if len(matched) > 1:
-        matched.sort(key=_FACT_ID)
+        matched.sort(key=FACT_ID)
     return matched
 
 
@@ -266,7 +265,6 @@ def _two(value: float) -> str:
 _WORDS: dict[str, tuple[Any, tuple, tuple[str, ...], str, str, tuple]] = {}  # rule id -> words
 _TWO: dict[float, str] = {}
 _ANSWER_WORDS: dict[tuple[str, type, Any], str] = {}  # (question, type, value) -> JSON words
-_FACT_ID = itemgetter("__factid__")  # fact_id, as the C sort calls it
 
 
 def fact_ref(fact: Any, provenance: tuple[int, ...] = ()) -> FactRef:

@@ -315,8 +315,8 @@ class KnowledgeBase:
         self.referring = tuple(r for r in rules if r.then.referral)  # rules that refer
         self.level_rank = {lv.id: lv.rank for lv in levels}
         self.askable = tuple(q for q in questions.values() if not q.computed)
-        self.computed = frozenset(q.id for q in questions.values() if q.computed)
         self.computed_questions = tuple(q for q in questions.values() if q.computed)
+        self.computed = frozenset(q.id for q in self.computed_questions)
         producers: dict[tuple[str, str], list[RuleDef]] = {}
         for rule in rules:
             for key in conclusion_keys(rule.then):
