@@ -7,7 +7,7 @@ from typing import Any
 
 from ..language.certainty import add, resolve, settled
 from ..language.model import Advice, RuleDef
-from .facts import Certainty, Derived, Fired, made
+from .facts import Certainty, Derived, made
 from .trace import FiringLog, TraceWriter, Watcher
 
 
@@ -71,7 +71,7 @@ class RuleActions:
             self.engine.declare(made(Derived, (("name", name),)))
             self.derived_by.setdefault(name, []).append(step)
         if once:
-            self.engine.declare(made(Fired, (("rule", rule_id),)))
+            self.engine.fired(rule_id)
         self.firings.record(rule_id, (step, rule, matched, changes))
         if self.watch:
             self.watch.fire(self.firings[-1])

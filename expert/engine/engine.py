@@ -38,7 +38,7 @@ from .actions import RuleActions
 from .agenda import StableStrategy
 from .compat import Agenda, FactList, InitialFact, KnowledgeEngine, Rule
 from .compiler import compile_rule
-from .facts import Answer, Certainty, made
+from .facts import Answer, Certainty, Fired, made
 from .matcher import IndexedMatcher, Match
 from .trace import Watcher, fact_ref, matched_facts
 
@@ -123,6 +123,17 @@ class TwitchEngine(KnowledgeEngine):
             added, removed = self.get_activations()
             self.strategy.update_agenda(self.agenda, added, removed)
         return last
+
+    def fired(self, rule: str) -> None:
+        """Mark ``rule`` (of several alternatives) as fired, so it fires once: its Fired
+        fact declared, or, for the indexed matcher, the fact's id taken (the trace numbers
+        facts as experta would) and its alternatives blocked as the fact would block them."""
+        fired = getattr(self.matcher, "fired", None)
+        if fired is None:
+            self.declare(made(Fired, (("rule", rule),)))
+        else:
+            self.facts.last_index += 1
+            fired(rule)
 
     def run(self, steps: float = float("inf")) -> None:
         """experta's run loop, less its log line, which formats every matched fact of every

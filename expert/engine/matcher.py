@@ -267,6 +267,22 @@ class IndexedMatcher(Matcher):
         self.pending = {salience: set(alts) for salience, alts in pending.items()}
         self.taken, self.memory = dict(taken), dict(memory)
 
+    def fired(self, rule: str) -> None:
+        """``rule`` (of several alternatives) fired: what its Fired fact does to its
+        alternatives, without the fact (declaring and matching one was a twentieth of
+        a batch's consultation).  Never retracted, so nothing to undo; judged with the
+        next changes, as a declared fact would be."""
+        blocked, filled, need, salience, pending = (self.blocked, self.filled, self.need,
+                                                    self.salience, self.pending)
+        for alt, _ in self.tests[("f", rule)].always:
+            blocked[alt] += 1
+            if blocked[alt] == 1 and filled[alt] == need[alt]:
+                group = pending.get(salience[alt])
+                if group is None:
+                    pending[salience[alt]] = {alt}
+                else:
+                    group.add(alt)
+
     def changes(self, adding: Iterable[Any] | None = None,
                 deleting: Iterable[Any] | None = None) -> tuple[list, list]:
         touched: set[int] = set()
