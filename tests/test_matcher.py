@@ -291,6 +291,24 @@ def test_a_rule_of_several_alternatives_fires_once(small_kb):
         "m-includes") == 1
 
 
+def test_an_activation_that_fired_is_not_asked_off_the_agenda(small_kb, monkeypatch):
+    """Once a rule of several alternatives fires, its alternatives stop holding: the one
+    that fired is already off the agenda, so only the others are taken back."""
+    engine = engine_for(small_kb)
+    removals = []
+    update = engine.strategy._update_agenda
+
+    def spy(agenda, added, removed):
+        removals.extend(removed)
+        update(agenda, added, removed)
+
+    monkeypatch.setattr(engine.strategy, "_update_agenda", spy)
+    answers = check_answers(small_kb, {"many": ["green", "blue", "red"]})
+    engine.infer(small_kb, answers)
+    includes = [a for a in removals if a.rule._wrapped.rule.id == "m-includes"]
+    assert len(includes) == 1 and not includes[0].fired  # the other alternative
+
+
 def numbered(fact, number):
     fact.__factid__ = number
     return fact

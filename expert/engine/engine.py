@@ -169,8 +169,11 @@ class TwitchEngine(KnowledgeEngine):
             steps -= 1
             salience = activation.rule.salience
             action = activation.rule._wrapped
-            actions.fire(action.rule, activation.matched if activation.__class__ is Match
-                         else matched_facts(activation.context), action.once)
+            if activation.__class__ is Match:
+                activation.fired = True
+                actions.fire(action.rule, activation.matched, action.once)
+            else:
+                actions.fire(action.rule, matched_facts(activation.context), action.once)
         self.running = False
 
     def on_fire(self, rule: RuleDef, bindings: dict[str, Any], once: bool) -> None:
