@@ -27,10 +27,11 @@ Exits 1 when a target is missed.
 (1,430, 14,300 and 50,000 are the sizes the engine is held to).
 
 Needs the test extra (clipspy).  Bytecode is written (as on a user's machine).  The
-in-process timings run, as every twitchdx command does, with the long-lived objects
-(knowledge, engine, CLIPS environment) out of the garbage collector's reach: else
-each collection walks the whole rule base, and a firing's share of that grows with
-the number of rules.
+in-process timings run as every twitchdx command does (cli.main): with the collector
+off, and the long-lived objects (knowledge, engine, CLIPS environment) frozen out of
+its reach.  With it on, each collection walks the whole rule base, and a
+consultation's own objects (at 50,000 rules, a hundred thousand, all alive until it
+ends and none in a cycle) again and again: a quarter of a consultation's time there.
 """
 
 from __future__ import annotations
@@ -145,7 +146,8 @@ def measure(factor: int, seed: int, consultations: int, folder: Path) -> dict[st
     kb = load_knowledge((extension,))
     engine_for(kb)
     oracle = ClipsOracle(kb)
-    gc.freeze()  # as the CLI does (cli.main): the collector never walks the rule base
+    gc.freeze()  # as the CLI does (cli.main): the collector never walks the rule base,
+    gc.disable()  # nor runs during a command
     rng = random.Random(seed)
     answers = [check_answers(kb, random_answers(rng)) for _ in range(consultations)]
     ours, theirs, firings = [], [], 0
@@ -210,7 +212,9 @@ def main() -> int:
                   flush=True)
             failed |= ratio > 3 or m["peak_mib"] / m["clips_peak_mib"] > 2
             if m["rules"] >= 14_000:  # below that, loading is the shipped base's fixed cost
-                failed |= m["check_s"] > 10 or m["load_s"] / m["clips_load_s"] > 3
+                failed |= m["load_s"] / m["clips_load_s"] > 3
+            if 14_000 <= m["rules"] <= 15_000:  # the size `kb check` is held to 10 s at
+                failed |= m["check_s"] > 10
     print("targets: per consultation within 3x of CLIPS and peak memory within 2x at every "
           "size; load within 3x from 14,300 rules; kb check <= 10 s at 14,300 rules")
     return 1 if failed else 0
