@@ -266,3 +266,29 @@ def test_a_built_base_is_kept_from_the_collector_and_holds_no_cycle(tmp_path):
     with pytest.raises(KnowledgeError):  # a failed build's traceback has cycles to find
         load_with(tmp_path, "- id: [\n")
     assert gc.get_freeze_count() == before
+
+
+def test_the_lean_sha256_is_hashlibs():
+    import hashlib
+
+    from expert.kb.digest import sha256
+
+    for data in (b"", b"twitchdx", "magnésium\0".encode() * 5000):
+        assert sha256(data).hexdigest() == hashlib.sha256(data).hexdigest()
+    hashed = sha256(b"two ")
+    hashed.update(b"parts")
+    assert hashed.hexdigest() == hashlib.sha256(b"two parts").hexdigest()
+
+
+def test_a_cached_load_does_not_load_openssl(tmp_path):
+    """A consultation's start reads the cache without importing hashlib (8 ms of OpenSSL)."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("import sys; from expert.kb.loader import load_knowledge; load_knowledge(); "
+            "print(sorted({'hashlib', '_hashlib'} & set(sys.modules)))")
+    env = {**os.environ, "TWITCHDX_CACHE": str(tmp_path / "cache")}
+    _built, cached = (subprocess.run([sys.executable, "-c", code], capture_output=True,
+                                     text=True, env=env, check=True) for _ in range(2))
+    assert cached.stdout.strip() == "[]", cached.stdout  # (building may import it)

@@ -8,7 +8,6 @@ a "did you mean" for near misses; finally rules are ordered into strata.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from functools import partial
 from pathlib import Path
@@ -34,6 +33,7 @@ from ..language.model import (
 )
 from ..text import did_you_mean
 from . import sealing
+from .digest import sha256
 from .printed import screen_printed
 from .references import check_ask, check_rule
 from .rulefiles import add_rule, check_salvaged, check_status, collect_rules
@@ -54,7 +54,7 @@ def display_path(path: Path) -> str:
 def fingerprint(texts: list[tuple[str, Path, str]], experimental: bool = True) -> str:
     """sha256 of every file's kind, name and content (and whether experimental rules are
     in): the report's knowledge hash, and what tells two bases apart."""
-    digest = hashlib.sha256(b"" if experimental else b"\0without experimental rules")
+    digest = sha256(b"" if experimental else b"\0without experimental rules")
     for kind, path, text in texts:
         digest.update(f"\0{kind}\0{path.name}\0".encode())
         digest.update(text.encode())

@@ -17,7 +17,6 @@ themselves.  The base holds no lists or sets, so nothing is lost.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import stat
@@ -26,6 +25,7 @@ from typing import Any
 
 from ..language import conditions, model
 from ..language.model import KnowledgeBase
+from .digest import sha256
 
 FORMAT = 1
 FIELDS = ("manifests", "questions", "rules", "levels", "hypotheses", "notes", "tests",
@@ -107,7 +107,7 @@ def dumps(kb: KnowledgeBase, key: str) -> bytes:
     payload = json.dumps(_encode({name: getattr(kb, name) for name in FIELDS}),
                          ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     header = json.dumps({"twitchdx_cache": FORMAT, "key": key,
-                         "sha256": hashlib.sha256(payload).hexdigest()})
+                         "sha256": sha256(payload).hexdigest()})
     return header.encode("ascii") + b"\n" + payload
 
 
@@ -118,7 +118,7 @@ def loads(data: bytes, key: str) -> KnowledgeBase | None:
         header = json.loads(head)
         if not isinstance(header, dict) or header.get("twitchdx_cache") != FORMAT or \
                 header.get("key") != key or \
-                header.get("sha256") != hashlib.sha256(payload).hexdigest():
+                header.get("sha256") != sha256(payload).hexdigest():
             return None
         kwargs = json.loads(payload, object_pairs_hook=_decoder(len(payload) >= SHARED_FROM))
         if not isinstance(kwargs, dict) or set(kwargs) != set(FIELDS):

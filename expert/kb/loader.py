@@ -15,7 +15,6 @@ under a hash of every file's content, so a consultation pays none of them.
 from __future__ import annotations
 
 import gc
-import hashlib
 import os
 import sys
 from collections.abc import Iterator
@@ -26,6 +25,7 @@ from .. import __version__
 from ..errors import InputError, KnowledgeError, Problem
 from ..fileio import read_text, write_atomic
 from ..language.model import KnowledgeBase
+from .digest import sha256
 
 
 def package_knowledge() -> Path:
@@ -226,7 +226,7 @@ def _cache_path(texts: list[tuple[str, Path, str]], experimental: bool = True
     setting = os.environ.get(ENV_CACHE)
     if setting is not None and setting.strip().lower() in ("", "0", "off", "no"):
         return None
-    digest = hashlib.sha256(f"{CACHE_FORMAT}|{__version__}|{sys.version_info[:2]}|"
+    digest = sha256(f"{CACHE_FORMAT}|{__version__}|{sys.version_info[:2]}|"
                             f"{Path.cwd()}|{experimental}".encode())
     stamps = _code_stamps(os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
     if stamps is None:

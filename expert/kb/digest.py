@@ -1,0 +1,20 @@
+"""SHA-256 without loading OpenSSL.
+
+``import hashlib`` loads OpenSSL's libcrypto, 8 ms of the 20 a cold consultation
+spends beyond importing its libraries, to hash a few kilobytes of knowledge for the
+cache's key.  CPython ships SHA-256 in a module of its own as well (``_sha2`` from
+3.12, ``_sha256`` before); its own ``random`` module imports that one first for
+the same reason.  The digests are the same (tests/test_loader.py).
+"""
+
+from __future__ import annotations
+
+try:
+    from _sha2 import sha256  # type: ignore[import-not-found]  # Python 3.12 and later
+except ImportError:
+    try:
+        from _sha256 import sha256  # type: ignore[import-not-found,no-redef]
+    except ImportError:  # pragma: no cover - a build without it: OpenSSL's, as ever
+        from hashlib import sha256  # type: ignore[assignment]
+
+__all__ = ["sha256"]
