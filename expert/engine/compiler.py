@@ -12,7 +12,8 @@ and every leaf becomes one pattern:
 Patterns are emitted in the shape experta's Rete builder expects after its own
 ``prepare_rule`` (positive patterns first, InitialFact where a branch has none),
 so the engine can skip that costly rewrite.  A rule with several alternatives
-also gets ``NOT(Fired(rule=id))``: it fires once, whichever alternatives hold.
+also gets ``NOT(Fired(rule=id))``: it fires once, whichever alternatives hold (the
+indexed matcher blocks them itself, without the fact: TwitchEngine.fired).
 """
 
 from __future__ import annotations
