@@ -11,6 +11,7 @@ import pytest
 
 from conftest import EXAMPLES
 from expert.report.formats import FORMATS
+from expert.text import question_only
 
 PPI = EXAMPLES / "ppi-diuretic.yaml"
 WHEN = {"SOURCE_DATE_EPOCH": "1764752400"}  # 03 December 2025, 09:00 UTC
@@ -71,8 +72,8 @@ def test_the_html_page_holds_everything_a_doctor_needs(runner, cli, tmp_path, an
     text = "\n".join(page.text)
     assert "03 December 2025, 09:00 UTC" in text
     assert report["knowledge"]["version"] in text
-    for answer in report["answers"]:  # every answer, by its question's text
-        assert " ".join(answer["text"].split()) in text
+    for answer in report["answers"]:  # every answer, by its question (not what to do)
+        assert " ".join(question_only(answer["text"]).split()) in text
         assert " ".join(answer["answer_text"].split()) in text
     assert "Age:" in text and "Sex:" in text
     referral = report["referral"]
@@ -80,7 +81,8 @@ def test_the_html_page_holds_everything_a_doctor_needs(runner, cli, tmp_path, an
     for reason in referral["reasons"]:
         assert " ".join(reason["text"].split()) in text
     for unknown in report["unknown_questions"]:
-        assert " ".join(unknown["text"].split()) in text
+        assert " ".join(question_only(unknown["text"]).split()) in text
+    assert "Choose all that apply" not in text
     for hypothesis in report["hypotheses"]:
         assert hypothesis["label"] in text and f"{hypothesis['certainty']:.2f}" in text
     for note in report["notes"]:
@@ -121,9 +123,25 @@ def test_markdown_carries_the_same_content_as_text(runner, cli):
     assert "**Age:** 67 years" in markdown and "**Sex:** Male" in markdown
     assert "## Your answers" in markdown
     for answer in report["answers"]:
-        assert f"| {answer['text']} | {answer['answer_text']} |" in markdown
+        assert f"| {question_only(answer['text'])} | {answer['answer_text']} |" in markdown
     assert report["referral"]["label"] in markdown
     assert report["disclaimer"] in " ".join(markdown.split())
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "html"])
+def test_lists_of_questions_name_them_without_what_to_do(runner, cli, tmp_path, fmt):
+    """"Choose all that apply." is said when the question is asked, not in a list of
+    questions answered or left open, where it reads as an order."""
+    answers = tmp_path / "few.yaml"
+    answers.write_text("twitch_at_rest: true\nmedications: [loop_diuretic]\n")
+    done = runner.invoke(cli, ["consult", "--answers", str(answers), "--format", fmt,
+                               "--no-history"])
+    assert done.exit_code == 0, done.output
+    said = " ".join(done.stdout.split())
+    if fmt != "text":  # (a text report lists no answers)
+        assert "Do you take any of these medicines?" in said  # answered
+    assert "Where are the twitches?" in said  # left open (and could change the report)
+    assert "Choose all that apply" not in said
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

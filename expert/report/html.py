@@ -11,6 +11,7 @@ from html import escape
 from typing import Any
 
 from ..clock import Moment
+from ..text import question_only
 from .render import header_facts
 
 STYLE = """
@@ -121,14 +122,15 @@ def render_html(report: dict[str, Any], when: Moment | None = None) -> str:
         out += ["<h2>Advice</h2>", "<ul>"]
         out += [f"<li>{_e(a['text'])}</li>" for a in report["advice"]] + ["</ul>"]
     out += ["<h2>Your answers</h2>", "<table><tr><th>Question</th><th>Answer</th></tr>"]
-    out += [f"<tr><td>{_e(a['text'])}</td><td>{_e(a['answer_text'])}</td></tr>"
+    out += [f"<tr><td>{_e(question_only(a['text']))}</td><td>{_e(a['answer_text'])}</td></tr>"
             for a in report["answers"]]
     out.append("</table>")
     if report["unknown_questions"]:
         out += ["<h2>Not answered</h2>",
                 '<p class="unknown">Treated as unknown, never as no.</p>',
                 '<ul class="unknown">']
-        out += [f"<li>{_e(u['text'])}" + (" (answered: don't know)" if u["asked"] else "")
+        out += [f"<li>{_e(question_only(u['text']))}"
+                + (" (answered: don't know)" if u["asked"] else "")
                 + "</li>" for u in report["unknown_questions"]] + ["</ul>"]
     out += [f'<p class="disclaimer">{_e(report["disclaimer"])}</p>', "</body>", "</html>"]
     return "\n".join(out) + "\n"

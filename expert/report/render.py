@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from ..clock import Moment
-from ..text import WIDTH, wrap
+from ..text import WIDTH, question_only, wrap
 
 Style = Callable[[str, str], str]  # (text, role) -> text as printed
 
@@ -147,11 +147,11 @@ def _could(item: dict[str, Any], show_rules: bool) -> str:
     """An unanswered question that could change the report, as a person reads it."""
     says = item["why"] if show_rules else item["says"]
     question = f"{item['question']}: " if show_rules else ""
-    return f"{question}{item['question_text']} {says[0].upper()}{says[1:]}"
+    return f"{question}{question_only(item['question_text'])} {says[0].upper()}{says[1:]}"
 
 
 def _unknown(item: dict[str, Any], show_rules: bool) -> str:
-    said = item["text"] + (" (answered: don't know)" if item["asked"] else "")
+    said = question_only(item["text"]) + (" (answered: don't know)" if item["asked"] else "")
     return f"{item['question']}: {said}" if show_rules else said
 
 
@@ -220,7 +220,8 @@ def render_markdown(report: dict[str, Any], show_rules: bool = False,
         out += [f"- {_could(v, show_rules)}" for v in report["value_of_information"]]
     if report.get("answers"):
         out += ["", "## Your answers", "", "| Question | Answer |", "|---|---|"]
-        out += [f"| {_cell(a['text'])} | {_cell(a['answer_text'])} |" for a in report["answers"]]
+        out += [f"| {_cell(question_only(a['text']))} | {_cell(a['answer_text'])} |"
+                for a in report["answers"]]
     if report["unknown"]:
         out += ["", "## Not answered", "", "_Treated as unknown, never as no._", ""]
         out += [f"- {_unknown(u, show_rules)}" for u in report["unknown_questions"]]
