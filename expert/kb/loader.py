@@ -227,7 +227,7 @@ def _cache_path(texts: list[tuple[str, Path, str]], experimental: bool = True
     if setting is not None and setting.strip().lower() in ("", "0", "off", "no"):
         return None
     digest = sha256(f"{CACHE_FORMAT}|{__version__}|{sys.version_info[:2]}|"
-                            f"{Path.cwd()}|{experimental}".encode())
+                    f"{Path.cwd()}|{experimental}".encode())
     stamps = _code_stamps(os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
     if stamps is None:
         return None
