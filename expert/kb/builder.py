@@ -13,7 +13,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from ..errors import DataFileError, Problem
+from ..errors import Problem
 from ..language.conditions import Ask, Condition, ConditionSyntaxError
 from ..language.conditions import parse as parse_condition
 from ..language.forms import leaves
@@ -35,11 +35,11 @@ from ..text import did_you_mean
 from . import sealing
 from .digest import sha256
 from .printed import screen_printed
+from .readahead import read_ahead, read_file
 from .references import check_ask, check_rule
 from .rulefiles import add_rule, check_salvaged, check_status, collect_rules
 from .strata import strata
-from .validation import validate_text
-from .yamlsource import LineDict, parse
+from .yamlsource import LineDict
 
 SINGULAR = {"hypotheses": "hypothesis", "notes": "note", "tests": "test"}
 Bad = set[tuple[str, int | None]]  # (section, item index) with a schema problem; None: all
@@ -308,24 +308,23 @@ def build(texts: list[tuple[str, Path, str]], experimental: bool = True
     ``experimental=False`` leaves out rules marked ``status: experimental``, as if they were
     not written (an experimental override then leaves the rule it would replace)."""
     b = _Builder()
-    for kind, path, text in texts:
-        shown = display_path(path)
-        try:
-            data = parse(text, shown)
-        except DataFileError as exc:
-            b.problem(shown, exc.line, "", exc.problem)
-            continue
-        if data is None:
-            data = LineDict()
-        if not isinstance(data, dict):
-            b.problem(shown, getattr(data, "line", 1), "", f"a {kind} file must be a mapping")
-            continue
-        schema_problems, bad = validate_text(text, data, kind, shown)
-        b.problems += schema_problems
-        if ("", None) in bad:  # the file as a whole is unusable
-            continue
-        {"kb": b.add_manifest, "questions": b.add_questions, "catalog": b.add_catalog,
-         "reference": b.add_reference, "rules": partial(collect_rules, b)}[kind](data, shown, bad)
+    shown_paths = [display_path(path) for _, path, _ in texts]
+    with read_ahead(texts, shown_paths) as ahead:  # a large base: read on two cores
+        for index, ((kind, _, text), shown) in enumerate(zip(texts, shown_paths, strict=True)):
+            read = ahead.get(index) or read_file(kind, text, shown)
+            if read[0] == "error":
+                b.problem(shown, read[1], "", read[2])
+                continue
+            _, data, schema_problems, bad = read
+            if not isinstance(data, dict):
+                b.problem(shown, getattr(data, "line", 1), "", f"a {kind} file must be a mapping")
+                continue
+            b.problems += schema_problems
+            if ("", None) in bad:  # the file as a whole is unusable
+                continue
+            {"kb": b.add_manifest, "questions": b.add_questions, "catalog": b.add_catalog,
+             "reference": b.add_reference, "rules": partial(collect_rules, b)}[kind](
+                data, shown, bad)
     for order, (shown, raw) in enumerate(b.raw_rules):
         if experimental or raw.get("status") != "experimental":
             add_rule(b, raw, shown, order)
