@@ -1,5 +1,5 @@
 """Large knowledge read on two cores: a forked process parses and schema-checks the
-later half of the files while the builder reads the first.
+later files (two fifths of the text) while the builder reads the first.
 
 Reading YAML and checking it against the schemas is half of loading a large base
 (libyaml, and the Python objects its nodes become), and every file is read on its
@@ -114,11 +114,11 @@ def _worth_it(texts: list[tuple[str, Path, str]]) -> bool:
 
 
 def _start(texts: list[tuple[str, Path, str]], shown: list[str]) -> ReadAhead:
-    """Fork a child to read the files after the middle (by size)."""
-    half, seen, first = sum(len(text) for _, _, text in texts) * PARENT_SHARE, 0, len(texts)
+    """Fork a child to read the files after the parent's share of the text."""
+    share, seen, first = sum(len(text) for _, _, text in texts) * PARENT_SHARE, 0, len(texts)
     for index, (_, _, text) in enumerate(texts):
         seen += len(text)
-        if seen >= half:
+        if seen >= share:
             first = index + 1
             break
     if first >= len(texts):
