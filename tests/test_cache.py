@@ -1,6 +1,7 @@
 """The knowledge cache is data, never code: JSON read back into the model's own types,
 checked against its key and digest, only from a folder no one else can write."""
 
+import binascii
 import json
 import os
 import pickle
@@ -74,13 +75,11 @@ def test_a_pickle_planted_in_the_cache_is_never_run(cache, tmp_path, monkeypatch
 def _edit_a_rule(path, keep_digest: bool):
     head, _, payload = path.read_bytes().partition(b"\n")
     edited = payload.replace(b'"mg-ppi-long-term"', b'"mg-ppi-long-term"', 1).replace(
-        b'{"t":[{"t":["magnesium",0.3]}]}', b'{"t":[{"t":["magnesium",0.99]}]}', 1)
+        b'{"p":["magnesium",0.3]}', b'{"p":["magnesium",0.99]}', 1)
     assert edited != payload
     header = json.loads(head)
     if not keep_digest:
-        import hashlib
-
-        header["sha256"] = hashlib.sha256(edited).hexdigest()
+        header["crc32"] = binascii.crc32(edited)
     path.write_bytes(json.dumps(header).encode() + b"\n" + edited)
 
 
@@ -124,20 +123,16 @@ def test_a_folder_others_can_write_is_neither_read_nor_written(cache):
     b'{"x":1}',
 ])
 def test_a_payload_naming_anything_else_is_a_miss(payload):
-    import hashlib
-
     header = json.dumps({"twitchdx_cache": cachefile.FORMAT, "key": "k",
-                         "sha256": hashlib.sha256(payload).hexdigest()}).encode()
+                         "crc32": binascii.crc32(payload)}).encode()
     assert cachefile.loads(header + b"\n" + payload, "k") is None
 
 
 def _resealed(entry: bytes, old: bytes, new: bytes) -> bytes:
-    """A cache entry with its first ``old`` replaced by ``new``, and a digest to match."""
-    import hashlib
-
+    """A cache entry with its first ``old`` replaced by ``new``, and a checksum to match."""
     payload = entry[entry.index(b"\n") + 1:].replace(old, new, 1)
     header = json.dumps({"twitchdx_cache": cachefile.FORMAT, "key": "k",
-                         "sha256": hashlib.sha256(payload).hexdigest()}).encode()
+                         "crc32": binascii.crc32(payload)}).encode()
     return header + b"\n" + payload
 
 
@@ -197,3 +192,27 @@ def test_fuzzed_entries_never_raise_and_never_pass_unchecked(kb, data):
             assert loaded is None
         else:
             assert loaded is None or loaded.rules == kb.rules
+
+
+@pytest.mark.parametrize("shared", [False, True])
+@pytest.mark.parametrize("value", [
+    (("a", True), ("b", 1), ("c", 1.0), ("d", None), ("e", "x")),  # one "p": types kept
+    (("a", ("nested",)), ("b", 2)),  # a value that is not a scalar: a "t" of "t"s
+    ((1, "a"),),  # a key that is not text
+    (("a", 1, 2),),  # not a pair
+    (),
+])
+def test_pairs_read_back_as_written(value, shared):
+    encoded = json.dumps(cachefile._encode(value))
+    assert ('{"p":' in encoded) == (value != () and all(
+        len(v) == 2 and isinstance(v[0], str) and not isinstance(v[1], tuple)
+        for v in value))
+    back = json.loads(encoded, object_pairs_hook=cachefile._decoder(shared))
+    assert back == value and [type(v) for pair in back for v in pair] == [
+        type(v) for pair in value for v in pair]
+
+
+@pytest.mark.parametrize("payload", [b'{"p":["a",1,"b"]}', b'{"p":[1,"a"]}', b'{"p":"ab"}'])
+def test_pairs_that_are_not_pairs_are_a_miss(payload):
+    with pytest.raises(ValueError):
+        json.loads(payload, object_pairs_hook=cachefile._decoder(False))

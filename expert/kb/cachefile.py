@@ -1,17 +1,20 @@
 """The knowledge cache as data, never code: a checked base written as JSON and read back
 into the model's own types, with nothing else able to come out of it.
 
-A cache file is one header line, ``{"twitchdx_cache": FORMAT, "key": ..., "sha256":
+A cache file is one header line, ``{"twitchdx_cache": FORMAT, "key": ..., "crc32":
 ...}``, then the payload.  Read, it is used only if its key is the one asked for and
-the payload's digest matches (a truncated or edited entry is a miss, rebuilt), and
+the payload's checksum matches (a truncated or damaged entry is a miss, rebuilt), and
 only from a folder the user owns and no one else can write (a shared or
-world-writable cache is neither read nor written).  The payload names only the
-model's NamedTuples, by a fixed table; any other name, a wrong field count or a
-malformed value is a miss, never a guess.
+world-writable cache is neither read nor written: that, not the checksum, is what
+keeps anyone else from planting an entry).  The payload names only the model's
+NamedTuples, by a fixed table; any other name, a wrong field count or a malformed
+value is a miss, never a guess.
 
-Encoding: a tuple is ``{"t": [...]}``, a dict ``{"d": [[key, value], ...]}`` and a
-NamedTuple ``{"n": "Ask", "f": [...]}``; strings, numbers, booleans and null are
-themselves.  The base holds no lists or sets, so nothing is lost.
+Encoding: a tuple is ``{"t": [...]}``, one of (text, value) pairs ``{"p": [text,
+value, ...]}`` (a rule's line table, its evidence: a third of the objects, each
+decoded by a call of Python), a dict ``{"d": [[key, value], ...]}`` and a NamedTuple
+``{"n": "Ask", "f": [...]}``; strings, numbers, booleans and null are themselves.
+The base holds no lists or sets, so nothing is lost.
 """
 
 from __future__ import annotations
@@ -20,14 +23,14 @@ import contextlib
 import json
 import os
 import stat
+from binascii import crc32  # imported by the libraries already: sha256 took a millisecond
 from pathlib import Path
 from typing import Any
 
 from ..language import conditions, model
 from ..language.model import KnowledgeBase
-from .digest import sha256
 
-FORMAT = 1
+FORMAT = 2
 FIELDS = ("manifests", "questions", "rules", "levels", "hypotheses", "notes", "tests",
           "sources", "evidence", "fingerprint", "advice_kinds", "voice", "constraints",
           "sections", "forbidden_phrases", "contraindications", "overridden", "calm",
@@ -45,6 +48,7 @@ def _named_tuples() -> dict[str, type]:
 
 
 TYPES = _named_tuples()  # the only types a cache file can name
+_SCALARS = (str, bool, int, float)  # a pair's value, as JSON keeps it (its type and all)
 
 
 def _encode(value: Any) -> Any:
@@ -56,6 +60,10 @@ def _encode(value: Any) -> Any:
             if TYPES.get(name) is not type(value):
                 raise TypeError(f"cannot cache a {name}")
             return {"n": name, "f": [_encode(v) for v in value]}
+        if value and all(type(item) is tuple and len(item) == 2 and type(item[0]) is str
+                         and (item[1] is None or type(item[1]) in _SCALARS)
+                         for item in value):
+            return {"p": [part for item in value for part in item]}
         return {"t": [_encode(v) for v in value]}
     if isinstance(value, dict):
         return {"d": [[_encode(k), _encode(v)] for k, v in value.items()]}
@@ -88,6 +96,10 @@ def _decoder(shared: bool) -> Any:
             (key, value), = pairs
             if key == "t" and type(value) is list:
                 return tuple(kept(value))
+            if key == "p" and type(value) is list and len(value) % 2 == 0 and all(
+                    type(text) is str for text in value[::2]):
+                value = kept(value)
+                return tuple(zip(value[::2], value[1::2], strict=True))
             if key == "d" and type(value) is list:
                 return {key: value for key, value in value} if not shared else {
                     texts.setdefault(key, key) if type(key) is str else key: value
@@ -106,8 +118,7 @@ def _decoder(shared: bool) -> Any:
 def dumps(kb: KnowledgeBase, key: str) -> bytes:
     payload = json.dumps(_encode({name: getattr(kb, name) for name in FIELDS}),
                          ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    header = json.dumps({"twitchdx_cache": FORMAT, "key": key,
-                         "sha256": sha256(payload).hexdigest()})
+    header = json.dumps({"twitchdx_cache": FORMAT, "key": key, "crc32": crc32(payload)})
     return header.encode("ascii") + b"\n" + payload
 
 
@@ -117,8 +128,7 @@ def loads(data: bytes, key: str) -> KnowledgeBase | None:
         head, _, payload = data.partition(b"\n")
         header = json.loads(head)
         if not isinstance(header, dict) or header.get("twitchdx_cache") != FORMAT or \
-                header.get("key") != key or \
-                header.get("sha256") != sha256(payload).hexdigest():
+                header.get("key") != key or header.get("crc32") != crc32(payload):
             return None
         kwargs = json.loads(payload, object_pairs_hook=_decoder(len(payload) >= SHARED_FROM))
         if not isinstance(kwargs, dict) or set(kwargs) != set(FIELDS):

@@ -46,7 +46,7 @@ def package_knowledge() -> Path:
 
 ENV_KB = "TWITCHDX_KB"
 ENV_CACHE = "TWITCHDX_CACHE"
-CACHE_FORMAT = 7  # bump when cached knowledge changes shape
+CACHE_FORMAT = 8  # bump when cached knowledge changes shape
 
 
 def knowledge_dirs(extra: tuple[str | Path, ...] = (), package: bool = True) -> list[Path]:
