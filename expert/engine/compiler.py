@@ -18,6 +18,7 @@ indexed matcher blocks them itself, without the fact: TwitchEngine.fired).
 
 from __future__ import annotations
 
+import functools
 import inspect
 from typing import Any
 
@@ -114,7 +115,14 @@ def compile_rule(rule: RuleDef, patterns: bool = True) -> Rule:
     """
     alts = rule.alternatives or alternatives(rule.when)
     once = len(alts) > 1
-    if not patterns:
-        return Rule(salience=-rule.stratum)(RuleAction(rule, once))
-    lhs = [OR(*(AND(*_branch(alt, rule.id)) for alt in alts))] if once else _branch(alts[0], None)
-    return Rule(*lhs, salience=-rule.stratum)(RuleAction(rule, once))
+    lhs = [] if not patterns else [OR(*(AND(*_branch(alt, rule.id)) for alt in alts))] \
+        if once else _branch(alts[0], None)
+    return _decorated(Rule(*lhs, salience=-rule.stratum), RuleAction(rule, once))
+
+
+def _decorated(compiled: Rule, action: RuleAction) -> Rule:
+    """``compiled(action)``, as experta's Rule takes its action on its first call, less
+    reading the action's signature to learn which bindings it takes: it takes them
+    all (``**bindings``), which is what experta concludes too."""
+    compiled._wrapped = action
+    return functools.update_wrapper(compiled, action)
