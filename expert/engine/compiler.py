@@ -115,8 +115,12 @@ def compile_rule(rule: RuleDef, patterns: bool = True) -> Rule:
     """
     alts = rule.alternatives or alternatives(rule.when)
     once = len(alts) > 1
-    lhs = [] if not patterns else [OR(*(AND(*_branch(alt, rule.id)) for alt in alts))] \
-        if once else _branch(alts[0], None)
+    if not patterns:
+        lhs: list[Any] = []
+    elif once:
+        lhs = [OR(*(AND(*_branch(alt, rule.id)) for alt in alts))]
+    else:
+        lhs = _branch(alts[0], None)
     return _decorated(Rule(*lhs, salience=-rule.stratum), RuleAction(rule, once))
 
 
