@@ -22,7 +22,7 @@ def texts_of(*folders):
 @pytest.fixture
 def spied(monkeypatch):
     """Read ahead whatever the size, and count the files the child's reads stood for."""
-    monkeypatch.setattr(readahead, "_worth_it", lambda texts: True)
+    monkeypatch.setattr(readahead, "_worth_it", lambda size: True)
     used = []
     get = readahead.ReadAhead.get
 
@@ -40,7 +40,7 @@ def test_the_base_is_the_one_a_single_process_reads(extension, spied, monkeypatc
     texts = texts_of(extension)
     kb, problems = builder.build(texts)
     assert spied, "no file came from the second process"
-    monkeypatch.setattr(readahead, "_worth_it", lambda texts: False)
+    monkeypatch.setattr(readahead, "_worth_it", lambda size: False)
     alone, alone_problems = builder.build(texts)
     assert problems == alone_problems == []
     assert kb.fingerprint == alone.fingerprint
@@ -60,11 +60,9 @@ def test_problems_in_files_the_child_reads_name_their_file_and_line(extension, s
     texts = texts_of(extension, broken)
     _, problems = builder.build(texts)
     assert {len(texts) - 1, len(texts) - 2} <= set(spied)  # the broken files: the child's
-    where = sorted(f"{p.path}:{p.line}" for p in problems)
-    assert any(w.endswith("zz-syntax.yaml:2") for w in where), where
-    assert any(w.endswith("zz-schema.yaml:8") and "colour" in p.message
-               for w, p in zip(where, sorted(problems, key=lambda p: f"{p.path}:{p.line}"),
-                               strict=True)), problems
+    assert any(p.path.endswith("zz-syntax.yaml") and p.line == 2 for p in problems), problems
+    assert any(p.path.endswith("zz-schema.yaml") and p.line == 8 and "colour" in p.message
+               for p in problems), problems
     with pytest.raises(KnowledgeError):
         load_knowledge((extension, broken), use_cache=False)
 
@@ -83,7 +81,7 @@ def test_a_child_that_fails_leaves_the_reading_to_the_parent(extension, spied, m
     texts = texts_of(extension)
     kb, problems = builder.build(texts)
     assert spied == [] and problems == []  # every file read by the parent instead
-    monkeypatch.setattr(readahead, "_worth_it", lambda texts: False)
+    monkeypatch.setattr(readahead, "_worth_it", lambda size: False)
     assert kb.rules == builder.build(texts)[0].rules
 
 
@@ -91,8 +89,8 @@ def test_a_build_that_stops_early_stops_its_child(extension, spied, monkeypatch)
     started = []
     start = readahead._start
 
-    def remembering(texts, shown):
-        ahead = start(texts, shown)
+    def remembering(texts, shown, size):
+        ahead = start(texts, shown, size)
         started.append((ahead, ahead.pid))
         return ahead
 
@@ -109,14 +107,10 @@ def test_a_build_that_stops_early_stops_its_child(extension, spied, monkeypatch)
         os.waitpid(pid, os.WNOHANG)
 
 
-def test_only_a_large_base_in_a_single_thread_is_read_so(extension, monkeypatch):
-    texts = texts_of(extension)
-    size = sum(len(text) for _, _, text in texts)
+def test_only_a_large_base_in_a_single_thread_is_read_so(monkeypatch):
+    size = readahead.READ_AHEAD_FROM
     monkeypatch.setattr(readahead.threading, "active_count", lambda: 1)
-    monkeypatch.setattr(readahead, "READ_AHEAD_FROM", size)
-    assert readahead._worth_it(texts) == readahead.sys.platform.startswith("linux")
-    monkeypatch.setattr(readahead, "READ_AHEAD_FROM", size + 1)
-    assert not readahead._worth_it(texts)
-    monkeypatch.setattr(readahead, "READ_AHEAD_FROM", size)
+    assert readahead._worth_it(size) == readahead.sys.platform.startswith("linux")
+    assert not readahead._worth_it(size - 1)
     monkeypatch.setattr(readahead.threading, "active_count", lambda: 2)
-    assert not readahead._worth_it(texts)
+    assert not readahead._worth_it(size)

@@ -274,16 +274,11 @@ class IndexedMatcher(Matcher):
         alternatives, without the fact (declaring and matching one was a twentieth of
         a batch's consultation).  Never retracted, so nothing to undo; judged with the
         next changes, as a declared fact would be."""
-        blocked, filled, need, salience, pending = (self.blocked, self.filled, self.need,
-                                                    self.salience, self.pending)
+        blocked = self.blocked
         for alt, _ in self.tests[("f", rule)].always:
             blocked[alt] += 1
-            if blocked[alt] == 1 and filled[alt] == need[alt]:
-                group = pending.get(salience[alt])
-                if group is None:
-                    pending[salience[alt]] = {alt}
-                else:
-                    group.add(alt)
+            if blocked[alt] == 1 and self.filled[alt] == self.need[alt]:
+                self.pending.setdefault(self.salience[alt], set()).add(alt)
 
     def changes(self, adding: Iterable[Any] | None = None,
                 deleting: Iterable[Any] | None = None) -> tuple[list, list]:

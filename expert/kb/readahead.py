@@ -100,22 +100,24 @@ class ReadAhead:
 @contextlib.contextmanager
 def read_ahead(texts: list[tuple[str, Path, str]], shown: list[str]) -> Iterator[ReadAhead]:
     """A ReadAhead for these files (``shown``: each one's path as problems name it)."""
-    ahead = _start(texts, shown) if _worth_it(texts) else ReadAhead()
+    size = sum(len(text) for _, _, text in texts)
+    ahead = _start(texts, shown, size) if _worth_it(size) else ReadAhead()
     try:
         yield ahead
     finally:
         ahead.close()
 
 
-def _worth_it(texts: list[tuple[str, Path, str]]) -> bool:
+def _worth_it(size: int) -> bool:
+    """Whether ``size`` characters of YAML are read on two cores here."""
     return (sys.platform.startswith("linux") and hasattr(os, "fork")
-            and threading.active_count() == 1
-            and sum(len(text) for _, _, text in texts) >= READ_AHEAD_FROM)
+            and threading.active_count() == 1 and size >= READ_AHEAD_FROM)
 
 
-def _start(texts: list[tuple[str, Path, str]], shown: list[str]) -> ReadAhead:
-    """Fork a child to read the files after the parent's share of the text."""
-    share, seen, first = sum(len(text) for _, _, text in texts) * PARENT_SHARE, 0, len(texts)
+def _start(texts: list[tuple[str, Path, str]], shown: list[str], size: int) -> ReadAhead:
+    """Fork a child to read the files after the parent's share of the text (``size``
+    characters in all)."""
+    share, seen, first = size * PARENT_SHARE, 0, len(texts)
     for index, (_, _, text) in enumerate(texts):
         seen += len(text)
         if seen >= share:
