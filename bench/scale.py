@@ -1,11 +1,10 @@
 """Benchmark: the engine at 10x and 100x the shipped knowledge, against CLIPS 6.4.
 
-    python bench/scale.py [--factors 10 100] [--seed 1] [--consultations 20]
+    python bench/scale.py [--factors 10 100] [--seed 1] [--shape flat] [--consultations 20]
 
-For each factor, generates synthetic rules of the shipped shape (tests/synthetic.py:
-conditions over the real questions, chains of derived facts, rules reading
-certainties) so that the knowledge has that many times the shipped rules, and
-measures in one run:
+For each factor, generates synthetic rules (tests/synthetic.py: conditions over the
+real questions, chains of derived facts, rules reading certainties) so that the
+knowledge has that many times the shipped rules, and measures in one run:
 
 * per consultation, twitchdx (engine and conclusions) and CLIPS running the same
   knowledge exported by `twitchdx kb export --format clips` on the same answers:
@@ -24,7 +23,9 @@ measures in one run:
 Exits 1 when a target is missed.
 
 ``--rules N ...`` names the sizes in rules instead of factors of the shipped base
-(1,430, 14,300 and 50,000 are the sizes the engine is held to).
+(1,430, 14,300 and 50,000 are the sizes the engine is held to).  ``--shape`` draws
+the rules ``flat`` (the shipped rules' shape, the default) or ``nested`` (every
+operator, nested ``any``/``all``/``not``, deeper chains: one nobody tuned on).
 
 Needs the test extra (clipspy).  Bytecode is written (as on a user's machine).  The
 in-process timings run as every twitchdx command does (cli.main): with the collector
@@ -129,7 +130,8 @@ def load_and_memory(kb, extension: Path, answers: dict, folder: Path,
             "peak_mib": ours_kib / 1024, "clips_peak_mib": clips_kib / 1024}
 
 
-def measure(factor: int, seed: int, consultations: int, folder: Path) -> dict[str, float]:
+def measure(factor: int, seed: int, shape: str, consultations: int,
+            folder: Path) -> dict[str, float]:
     from clips_oracle import ClipsOracle
     from synthetic import random_answers, write_extension
 
@@ -139,7 +141,7 @@ def measure(factor: int, seed: int, consultations: int, folder: Path) -> dict[st
     from expert.kb.loader import load_knowledge
 
     shipped = len(load_knowledge().rules)
-    extension = write_extension(folder / f"x{factor}", shipped * (factor - 1), seed)
+    extension = write_extension(folder / f"x{factor}", shipped * (factor - 1), seed, shape)
     env = {**os.environ, "TWITCHDX_CACHE": str(folder / "cache")}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     check_s = timed_process(["kb", "check", "--kb", str(extension)], env)
@@ -182,11 +184,14 @@ KEPT: list = []  # CLIPS environments: freeing one prints a warning on stderr
 
 
 def main() -> int:
+    from synthetic import SHAPES
+
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--factors", type=int, nargs="+", default=[10, 100])
     parser.add_argument("--rules", type=int, nargs="+", metavar="N",
                         help="sizes in rules (e.g. 1430 14300 50000), instead of --factors")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--shape", choices=sorted(SHAPES), default="flat")
     parser.add_argument("--consultations", type=int, default=20)
     args = parser.parse_args()
     if args.rules:
@@ -201,7 +206,7 @@ def main() -> int:
     failed = False
     with tempfile.TemporaryDirectory() as tmp:
         for factor in args.factors:
-            m = measure(factor, args.seed, args.consultations, Path(tmp))
+            m = measure(factor, args.seed, args.shape, args.consultations, Path(tmp))
             ratio = m["ours_ms"] / m["clips_ms"]
             print(f"{m['rules']:>7} {m['ours_ms']:>8.1f}ms {m['clips_ms']:>7.1f}ms "
                   f"{ratio:>5.1f}x {m['firings']:>8.0f} {m['us_per_firing']:>9.0f} "

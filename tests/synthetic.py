@@ -7,6 +7,13 @@ cycle), and some read a hypothesis's certainty.  Certainty factors have six
 decimals, so no two rules restate each other's evidence (the loader refuses
 that), and no rule tests a warning sign, so the safety proofs hold.
 
+Two shapes (``SHAPES``): *flat*, the shipped rules' own (two or three tests, a
+quarter of them ``any``), and *nested*, one nobody tuned the engine on: three to
+six tests of every operator the language has (``between``, ``includes_all``,
+``includes_at_least``, ``count_at_least``, ``answered``, ``not`` over any answer,
+certainties ``below`` a threshold), ``any`` inside ``all`` and ``all`` inside
+``any``, rules reading up to two derived facts of short, deep chains.
+
 Used by bench/scale.py (10x and 100x, timed against CLIPS) and by the
 differential tests, which need knowledge nobody tuned the engine on.
 """
@@ -14,8 +21,9 @@ differential tests, which need knowledge nobody tuned the engine on.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -34,8 +42,14 @@ def _safe_choices(question: dict) -> list[str]:
     return [c["id"] for c in question.get("choices", []) if not c.get("red_flag")]
 
 
+def _number(rng: random.Random, question: dict) -> float:
+    low, high = question.get("min", 0), question.get("max", 100)
+    return rng.randint(int(low), int(high)) if question["type"] == "integer" else round(
+        rng.uniform(low, high), 1)
+
+
 def _leaf(rng: random.Random, question: dict) -> dict | None:
-    """One test of a question, with an operator and value its type allows."""
+    """One test of a question, with an operator and value its type allows (flat shape)."""
     qid, kind = question["id"], question["type"]
     if kind == "boolean":
         return {qid: rng.choice([True, False])}
@@ -58,52 +72,136 @@ def _leaf(rng: random.Random, question: dict) -> dict | None:
     return {qid: {op: rng.choice(choices)}}
 
 
-def synthetic_rules(count: int, seed: int = 0) -> list[dict]:
-    """``count`` rules as a rule file holds them."""
+def _nested_leaf(rng: random.Random, question: dict) -> dict | None:
+    """One test of a question, any operator its type allows, negated now and then."""
+    qid, kind = question["id"], question["type"]
+    if rng.random() < 0.08:
+        return {qid: {"answered": rng.random() < 0.7}}
+    if kind == "boolean":
+        test = {qid: rng.choice([True, False])}
+        return test if rng.random() < 0.8 else {"not": test}
+    if kind in ("integer", "number"):
+        op = rng.choice(["at_least", "at_most", "above", "below", "between", "is", "not"])
+        if op == "between":
+            return {qid: {op: sorted([_number(rng, question), _number(rng, question)])}}
+        if op == "not":
+            return {"not": {qid: {"at_least": _number(rng, question)}}}
+        if op == "is" and kind != "integer":
+            op = "at_least"  # a measured number is never exactly a threshold
+        return {qid: {op: _number(rng, question)}}
+    choices = _safe_choices(question)
+    if not choices:
+        return None
+    if kind == "choice":
+        op = rng.choice(["is", "in", "not"])
+        if op == "in":
+            return {qid: {op: sorted(rng.sample(choices, min(2, len(choices))))}}
+        return {"not": {qid: rng.choice(choices)}} if op == "not" else {
+            qid: rng.choice(choices)}
+    op = rng.choice(["includes", "includes_any", "includes_all", "includes_at_least",
+                     "count_at_least", "not"])
+    some = sorted(rng.sample(choices, min(len(choices), rng.randint(2, 3))))
+    if op in ("includes_any", "includes_all"):
+        return {qid: {op: some}}
+    if op == "includes_at_least":
+        return {qid: {op: {"count": rng.randint(1, len(some)), "of": some}}}
+    if op == "count_at_least":
+        return {qid: {op: rng.randint(1, 4)}}
+    if op == "not":
+        return {"not": {qid: {"includes_any": some}}}
+    return {qid: {op: rng.choice(choices)}}
+
+
+def _flat_when(rng: random.Random, leaves: list[dict]) -> Any:
+    return leaves[0] if len(leaves) == 1 else (
+        {"any": leaves} if rng.random() < 0.15 else {"all": leaves})
+
+
+def _nested_when(rng: random.Random, leaves: list[dict]) -> Any:
+    """``all`` with an ``any`` inside, ``any`` of two ``all``, or a plain ``all``."""
+    rng.shuffle(leaves)
+    if len(leaves) >= 4 and rng.random() < 0.5:
+        return {"all": [leaves[0], {"any": leaves[1:3]}, *leaves[3:]]}
+    if len(leaves) >= 3 and rng.random() < 0.2:
+        return {"any": [{"all": leaves[:2]}, {"all": leaves[2:]}]}
+    return leaves[0] if len(leaves) == 1 else {"all": leaves}
+
+
+class Shape(NamedTuple):
+    """How a shape's rules are drawn."""
+
+    tests: tuple[int, int]  # questions tested: at least, at most
+    leaf: Callable[[random.Random, dict], dict | None]
+    when: Callable[[random.Random, list[dict]], Any]
+    reads: float  # the chance that a rule reads derived facts
+    reads_at_most: int  # facts it reads, at most
+    window: int  # among the facts derived last: the smaller, the deeper the chains
+    beliefs: float  # the chance that a rule reads a certainty (and concludes a note)
+    belief_ops: tuple[str, ...]
+    derives: float  # the chance that a rule derives a fact
+    against: float  # the chance that a rule's evidence is against its hypothesis
+
+
+SHAPES = {
+    "flat": Shape((2, 3), _leaf, _flat_when, 0.3, 1, 200, 0.05, ("at_least",), 0.35, 0.2),
+    "nested": Shape((3, 6), _nested_leaf, _nested_when, 0.5, 2, 40, 0.15,
+                    ("at_least", "below"), 0.45, 0.3),
+}
+
+
+def synthetic_rules(count: int, seed: int = 0, shape: str = "flat") -> list[dict]:
+    """``count`` rules of ``shape`` as a rule file holds them."""
+    drawn = SHAPES[shape]
     rng = random.Random(seed)
+    prefix = "synthetic" if shape == "flat" else shape
     rules: list[dict] = []
     facts: list[str] = []  # derived so far: what later rules may read
     gives: dict[str, str] = {}  # fact -> the hypothesis its rule gave certainty to
     seen: set[str] = set()
     while len(rules) < count:
         index = len(rules)
-        leaves = [leaf for leaf in (_leaf(rng, question) for question in
-                                    rng.sample(QUESTIONS, rng.randint(2, 3))) if leaf]
-        reads_belief = rng.random() < 0.05
-        read = None
-        if facts and rng.random() < 0.3:
-            read = rng.choice(facts[-200:])  # recent ones: chains several deep
-            leaves.append({"not": {"fact": read}} if rng.random() < 0.2 else {"fact": read})
+        leaves = [leaf for leaf in (drawn.leaf(rng, question) for question in
+                                    rng.sample(QUESTIONS, rng.randint(*drawn.tests))) if leaf]
+        reads_belief = rng.random() < drawn.beliefs
+        read: list[str] = []
+        if facts and rng.random() < drawn.reads:
+            for _ in range(rng.randint(1, drawn.reads_at_most) if drawn.reads_at_most > 1
+                           else 1):
+                read.append(rng.choice(facts[-drawn.window:]))  # recent: chains go deep
+                leaves.append({"not": {"fact": read[-1]}} if rng.random() < 0.2 else
+                              {"fact": read[-1]})
         if reads_belief:
+            op = drawn.belief_ops[0] if len(drawn.belief_ops) == 1 else rng.choice(
+                drawn.belief_ops)
             leaves.append({"hypothesis": {"id": rng.choice(HYPOTHESES),
-                                          "at_least": round(rng.uniform(0.1, 0.6), 2)}})
+                                          op: round(rng.uniform(0.1, 0.6), 2)}})
         if not leaves:
             continue
         signature = repr(sorted(map(repr, leaves)))
         if signature in seen:
             continue
         seen.add(signature)
-        when: Any = leaves[0] if len(leaves) == 1 else (
-            {"any": leaves} if rng.random() < 0.15 else {"all": leaves})
+        when = drawn.when(rng, leaves)
         then: dict[str, Any] = {}
         if reads_belief:  # a chain on certainty concludes notes only: no cycle through it
             then["note"] = {"id": rng.choice(NOTES), "cf": _cf(rng)}
         else:
             roll = rng.random()
-            if roll < 0.55:  # never the hypothesis its fact's rule gave: that counts twice
-                choices = [h for h in HYPOTHESES if h != gives.get(read)]
-                then["hypothesis"] = {"id": rng.choice(choices), "cf": _cf(rng, 0.2)}
+            if roll < 0.55:  # never a hypothesis its facts' rules gave: that counts twice
+                choices = [h for h in HYPOTHESES if h not in {gives.get(f) for f in read}]
+                then["hypothesis"] = {"id": rng.choice(choices),
+                                      "cf": _cf(rng, drawn.against)}
             elif roll < 0.85:
                 then["note"] = {"id": rng.choice(NOTES), "cf": _cf(rng)}
-            if rng.random() < 0.35 or not then:
-                fact = f"synthetic_{seed}_{index}"
+            if rng.random() < drawn.derives or not then:
+                fact = f"{prefix}_{seed}_{index}"
                 then["facts"] = [fact]
                 facts.append(fact)
                 if "hypothesis" in then:
                     gives[fact] = then["hypothesis"]["id"]
             if rng.random() < 0.05:
                 then["referral"] = "routine"
-        rules.append({"id": f"synthetic-{seed}-{index}", "title": f"Synthetic rule {index}",
+        rules.append({"id": f"{prefix}-{seed}-{index}", "title": f"Synthetic rule {index}",
                       "when": when, "then": then,
                       "because": "Generated to measure the engine at scale.",
                       "sources": ["S01"]})
@@ -116,11 +214,12 @@ def _cf(rng: random.Random, against: float = 0.0) -> float:
     return -value if rng.random() < against else value
 
 
-def write_extension(folder: Path, count: int, seed: int = 0) -> Path:
-    """A knowledge folder adding ``count`` synthetic rules to the shipped knowledge."""
+def write_extension(folder: Path, count: int, seed: int = 0, shape: str = "flat") -> Path:
+    """A knowledge folder adding ``count`` synthetic rules of ``shape`` to the shipped
+    knowledge."""
     (folder / "rules").mkdir(parents=True, exist_ok=True)
     (folder / "kb.yaml").write_text(f"name: synthetic-{seed}\nversion: '{count}'\n")
-    rules = synthetic_rules(count, seed)
+    rules = synthetic_rules(count, seed, shape)
     for start in range(0, len(rules), RULES_PER_FILE):
         chunk = rules[start:start + RULES_PER_FILE]
         (folder / "rules" / f"synthetic-{start // RULES_PER_FILE:04d}.yaml").write_text(

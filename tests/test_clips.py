@@ -87,6 +87,15 @@ def test_kb_export_writes_a_program_clips_runs(runner, cli, tmp_path):
 
 
 @pytest.mark.slow
+def test_on_nested_synthetic_knowledge_too(tmp_path):
+    from expert.kb.loader import load_knowledge
+
+    folder = write_extension(tmp_path / "nested", 600, seed=seeded(97), shape="nested")
+    kb = load_knowledge((folder,), use_cache=False)
+    assert differences(kb, ClipsOracle(kb), 120, seed=seeded(101)) == []
+
+
+@pytest.mark.slow
 def test_on_synthetic_knowledge_at_fourteen_thousand_rules(tmp_path):
     """The size the engine is held to against CLIPS (bench/scale.py): 14,300 rules, a
     seed no other test uses, every conclusion and firing the same."""

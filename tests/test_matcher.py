@@ -69,6 +69,23 @@ def test_the_same_firings_as_experta_on_synthetic_knowledge(synthetic_kb):
     assert fired > 100 * 20  # the synthetic rules take part, chains and all
 
 
+@pytest.mark.slow
+def test_the_same_firings_as_experta_on_nested_synthetic_knowledge(tmp_path):
+    """The other shape (tests/synthetic.py): every operator, any inside all, rules
+    reading two derived facts and certainties below a threshold."""
+    from expert.kb.loader import load_knowledge
+
+    folder = write_extension(tmp_path / "nested", 600, seed=seeded(83), shape="nested")
+    kb = load_knowledge((folder,), use_cache=False)
+    ours, stock = engine_for(kb), stock_engine(kb)
+    fired = set()
+    for answers in consultations(kb, 80, seed=seeded(89)):
+        ours_fired = firings(ours, kb, answers)
+        assert ours_fired == firings(stock, kb, answers), answers
+        fired |= {rule for rule, _, _ in ours_fired if rule.startswith("nested-")}
+    assert len(fired) > 600 / 4  # a good part of the nested rules took part
+
+
 def test_a_reset_forgets_the_last_consultation(kb):
     engine = engine_for(kb)
     answers = list(consultations(kb, 3, seed=3))
