@@ -20,6 +20,11 @@ knowledge has that many times the shipped rules, and measures in one run:
   process after loading the program and running one consultation (MiB, and the
   ratio; target <= 2x).
 
+Then, for the shipped knowledge: a cold `twitchdx consult --format json` against the
+import floor of its dependencies (bench/consult.py; target <= 1.3x) and a batch of
+``--batch-records`` records on two workers (bench/batch.py; target >= 1,500
+records/s, memory flat).  ``--cold-runs 0`` or ``--batch-records 0`` leaves one out.
+
 Exits 1 when a target is missed.
 
 ``--rules N ...`` names the sizes in rules instead of factors of the shipped base
@@ -193,6 +198,10 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--shape", choices=sorted(SHAPES), default="flat")
     parser.add_argument("--consultations", type=int, default=20)
+    parser.add_argument("--cold-runs", type=int, default=21,
+                        help="cold consultations of the shipped knowledge (0: none)")
+    parser.add_argument("--batch-records", type=int, default=100_000,
+                        help="records of the shipped knowledge's batch run (0: none)")
     args = parser.parse_args()
     if args.rules:
         from expert.kb.loader import load_knowledge
@@ -222,7 +231,30 @@ def main() -> int:
                 failed |= m["check_s"] > 10
     print("targets: per consultation within 3x of CLIPS and peak memory within 2x at every "
           "size; load within 3x from 14,300 rules; kb check <= 10 s at 14,300 rules")
-    return 1 if failed else 0
+    return 1 if shipped_knowledge(args.cold_runs, args.batch_records, args.seed) or failed else 0
+
+
+def shipped_knowledge(cold_runs: int, batch_records: int, seed: int) -> bool:
+    """The shipped knowledge's measures (bench/consult.py, bench/batch.py); True if one
+    missed its target."""
+    from batch import TARGET, measure, met, report
+    from consult import cold
+
+    failed = False
+    if cold_runs:
+        floor, ours = cold(cold_runs)
+        failed |= ours / floor > COLD_TARGET
+        print(f"shipped knowledge, cold consult: {ours:.1f} ms against an import floor of "
+              f"{floor:.1f} ms: {ours / floor:.2f}x (target <= {COLD_TARGET}x)", flush=True)
+    if batch_records:
+        m = measure(batch_records, 2, seed)
+        failed |= not met(m)
+        print("shipped knowledge, batch: " + "\n  ".join(report(m)) +
+              f"\n  (target >= {TARGET:,} records/s on two workers)", flush=True)
+    return failed
+
+
+COLD_TARGET = 1.3  # a cold consultation against the import floor of its dependencies
 
 
 if __name__ == "__main__":
