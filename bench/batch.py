@@ -10,9 +10,8 @@ record, in order, each broken record an error line naming its line number and no
 good one an error.  Prints records per second, for N workers and, as the baseline of
 the same run, for one worker on a tenth of the records; and the peak memory of the
 largest process of each run (memory that stays flat over ten times the records keeps
-them alike).  Exits 1 if the rate is below 1,500 records/s or
-the output is wrong.  bench/scale.py runs it too, with the shipped knowledge's
-other measures.
+them alike).  Exits 1 if the rate is below 1,500 records/s or the output is wrong.
+bench/scale.py runs it too, with the shipped knowledge's other measures.
 """
 
 from __future__ import annotations
@@ -24,7 +23,6 @@ import random
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import NamedTuple
 
@@ -55,24 +53,33 @@ def write_records(path: Path, count: int, seed: int) -> set[int]:
     return broken
 
 
+LAUNCH = """
+import resource, subprocess, sys, time
+started = time.perf_counter()
+code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode
+elapsed = time.perf_counter() - started
+print(code, elapsed, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+"""  # a small process starts the batch: a child's peak memory starts at its parent's
+
+
 def run_batch(source: Path, out: Path, workers: int) -> tuple[float, float]:
-    """Seconds the run takes, and the peak memory (MB) of its largest process: the
-    batch's own and its workers' (reaped by it), not those of other runs."""
+    """Seconds the run takes, and the peak memory (MB) of its largest process (the
+    batch's own or a worker's)."""
     env = {**os.environ}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     twitchdx = str(Path(sys.executable).parent / "twitchdx")
-    started = time.perf_counter()
     with tempfile.TemporaryFile() as errors:
-        process = subprocess.Popen([twitchdx, "batch", str(source), "-o", str(out),
-                                    "--workers", str(workers)], stderr=errors, env=env)
-        _, status, usage = os.wait4(process.pid, 0)
-        elapsed = time.perf_counter() - started
-        process.returncode = code = os.waitstatus_to_exitcode(status)
-        if code not in (0, 2):
+        done = subprocess.run([sys.executable, "-c", LAUNCH, twitchdx, "batch", str(source),
+                               "-o", str(out), "--workers", str(workers)],
+                              stdout=subprocess.PIPE, stderr=errors, env=env, text=True,
+                              check=False)
+        code, elapsed, peak_kib = done.stdout.split() if done.returncode == 0 else (
+            "launch", 0, 0)
+        if code not in ("0", "2"):
             errors.seek(0)
             raise SystemExit(f"twitchdx batch failed ({code}): "
                              f"{errors.read().decode(errors='replace')[-500:]}")
-    return elapsed, usage.ru_maxrss / 1024
+    return float(elapsed), float(peak_kib) / 1024
 
 
 def wrong_lines(out: Path, count: int, broken: set[int]) -> list[str]:

@@ -10,12 +10,12 @@ from typing import Any
 
 import click
 
-from .options import kb_option, load_kb
+from .options import FILE, kb_option, load_kb
 
 
 @click.command()
 @click.argument("input_file", metavar="IN", type=click.Path(dir_okay=False, allow_dash=True))
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--output", "-o", type=FILE,
               help="Write the reports to FILE (replaced only once the batch is done).")
 @click.option("--resume", is_flag=True,
               help="With -o: continue a run that was stopped or killed, after its last "

@@ -11,25 +11,25 @@ import click
 
 from expert.report.formats import FORMATS
 
-from .options import kb_option, load_kb, show_rules_option
+from .options import FILE, kb_option, load_kb, show_rules_option
 
 
 @click.command("consult")
-@click.option("--answers", "answers_file", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--answers", "answers_file", type=FILE,
               help="YAML or JSON file of answers: consult without asking anything.")
 @click.option("--ask-missing", is_flag=True,
               help="With --answers: ask interactively for whatever is still needed.")
-@click.option("--resume", type=click.Path(dir_okay=False, path_type=Path), metavar="SESSION",
+@click.option("--resume", type=FILE, metavar="SESSION",
               help="Continue an interactive consultation from its session file.")
-@click.option("--session", "session_file", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--session", "session_file", type=FILE,
               help="Where to keep the interactive session (default: a new file under "
                    "~/.local/share/twitchdx/sessions, or $TWITCHDX_SESSIONS).")
-@click.option("--save", "save_file", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--save", "save_file", type=FILE,
               help="Also write the answers to FILE as an answers file (.yaml or .json).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text",
               show_default=True, help="html: one page to print or take to a doctor; fhir: an "
               "HL7 FHIR R4 Bundle (QuestionnaireResponse, RiskAssessment, GuidanceResponse).")
-@click.option("--output", "-o", "output_file", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--output", "-o", "output_file", type=FILE,
               help="Write the report to FILE instead of the terminal (any format).")
 @click.option("--no-history", "history", is_flag=True, flag_value=False, default=True,
               help="Do not keep this consultation for `twitchdx history` and `compare`.")

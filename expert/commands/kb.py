@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .options import kb_option, load_kb, output, text_or_json
+from .options import FILE, FOLDER, kb_option, load_kb, output, text_or_json
 
 
 @click.group("kb")
@@ -53,7 +53,7 @@ def kb_check(ctx: click.Context, fmt: str, strict: bool, kb_dirs: tuple[Path, ..
 
 @kb_group.command("test")
 @click.argument("selected", nargs=-1, metavar="[CASE]...")
-@click.option("--only", "only", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+@click.option("--only", "only", type=FOLDER, metavar="DIR",
               help="Only the cases of this knowledge folder.")
 @click.option("--fail-under", type=click.FloatRange(0, 100), metavar="N",
               help="Fail when fewer than N% of the rules are asserted by a case.")
@@ -106,7 +106,7 @@ def kb_test(ctx: click.Context, selected: tuple[str, ...], only: Path | None,
 
 @kb_group.command("diff")
 @click.argument("folders", nargs=-1, metavar="[OLD NEW]",
-                type=click.Path(file_okay=False, path_type=Path))
+                type=FOLDER)
 @click.option("--vignettes", "vignette_files", multiple=True, metavar="FILE",
               type=click.Path(path_type=Path),
               help="Also run these vignettes (JSON Lines or case files, as evaluate reads).")
@@ -150,7 +150,7 @@ def kb_diff(ctx: click.Context, folders: tuple[Path, ...], vignette_files: tuple
 @click.argument("kind", type=click.Choice(["rule", "hypothesis", "note", "question"]))
 @click.argument("ident", metavar="ID")
 @click.option("--kb", "folder", required=True, metavar="DIR",
-              type=click.Path(file_okay=False, path_type=Path),
+              type=FOLDER,
               help="The knowledge folder to write into (made, with a kb.yaml, if new).")
 def kb_new(kind: str, ident: str, folder: Path) -> None:
     """Write a commented skeleton of a rule, hypothesis (with its ceiling rules), note or
@@ -165,7 +165,7 @@ def kb_new(kind: str, ident: str, folder: Path) -> None:
 
 
 @kb_group.command("doc")
-@click.option("--output", "-o", "folder", type=click.Path(file_okay=False, path_type=Path),
+@click.option("--output", "-o", "folder", type=FOLDER,
               default=Path("kb-docs"), show_default=True, help="Folder to write the pages in.")
 @click.option("--format", "fmt", type=click.Choice(["markdown", "html"]), default="markdown",
               show_default=True)
@@ -291,7 +291,7 @@ def kb_show(rule_id: str, fmt: str, kb_dirs: tuple[Path, ...]) -> None:
 @kb_group.command("graph")
 @click.option("--format", "fmt", type=click.Choice(["dot", "mermaid", "svg", "png"]),
               default="dot", show_default=True)
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--output", type=FILE,
               help="Write to FILE instead of standard output.")
 @kb_option
 def kb_graph(fmt: str, output: Path | None, kb_dirs: tuple[Path, ...]) -> None:
@@ -315,7 +315,7 @@ def kb_graph(fmt: str, output: Path | None, kb_dirs: tuple[Path, ...]) -> None:
 @kb_group.command("export")
 @click.option("--format", "fmt", type=click.Choice(["clips"]), default="clips",
               show_default=True, help="clips: a CLIPS 6.4 program that concludes the same.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--output", "-o", type=FILE,
               help="Write to FILE instead of standard output.")
 @kb_option
 def kb_export(fmt: str, output: Path | None, kb_dirs: tuple[Path, ...]) -> None:

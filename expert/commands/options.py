@@ -8,6 +8,8 @@ from typing import Any
 
 import click
 
+FILE = click.Path(dir_okay=False, path_type=Path)  # one of each for every option: click
+FOLDER = click.Path(file_okay=False, path_type=Path)  # looks up a translation per one made
 KB_HELP = "Extra knowledge folder (repeatable); also $TWITCHDX_KB, separated by ':'."
 
 text_or_json = click.option("--format", "fmt", type=click.Choice(["text", "json"]),
@@ -16,7 +18,7 @@ show_rules_option = click.option(
     "--show-rules", is_flag=True,
     help="For authors: name the rule behind each reason and piece of evidence.")
 _kb_dirs = click.option("--kb", "kb_dirs", multiple=True, metavar="DIR",
-                        type=click.Path(file_okay=False, path_type=Path), help=KB_HELP)
+                        type=FOLDER, help=KB_HELP)
 _no_experimental = click.option(
     "--no-experimental", is_flag=True, expose_value=False, is_eager=True,
     callback=lambda ctx, _param, value: ctx.meta.__setitem__("twitchdx.experimental",
@@ -28,9 +30,9 @@ def kb_option(function: Any) -> Any:
     """--kb DIR (repeatable) and --no-experimental, read by load_kb."""
     return _kb_dirs(_no_experimental(function))
 answers_options = [
-    click.option("--answers", "answers_file", type=click.Path(dir_okay=False, path_type=Path),
+    click.option("--answers", "answers_file", type=FILE,
                  help="YAML or JSON answers file."),
-    click.option("--session", "session_file", type=click.Path(dir_okay=False, path_type=Path),
+    click.option("--session", "session_file", type=FILE,
                  help="An interactive session file instead."),
 ]
 
