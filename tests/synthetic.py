@@ -7,8 +7,8 @@ cycle), and some read a hypothesis's certainty.  Certainty factors have six
 decimals, so no two rules restate each other's evidence (the loader refuses
 that), and no rule tests a warning sign, so the safety proofs hold.
 
-Two shapes (``SHAPES``): *flat*, the shipped rules' own (two or three tests, a
-quarter of them ``any``), and *nested*, one nobody tuned the engine on: three to
+Two shapes (``SHAPES``): *flat*, the shipped rules' own (two or three tests, now
+and then ``any`` of them), and *nested*, one nobody tuned the engine on: three to
 six tests of every operator the language has (``between``, ``includes_all``,
 ``includes_at_least``, ``count_at_least``, ``answered``, ``not`` over any answer,
 certainties ``below`` a threshold), ``any`` inside ``all`` and ``all`` inside
@@ -54,9 +54,7 @@ def _leaf(rng: random.Random, question: dict) -> dict | None:
     if kind == "boolean":
         return {qid: rng.choice([True, False])}
     if kind in ("integer", "number"):
-        low, high = question.get("min", 0), question.get("max", 100)
-        value = rng.randint(int(low), int(high)) if kind == "integer" else round(
-            rng.uniform(low, high), 1)
+        value = _number(rng, question)
         return {qid: {rng.choice(["at_least", "at_most", "above", "below"]): value}}
     choices = _safe_choices(question)
     if not choices:

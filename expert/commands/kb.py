@@ -105,8 +105,7 @@ def kb_test(ctx: click.Context, selected: tuple[str, ...], only: Path | None,
 
 
 @kb_group.command("diff")
-@click.argument("folders", nargs=-1, metavar="[OLD NEW]",
-                type=FOLDER)
+@click.argument("folders", nargs=-1, metavar="[OLD NEW]", type=FOLDER)
 @click.option("--vignettes", "vignette_files", multiple=True, metavar="FILE",
               type=click.Path(path_type=Path),
               help="Also run these vignettes (JSON Lines or case files, as evaluate reads).")
@@ -149,8 +148,7 @@ def kb_diff(ctx: click.Context, folders: tuple[Path, ...], vignette_files: tuple
 @kb_group.command("new")
 @click.argument("kind", type=click.Choice(["rule", "hypothesis", "note", "question"]))
 @click.argument("ident", metavar="ID")
-@click.option("--kb", "folder", required=True, metavar="DIR",
-              type=FOLDER,
+@click.option("--kb", "folder", required=True, metavar="DIR", type=FOLDER,
               help="The knowledge folder to write into (made, with a kb.yaml, if new).")
 def kb_new(kind: str, ident: str, folder: Path) -> None:
     """Write a commented skeleton of a rule, hypothesis (with its ceiling rules), note or

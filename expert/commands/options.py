@@ -8,8 +8,8 @@ from typing import Any
 
 import click
 
-FILE = click.Path(dir_okay=False, path_type=Path)  # one of each for every option: click
-FOLDER = click.Path(file_okay=False, path_type=Path)  # looks up a translation per one made
+FILE = click.Path(dir_okay=False, path_type=Path)  # made once for every option: click
+FOLDER = click.Path(file_okay=False, path_type=Path)  # looks up a translation for each
 KB_HELP = "Extra knowledge folder (repeatable); also $TWITCHDX_KB, separated by ':'."
 
 text_or_json = click.option("--format", "fmt", type=click.Choice(["text", "json"]),
