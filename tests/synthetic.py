@@ -4,8 +4,11 @@ Rules test the real questions with the operators authors use, conclude the real
 hypotheses and notes, and chain: some derive facts that later rules read (a fact
 is only read by rules generated after the rule that derives it, so there is no
 cycle), and some read a hypothesis's certainty.  Certainty factors have six
-decimals, so no two rules restate each other's evidence (the loader refuses
-that), and no rule tests a warning sign, so the safety proofs hold.
+decimals, and a rule that would give a hypothesis or note evidence under the same
+conditions as a rule before it, shipped or drawn, is drawn again (the loader
+refuses evidence written twice, and a chance copy of a shipped rule among 14,000
+drawn ones made some seeds unloadable); no rule tests a warning sign, so the
+safety proofs hold.
 
 Two shapes (``SHAPES``): *flat*, the shipped rules' own (two or three tests, now
 and then ``any`` of them), and *nested*, one nobody tuned the engine on: three to
@@ -147,11 +150,66 @@ SHAPES = {
 }
 
 
+class Givers:
+    """What gives each hypothesis and note evidence, and under which conditions, for the
+    loader's check of evidence written twice (kb/verify.py): two rules are alike there
+    only if the least sets of things their alternatives test are the same, so those
+    sets index the rules to compare."""
+
+    def __init__(self) -> None:
+        self.given: dict[tuple[str, str, frozenset], list[Any]] = {}
+
+    def add(self, targets: list[tuple[str, str]], alternatives: Any) -> None:
+        for kind, target in targets:
+            self.given.setdefault((kind, target, _least(alternatives)), []).append(
+                alternatives)
+
+    def restates(self, targets: list[tuple[str, str]], alternatives: Any) -> bool:
+        """Whether a rule with these conclusions and alternatives gives some target
+        evidence under the same conditions as a rule added before."""
+        from expert.language.implication import equivalent
+
+        key = _least(alternatives)
+        return any(equivalent(alternatives, other) for kind, target in targets
+                   for other in self.given.get((kind, target, key), ()))
+
+    @classmethod
+    def shipped(cls) -> Givers:
+        from expert.kb.loader import load_knowledge
+
+        givers = cls()
+        for rule in load_knowledge().rules:
+            givers.add([("hypotheses", h) for h, _ in rule.then.hypotheses] +
+                       [("notes", n) for n, _ in rule.then.notes], rule.alternatives)
+        return givers
+
+
+def _least(alternatives: Any) -> frozenset:
+    """The least of the sets of things each alternative tests."""
+    from expert.kb.verify import _subjects
+
+    sets = {_subjects(alternative) for alternative in alternatives or ((),)}
+    return frozenset(s for s in sets if not any(other < s for other in sets))
+
+
+def _alternatives(when: Any) -> Any:
+    from expert.language.conditions import parse
+    from expert.language.forms import alternatives
+
+    return alternatives(parse(when))
+
+
+def _targets(then: dict[str, Any]) -> list[tuple[str, str]]:
+    return [(kind, then[item]["id"]) for kind, item in (("hypotheses", "hypothesis"),
+                                                       ("notes", "note")) if item in then]
+
+
 def synthetic_rules(count: int, seed: int = 0, shape: str = "flat") -> list[dict]:
     """``count`` rules of ``shape`` as a rule file holds them."""
     drawn = SHAPES[shape]
     rng = random.Random(seed)
     prefix = "synthetic" if shape == "flat" else shape
+    givers = Givers.shipped()
     rules: list[dict] = []
     facts: list[str] = []  # derived so far: what later rules may read
     gives: dict[str, str] = {}  # fact -> the hypothesis its rule gave certainty to
@@ -199,6 +257,12 @@ def synthetic_rules(count: int, seed: int = 0, shape: str = "flat") -> list[dict
                     gives[fact] = then["hypothesis"]["id"]
             if rng.random() < 0.05:
                 then["referral"] = "routine"
+        targets, alternatives = _targets(then), _alternatives(when)
+        if givers.restates(targets, alternatives):
+            if "facts" in then:
+                gives.pop(facts.pop(), None)
+            continue  # evidence written twice: the loader would refuse the base
+        givers.add(targets, alternatives)
         rules.append({"id": f"{prefix}-{seed}-{index}", "title": f"Synthetic rule {index}",
                       "when": when, "then": then,
                       "because": "Generated to measure the engine at scale.",

@@ -7,7 +7,7 @@ import hashlib
 import json
 
 import pytest
-from synthetic import SHAPES, synthetic_rules, write_extension
+from synthetic import SHAPES, Givers, _alternatives, synthetic_rules, write_extension
 
 from expert.language.conditions import BELIEF_OPERATORS, OPERATORS
 
@@ -60,3 +60,30 @@ def test_each_shape_is_knowledge_the_loader_accepts(shape, tmp_path):
     kb = load_knowledge((write_extension(tmp_path / shape, 150, seed=9, shape=shape),),
                         use_cache=False)
     assert sum(rule.id.startswith(("synthetic-", "nested-")) for rule in kb.rules) == 150
+
+
+def test_a_copy_of_a_rule_before_is_known_for_one():
+    givers = Givers.shipped()  # mg-endurance-water-only gives magnesium evidence so
+    copy = _alternatives({"all": [{"water_only_during_exercise": True},
+                                  {"strenuous_exercise_recent": True}]})
+    assert givers.restates([("hypotheses", "magnesium")], copy)
+    assert not givers.restates([("hypotheses", "calcium")], copy)
+    assert not givers.restates([("notes", "magnesium")], copy)
+    broader = _alternatives({"strenuous_exercise_recent": True})
+    assert not givers.restates([("hypotheses", "magnesium")], broader)  # a warning at most
+    drawn = Givers()
+    drawn.add([("notes", "stress")], _alternatives({"stress_level": {"in": ["high", "low"]}}))
+    assert drawn.restates([("notes", "stress")], _alternatives(
+        {"stress_level": {"in": ["low", "high"]}}))
+    assert not drawn.restates([("notes", "stress")], _alternatives(  # the loader cannot
+        {"any": [{"stress_level": "low"}, {"stress_level": "high"}]}))  # tell: no error
+
+
+def test_a_seed_that_drew_a_copy_of_a_shipped_rule_loads(tmp_path):
+    """Seed 2088 drew mg-endurance-water-only's conditions for magnesium as its rule
+    2221, and the loader refused the base."""
+    from expert.kb.loader import load_knowledge
+
+    kb = load_knowledge((write_extension(tmp_path / "copy", 2_300, seed=2088),),
+                        use_cache=False)
+    assert sum(rule.id.startswith("synthetic-") for rule in kb.rules) == 2_300
