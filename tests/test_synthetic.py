@@ -1,7 +1,8 @@
 """The synthetic knowledge the differential tests and bench/scale.py run on is what
-they say it is: valid knowledge, and, for the nested shape, every operator and every
-way of nesting the language has (a generator that drifted to easy rules would leave
-the differential tests comparing less than they claim)."""
+they say it is: knowledge the loader accepts whatever the seed (a rule restating the
+evidence of one before it is drawn again), and, for the nested shape, every operator
+and every way of nesting the language has (a generator that drifted to easy rules
+would leave the differential tests comparing less than they claim)."""
 
 import hashlib
 import json
@@ -63,9 +64,9 @@ def test_each_shape_is_knowledge_the_loader_accepts(shape, tmp_path):
 
 
 def test_a_copy_of_a_rule_before_is_known_for_one():
-    givers = Givers.shipped()  # mg-endurance-water-only gives magnesium evidence so
-    copy = _alternatives({"all": [{"water_only_during_exercise": True},
-                                  {"strenuous_exercise_recent": True}]})
+    givers = Givers.shipped()
+    copy = _alternatives(  # what mg-endurance-water-only gives magnesium evidence on
+        {"all": [{"water_only_during_exercise": True}, {"strenuous_exercise_recent": True}]})
     assert givers.restates([("hypotheses", "magnesium")], copy)
     assert not givers.restates([("hypotheses", "calcium")], copy)
     assert not givers.restates([("notes", "magnesium")], copy)
