@@ -195,8 +195,11 @@ def main() -> int:
     parser.add_argument("--factors", type=int, nargs="+", default=[10, 100])
     parser.add_argument("--rules", type=int, nargs="+", metavar="N",
                         help="sizes in rules (e.g. 1430 14300 50000), instead of --factors")
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--shape", choices=sorted(SHAPES), default="flat")
+    parser.add_argument("--seed", type=int, default=1,
+                        help="the generator's seed: the rules, the answers, the records")
+    parser.add_argument("--shape", choices=sorted(SHAPES), default="flat",
+                        help="flat: the shipped rules' shape; nested: every operator, "
+                             "nested conditions, deeper chains")
     parser.add_argument("--consultations", type=int, default=20)
     parser.add_argument("--cold-runs", type=int, default=21,
                         help="cold consultations of the shipped knowledge (0: none)")
