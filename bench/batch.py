@@ -59,7 +59,22 @@ started = time.perf_counter()
 code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode
 elapsed = time.perf_counter() - started
 print(code, elapsed, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-"""  # a small process starts the batch: a child's peak memory starts at its parent's
+"""  # a small process starts the command: a child's peak memory starts at its parent's
+
+
+def launched(command: list[str], env: dict[str, str], cwd: Path | None = None
+             ) -> tuple[int, float, float, str]:
+    """``command`` run through LAUNCH: its exit code, its seconds, the peak memory (MB)
+    of its largest process (its own or one it started), and the end of its stderr."""
+    with tempfile.TemporaryFile() as errors:
+        done = subprocess.run([sys.executable, "-c", LAUNCH, *command], cwd=cwd, env=env,
+                              stdout=subprocess.PIPE, stderr=errors, text=True, check=False)
+        errors.seek(0)
+        said = errors.read().decode(errors="replace")[-500:]
+    if done.returncode != 0:
+        raise SystemExit(f"the launching process failed: {said}")
+    code, elapsed, peak_kib = done.stdout.split()
+    return int(code), float(elapsed), float(peak_kib) / 1024, said
 
 
 def run_batch(source: Path, out: Path, workers: int) -> tuple[float, float]:
@@ -68,18 +83,11 @@ def run_batch(source: Path, out: Path, workers: int) -> tuple[float, float]:
     env = {**os.environ}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     twitchdx = str(Path(sys.executable).parent / "twitchdx")
-    with tempfile.TemporaryFile() as errors:
-        done = subprocess.run([sys.executable, "-c", LAUNCH, twitchdx, "batch", str(source),
-                               "-o", str(out), "--workers", str(workers)],
-                              stdout=subprocess.PIPE, stderr=errors, env=env, text=True,
-                              check=False)
-        code, elapsed, peak_kib = done.stdout.split() if done.returncode == 0 else (
-            "launch", 0, 0)
-        if code not in ("0", "2"):
-            errors.seek(0)
-            raise SystemExit(f"twitchdx batch failed ({code}): "
-                             f"{errors.read().decode(errors='replace')[-500:]}")
-    return float(elapsed), float(peak_kib) / 1024
+    code, elapsed, peak, said = launched(
+        [twitchdx, "batch", str(source), "-o", str(out), "--workers", str(workers)], env)
+    if code not in (0, 2):
+        raise SystemExit(f"twitchdx batch failed ({code}): {said}")
+    return elapsed, peak
 
 
 def wrong_lines(out: Path, count: int, broken: set[int]) -> list[str]:

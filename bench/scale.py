@@ -91,13 +91,6 @@ print(elapsed, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 import os
 os._exit(0)
 """
-CONSULT_MEMORY = """
-import resource, subprocess, sys
-done = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-"""
-
-
 def in_fresh_process(code: str, env: dict[str, str]) -> list[float]:
     """Run ``code`` in a new interpreter; the numbers it prints."""
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
@@ -111,6 +104,8 @@ def load_and_memory(kb, extension: Path, answers: dict, folder: Path,
                     env: dict[str, str]) -> dict[str, float]:
     """Load without a cache and peak memory, twitchdx against CLIPS, each in a fresh
     process."""
+    from batch import launched
+
     from expert.authoring.clips import answer_fact, export_clips
     from expert.language.computed import with_computed
 
@@ -126,13 +121,13 @@ def load_and_memory(kb, extension: Path, answers: dict, folder: Path,
     answers_file.write_text("".join(f"{q}: {list(v) if isinstance(v, tuple) else v}\n"
                                     for q, v in answers.items()).replace("'", ""))
     twitchdx = str(Path(sys.executable).parent / "twitchdx")
-    measured = subprocess.run([sys.executable, "-c", CONSULT_MEMORY, twitchdx, "consult",
-                               "--kb", str(extension), "--answers", str(answers_file),
-                               "--format", "json", "--no-history"],
-                              capture_output=True, text=True, cwd=ROOT, env=env, check=True)
-    ours_kib = float(measured.stdout.split()[0])
+    code, _, ours_mib, said = launched([twitchdx, "consult", "--kb", str(extension),
+                                        "--answers", str(answers_file), "--format", "json",
+                                        "--no-history"], env, ROOT)
+    if code != 0:
+        raise SystemExit(f"twitchdx consult failed ({code}): {said}")
     return {"load_s": ours_load, "clips_load_s": clips_load,
-            "peak_mib": ours_kib / 1024, "clips_peak_mib": clips_kib / 1024}
+            "peak_mib": ours_mib, "clips_peak_mib": clips_kib / 1024}
 
 
 def measure(factor: int, seed: int, shape: str, consultations: int,
