@@ -1,6 +1,8 @@
 """Benchmark: the engine at 10x and 100x the shipped knowledge, against CLIPS 6.4.
 
-    python bench/scale.py [--factors 10 100] [--seed 1] [--shape flat] [--consultations 20]
+    python bench/scale.py [--factors 10 100 | --rules N ...] [--seed 1] [--shape flat]
+                          [--consultations 20] [--load-runs 3] [--cold-runs 21]
+                          [--batch-records 100000]
 
 For each factor, generates synthetic rules (tests/synthetic.py: conditions over the
 real questions, chains of derived facts, rules reading certainties) so that the
@@ -15,7 +17,8 @@ knowledge has that many times the shipped rules, and measures in one run:
 * `twitchdx kb check` of that knowledge in a fresh process (target at 14,300 rules:
   <= 10 s);
 * loading it without a cache, in a fresh process, against CLIPS loading the exported
-  program in a fresh process (seconds, and the ratio; target <= 3x);
+  program in a fresh process (seconds, the medians of ``--load-runs`` of each, run
+  alternately, and the ratio; target <= 3x);
 * the peak memory of a consultation's process (knowledge cached) against CLIPS's
   process after loading the program and running one consultation (MiB, and the
   ratio; target <= 2x).
@@ -29,8 +32,10 @@ Exits 1 when a target is missed.
 
 ``--rules N ...`` names the sizes in rules instead of factors of the shipped base
 (1,430, 14,300 and 50,000 are the sizes the engine is held to).  ``--shape`` draws
-the rules ``flat`` (the shipped rules' shape, the default) or ``nested`` (every
-operator, nested ``any``/``all``/``not``, deeper chains: one nobody tuned on).
+the rules ``flat`` (the shipped rules' shape, the default), ``nested`` (every
+operator, nested ``any``/``all``/``not``, deeper chains: one nobody tuned on) or
+``worded`` (flat rules, four in five with advice, a title and a reason of their own:
+every printed text is screened as a person reads it, which CLIPS never does).
 
 Needs the test extra (clipspy).  Bytecode is written (as on a user's machine).  The
 in-process timings run as every twitchdx command does (cli.main): with the collector
@@ -101,9 +106,10 @@ def in_fresh_process(code: str, env: dict[str, str]) -> list[float]:
 
 
 def load_and_memory(kb, extension: Path, answers: dict, folder: Path,
-                    env: dict[str, str]) -> dict[str, float]:
-    """Load without a cache and peak memory, twitchdx against CLIPS, each in a fresh
-    process."""
+                    env: dict[str, str], runs: int) -> dict[str, float]:
+    """Load without a cache (the median of ``runs``, twitchdx and CLIPS alternately, so
+    drift in the machine's speed touches both alike) and peak memory, twitchdx against
+    CLIPS, each in a fresh process."""
     from batch import launched
 
     from expert.authoring.clips import answer_fact, export_clips
@@ -113,10 +119,14 @@ def load_and_memory(kb, extension: Path, answers: dict, folder: Path,
     program.write_text(export_clips(kb), encoding="utf-8")
     facts = [answer_fact(kb.questions[q], v) for q, v in with_computed(kb, answers).items()
              if v is not None]
-    ours_load, _ = in_fresh_process(LOAD_OURS.format(root=str(ROOT),
-                                                     extension=str(extension)), env)
-    clips_load, clips_kib = in_fresh_process(LOAD_CLIPS.format(program=str(program),
-                                                               facts=facts), env)
+    ours, theirs = [], []
+    for _ in range(runs):
+        ours.append(in_fresh_process(LOAD_OURS.format(root=str(ROOT),
+                                                      extension=str(extension)), env)[0])
+        clips_load, clips_kib = in_fresh_process(LOAD_CLIPS.format(program=str(program),
+                                                                   facts=facts), env)
+        theirs.append(clips_load)
+    ours_load, clips_load = statistics.median(ours), statistics.median(theirs)
     answers_file = folder / "memory-answers.yaml"
     answers_file.write_text("".join(f"{q}: {list(v) if isinstance(v, tuple) else v}\n"
                                     for q, v in answers.items()).replace("'", ""))
@@ -131,7 +141,7 @@ def load_and_memory(kb, extension: Path, answers: dict, folder: Path,
 
 
 def measure(factor: int, seed: int, shape: str, consultations: int,
-            folder: Path) -> dict[str, float]:
+            folder: Path, load_runs: int) -> dict[str, float]:
     from clips_oracle import ClipsOracle
     from synthetic import random_answers, write_extension
 
@@ -171,7 +181,7 @@ def measure(factor: int, seed: int, shape: str, consultations: int,
     timed_process(cold_args, env)  # warms the knowledge cache
     cold = statistics.median(timed_process(cold_args, env) for _ in range(3))
     KEPT.append(oracle)  # see main
-    more = load_and_memory(kb, extension, answers[0], folder, env)
+    more = load_and_memory(kb, extension, answers[0], folder, env, load_runs)
     return {**more, "rules": len(kb.rules), "ours_ms": 1000 * statistics.median(ours),
             "clips_ms": 1000 * statistics.median(theirs),
             "firings": firings / len(answers),
@@ -194,8 +204,11 @@ def main() -> int:
                         help="the generator's seed: the rules, the answers, the records")
     parser.add_argument("--shape", choices=sorted(SHAPES), default="flat",
                         help="flat: the shipped rules' shape; nested: every operator, "
-                             "nested conditions, deeper chains")
+                             "nested conditions, deeper chains; worded: advice, titles "
+                             "and reasons of their own")
     parser.add_argument("--consultations", type=int, default=20)
+    parser.add_argument("--load-runs", type=int, default=3,
+                        help="loads without a cache of each, alternately: medians compared")
     parser.add_argument("--cold-runs", type=int, default=21,
                         help="cold consultations of the shipped knowledge (0: none)")
     parser.add_argument("--batch-records", type=int, default=100_000,
@@ -213,7 +226,8 @@ def main() -> int:
     failed = False
     with tempfile.TemporaryDirectory() as tmp:
         for factor in args.factors:
-            m = measure(factor, args.seed, args.shape, args.consultations, Path(tmp))
+            m = measure(factor, args.seed, args.shape, args.consultations, Path(tmp),
+                        args.load_runs)
             ratio = m["ours_ms"] / m["clips_ms"]
             print(f"{m['rules']:>7} {m['ours_ms']:>8.1f}ms {m['clips_ms']:>7.1f}ms "
                   f"{ratio:>5.1f}x {m['firings']:>8.0f} {m['us_per_firing']:>9.0f} "

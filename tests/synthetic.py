@@ -10,12 +10,16 @@ refuses evidence written twice, and a chance copy of a shipped rule among 14,000
 drawn ones made some seeds unloadable); no rule tests a warning sign, so the
 safety proofs hold.
 
-Two shapes (``SHAPES``): *flat*, the shipped rules' own (two or three tests, now
-and then ``any`` of them), and *nested*, one nobody tuned the engine on: three to
-six tests of every operator the language has (``between``, ``includes_all``,
+Three shapes (``SHAPES``): *flat*, the shipped rules' own (two or three tests, now
+and then ``any`` of them); *nested*, one nobody tuned the engine on: three to six
+tests of every operator the language has (``between``, ``includes_all``,
 ``includes_at_least``, ``count_at_least``, ``answered``, ``not`` over any answer,
 certainties ``below`` a threshold), ``any`` inside ``all`` and ``all`` inside
-``any``, rules reading up to two derived facts of short, deep chains.
+``any``, rules reading up to two derived facts of short, deep chains; and *worded*,
+flat rules of which four in five give advice (safe for anyone, as the shipped rules
+word it) and have a title and a reason of their own: no two texts alike, so a load
+reads every one as a person would (kb/printed.py), as a base written by people
+would make it.  The flat and nested shapes draw the same rules as before it came.
 
 Used by bench/scale.py (10x and 100x, timed against CLIPS) and by the
 differential tests, which need knowledge nobody tuned the engine on.
@@ -141,12 +145,15 @@ class Shape(NamedTuple):
     belief_ops: tuple[str, ...]
     derives: float  # the chance that a rule derives a fact
     against: float  # the chance that a rule's evidence is against its hypothesis
+    worded: float = 0.0  # the chance that a rule gives advice, and words all its own
 
 
 SHAPES = {
     "flat": Shape((2, 3), _leaf, _flat_when, 0.3, 1, 200, 0.05, ("at_least",), 0.35, 0.2),
     "nested": Shape((3, 6), _nested_leaf, _nested_when, 0.5, 2, 40, 0.15,
                     ("at_least", "below"), 0.45, 0.3),
+    "worded": Shape((2, 3), _leaf, _flat_when, 0.3, 1, 200, 0.05, ("at_least",), 0.35, 0.2,
+                    worded=0.8),
 }
 
 
@@ -263,11 +270,48 @@ def synthetic_rules(count: int, seed: int = 0, shape: str = "flat") -> list[dict
                 gives.pop(facts.pop(), None)
             continue  # evidence written twice: the loader would refuse the base
         givers.add(targets, alternatives)
-        rules.append({"id": f"{prefix}-{seed}-{index}", "title": f"Synthetic rule {index}",
-                      "when": when, "then": then,
-                      "because": "Generated to measure the engine at scale.",
-                      "sources": ["S01"]})
+        rule = {"id": f"{prefix}-{seed}-{index}", "title": f"Synthetic rule {index}",
+                "when": when, "then": then,
+                "because": "Generated to measure the engine at scale.", "sources": ["S01"]}
+        if drawn.worded and rng.random() < drawn.worded:  # flat and nested draw as before
+            _word(rng, rule, index)
+        rules.append(rule)
     return rules
+
+
+ADVICE = [  # (kind, does, text): advice safe for anyone, as the shipped rules word it
+    ("care", {"limit": ["caffeine"]}, "Caffeine may be adding to the twitching; try cutting "
+                                      "down gradually and see whether it settles."),
+    ("care", {"limit": ["alcohol"]}, "Cut down on alcohol while the twitching lasts."),
+    ("care", {"habit": ["sleep"]}, "Try to get more sleep; tiredness and exhaustion trigger "
+                                   "twitches."),
+    ("care", {"habit": ["relax"]}, "Find ways to relax (breathing exercises, a walk, time "
+                                   "away from screens)."),
+    ("care", {"drink": ["sports_drinks"]}, "In long or hard exercise, use drinks that contain "
+                                           "electrolytes, not only water."),
+    ("diet", {"eat": ["balanced_diet"]}, "A varied, balanced diet is good for nerves and "
+                                         "muscles."),
+    ("medical", {"test": ["vitamin_d_25oh", "serum_calcium"]},
+     "Ask your doctor whether a blood test of vitamin D and calcium makes sense."),
+]
+NOTED = ["when the twitching starts", "how long each bout lasts", "which muscles twitch",
+         "what you ate and drank that day", "how well you slept the night before",
+         "how much coffee or tea you had", "whether exercise came before it"]
+REASONS = ["Caffeine, stress and poor sleep are common triggers of twitching at rest.",
+           "Low magnesium or calcium in the blood can make nerves and muscles more excitable.",
+           "Hard exercise and heavy sweating can leave muscles twitching for days.",
+           "Some medicines can lower the salts in the blood over months of use."]
+
+
+def _word(rng: random.Random, rule: dict[str, Any], index: int) -> None:
+    """Give a rule advice and a title and reason of its own, each text different from
+    every other rule's (the worded shape: a base whose printed words a load must read)."""
+    kind, does, text = rng.choice(ADVICE)
+    rule["title"] = f"Drawn rule {index}: {rng.choice(NOTED)}"
+    rule["because"] = f"{rng.choice(REASONS)} Drawn rule {index} says so."
+    rule["then"]["advice"] = {"kind": kind, "does": {k: list(v) for k, v in does.items()},
+                              "text": f"{text} Keep a note of {rng.choice(NOTED)} (entry "
+                                      f"{index})."}  # its own does: shared, YAML aliases it
 
 
 def _cf(rng: random.Random, against: float = 0.0) -> float:

@@ -6,7 +6,7 @@ import pytest
 from synthetic import write_extension
 
 from expert.errors import KnowledgeError
-from expert.kb import builder, readahead
+from expert.kb import builder, forked, readahead
 from expert.kb.loader import all_files, knowledge_dirs, load_knowledge, read_knowledge
 
 
@@ -109,8 +109,8 @@ def test_a_build_that_stops_early_stops_its_child(extension, spied, monkeypatch)
 
 def test_only_a_large_base_in_a_single_thread_is_read_so(monkeypatch):
     size = readahead.READ_AHEAD_FROM
-    monkeypatch.setattr(readahead.threading, "active_count", lambda: 1)
-    assert readahead._worth_it(size) == readahead.sys.platform.startswith("linux")
+    monkeypatch.setattr(forked.threading, "active_count", lambda: 1)
+    assert readahead._worth_it(size) == forked.sys.platform.startswith("linux")
     assert not readahead._worth_it(size - 1)
-    monkeypatch.setattr(readahead.threading, "active_count", lambda: 2)
+    monkeypatch.setattr(forked.threading, "active_count", lambda: 2)
     assert not readahead._worth_it(size)

@@ -60,7 +60,19 @@ def test_each_shape_is_knowledge_the_loader_accepts(shape, tmp_path):
 
     kb = load_knowledge((write_extension(tmp_path / shape, 150, seed=9, shape=shape),),
                         use_cache=False)
-    assert sum(rule.id.startswith(("synthetic-", "nested-")) for rule in kb.rules) == 150
+    assert sum(rule.id.startswith(("synthetic-", "nested-", "worded-")) for rule in kb.rules
+               ) == 150
+
+
+def test_the_worded_shape_gives_most_rules_words_of_their_own():
+    rules = synthetic_rules(400, seed=3, shape="worded")
+    advised = [rule for rule in rules if "advice" in rule["then"]]
+    assert 0.7 < len(advised) / len(rules) < 0.9
+    for field in ("title", "because"):
+        texts = [rule[field] for rule in advised]
+        assert len(set(texts)) == len(texts)  # nothing a screen could read once for all
+    texts = [rule["then"]["advice"]["text"] for rule in advised]
+    assert len(set(texts)) == len(texts)
 
 
 def test_a_copy_of_a_rule_before_is_known_for_one():

@@ -375,9 +375,9 @@ def build(texts: list[tuple[str, Path, str]], experimental: bool = True
         overridden=b.overridden,
         language=b.manifests[0].language,
     )
-    printed, calm = screen_printed(kb, b.defined_at)
-    kb.calm = calm
-    return kb, b.problems + printed + sealing.check_advice(kb, kb.tests)
+    printed = screen_printed(kb, b.defined_at)
+    kb.calm = printed.calm
+    return kb, b.problems + printed.problems + sealing.check_advice(kb, kb.tests)
 
 
 def items(data: LineDict, section: str, bad: Bad) -> list[LineDict]:

@@ -7,19 +7,24 @@ word, is not in the knowledge's language, or says what the policy forbids
 (read together with the text printed next to it, so an instruction split over
 two advice items is still one instruction).  The same pass records each text
 without its reassuring sentences, which is what a report says while a warning
-sign is present or unchecked.
+sign is present or unchecked, and reads what each advice text asks people to do
+(sealing.check_advice holds it to the advice's ``does``), while the sentences read
+for the screens are still at hand.  A large base is read on two cores.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import NamedTuple
 
 from ..errors import Problem
 from ..language.model import KnowledgeBase
 from ..policy import screen
+from ..policy.asks import Actions, actions, keep
 from ..policy.language import foreign
 from ..policy.reading import disguised_words, hidden_characters
 from ..policy.voice import calm as without_reassurance
+from .forked import Forked, can_fork
 
 Field = tuple[str, int, str, str, list[str]]  # (path, line, owner, what, texts read together)
 
@@ -57,13 +62,55 @@ def fields(kb: KnowledgeBase, defined_at: dict[tuple[str, str], str]) -> Iterato
             yield path, int(line or 0), ident, f"{key} text", [text]
 
 
-def screen_printed(kb: KnowledgeBase, defined_at: dict[tuple[str, str], str]
-                   ) -> tuple[list[Problem], dict[str, str]]:
-    """Problems of every printed field, and each text without its reassuring sentences
-    (only those that have any)."""
+class Screened(NamedTuple):
+    """What reading the printed fields found: the problems, each text without its
+    reassuring sentences (only those that have any), and what each advice text asks
+    people to do (sealing.check_advice holds it to the advice's ``does``)."""
+
+    problems: list[Problem]
+    calm: dict[str, str]
+    asks: dict[str, Actions]
+
+
+APART_FROM = 8_000  # printed fields of a base screened on two cores (about 3,000 rules
+# with words of their own); fewer pay less than a process costs
+
+
+def screen_printed(kb: KnowledgeBase, defined_at: dict[tuple[str, str], str]) -> Screened:
+    """Every printed field screened: on two cores when there are many (forked.py), the
+    second half of the text by a child, with the same result as one process's."""
+    every = list(fields(kb, defined_at))
+    if len(every) < APART_FROM or not can_fork():
+        return _screened(kb, every)
+    half = _half(every)
+    child = Forked(lambda: _screened(kb, every[half:]))
+    try:
+        first = _screened(kb, every[:half])
+        second = child.result()
+    finally:
+        child.close()
+    if not isinstance(second, Screened):  # the child failed: read its half here
+        second = _screened(kb, every[half:])
+    keep(second.asks)  # read there: check_advice and the safety proofs read them again
+    return Screened(sorted({*first.problems, *second.problems}),
+                    {**first.calm, **second.calm}, {**first.asks, **second.asks})
+
+
+def _half(every: list[Field]) -> int:
+    """Where the first half of the fields' text ends."""
+    total, seen = sum(len(text) for *_, texts in every for text in texts) / 2, 0
+    for index, (*_, texts) in enumerate(every):
+        seen += sum(map(len, texts))
+        if seen >= total:
+            return index + 1
+    return len(every)
+
+
+def _screened(kb: KnowledgeBase, every: list[Field]) -> Screened:
     problems: list[Problem] = []
     calm: dict[str, str] = {}
-    for path, line, owner, what, texts in fields(kb, defined_at):
+    asked: dict[str, Actions] = {}
+    for path, line, owner, what, texts in every:
         texts = [t for t in texts if t]
 
         def refuse(message: str, path: str = path, line: int = line, owner: str = owner) -> None:
@@ -85,8 +132,10 @@ def screen_printed(kb: KnowledgeBase, defined_at: dict[tuple[str, str], str]
                 quiet = without_reassurance(text)
                 if quiet != text:
                     calm[text] = quiet
+            if what == "advice":
+                asked[text] = actions(text)  # read while its sentences are at hand
         naming = what == "title" or what.endswith("label") or what.startswith("choice")
         for found in screen.forbidden(texts, kb.forbidden_phrases, naming):
             refuse(f"{what} tells people to {found.says} ({found.rule}): "
                    f"{found.sentence[:80]!r}; write instead: {found.instead}")
-    return sorted(set(problems)), calm
+    return Screened(sorted(set(problems)), calm, asked)

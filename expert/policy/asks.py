@@ -4,12 +4,11 @@ medicines it names.  Contraindications are judged on this with ``does:``."""
 
 from __future__ import annotations
 
-import functools
 from typing import NamedTuple
 
 from .reading import sentences
 from .sealed import lexicon
-from .sentence import REDUCTION, Sentence
+from .sentence import REDUCTION, read
 
 
 class Actions(NamedTuple):
@@ -31,16 +30,35 @@ class Actions(NamedTuple):
         return frozenset(found)
 
 
-@functools.lru_cache(maxsize=16384)
+KEEP = 65_536  # texts whose reading is kept: every advice text of a large base, which the
+# screens, check_advice and the safety proofs (once for each contraindication) all read
+_READ: dict[str, Actions] = {}
+
+
 def actions(text: str) -> Actions:
     """Foods, supplements, substances and medicines a text names, by what it asks."""
+    found = _READ.get(text)
+    if found is None:
+        found = _read(text)
+        keep({text: found})
+    return found
+
+
+def keep(read: dict[str, Actions]) -> None:
+    """Remember what these texts ask (read by another process: kb/printed.py)."""
+    if len(_READ) + len(read) > KEEP:
+        _READ.clear()
+    _READ.update(read)
+
+
+def _read(text: str) -> Actions:
     lex = lexicon()
     eat, avoid, take, refuse, substances, medicines = set(), set(), set(), set(), set(), set()
     for written in sentences(text):
-        s = Sentence(written, lex)
+        s = read(written)
         for start, _, food in s.foods:
             (avoid if s.in_phrase(start, REDUCTION) else eat).add(food)
-        diet_words = [i for i, _, _ in lex.nutrient_foods.find(s.t, s.heads)
+        diet_words = [i for i, _, _ in s.find(lex.nutrient_foods)
                       if not s.in_phrase(i, REDUCTION)]
         for start, _, label in s.nutrients:
             if s.near_supplement_word(start) or (s.taken(start) and not diet_words):

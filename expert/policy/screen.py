@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from .reading import sentences, words
 from .sealed import Lexicon, Terms, lexicon, policy
-from .sentence import CAPS, DANGER, DETERMINERS, LABORATORY, OVERDOSE, RESTRICTIVE, Sentence
+from .sentence import CAPS, DANGER, DETERMINERS, LABORATORY, OVERDOSE, RESTRICTIVE, Sentence, read
 
 
 class Finding(NamedTuple):
@@ -49,13 +49,13 @@ def _screen(text: str, extra: Sequence[str], naming: bool = False) -> list[Findi
 
 @functools.lru_cache(maxsize=16384)  # every load screens the shipped texts again
 def _screened(text: str, extra: tuple[str, ...], naming: bool) -> tuple[Finding, ...]:
-    lex, rules = lexicon(), policy().never_advise
+    rules = policy().never_advise
     out: list[Finding] = []
     medicine_before = False
     for written in sentences(text):
-        t = [w.text for w in words(written)]
-        if _cued(t):
-            s = Sentence(written, lex)
+        s = read(written)
+        t = s.t
+        if _cued(t, s):
             for rule in _stops(s, medicine_before, naming) + _potassium(s) + _limits(s):
                 out.append(Finding(rule, rules[rule].says, written, rules[rule].instead))
             medicine_before = medicine_before or s.mentions_medicine()
@@ -68,7 +68,7 @@ def _screened(text: str, extra: tuple[str, ...], naming: bool) -> tuple[Finding,
     return tuple(out)
 
 
-def _cued(t: list[str]) -> bool:
+def _cued(t: list[str], s: Sentence | None = None) -> bool:
     """Whether a sentence (its words in the reader's form) names a stop or take verb, a
     participle, a medicine, a nutrient or a supplement brand of the lexicon: every
     screen starts from one of them, so a sentence with none instructs nothing the
@@ -77,6 +77,8 @@ def _cued(t: list[str]) -> bool:
     exact, prefixes = _cues()
     if exact.isdisjoint(t) and not any(word.startswith(prefixes) for word in t):
         return False
+    if s is not None:  # what it finds, the screens look for again
+        return any(s.find(terms) for terms in _cue_terms())
     heads = [word[:3] for word in t]
     return any(terms.find(t, heads) for terms in _cue_terms())
 
@@ -103,16 +105,16 @@ def _stops(s: Sentence, medicine_before: bool, naming: bool = False) -> list[str
     if s.asks_about_you():
         return []
     hits = []
-    for start, length, _ in lex.stop_verbs.find(s.t, s.heads):
+    for start, length, _ in s.find(lex.stop_verbs):
         if s.descriptive(start) or s.negated(start) or s.conditional(start) \
                 or s.agreed(start) or (naming and s.t[start].endswith("ing")):
             continue
         hits.append((start, length))
-    for start, length, _ in lex.stop_participles.find(s.t, s.heads):
+    for start, length, _ in s.find(lex.stop_participles):
         if s.passive(start) and not s.descriptive(start) and not s.negated(start - 1) \
                 and not s.agreed(start):
             hits.append((start, length))
-    for start, length, _ in lex.take_verbs.find(s.t, s.heads):
+    for start, length, _ in s.find(lex.take_verbs):
         if s.negated(start) and not s.conditional(start) and not OVERDOSE.intersection(
                 s.t[start + length:start + length + 3]):
             hits.append((start, length))
@@ -145,7 +147,7 @@ def _potassium_mentions(s: Sentence) -> list[int]:
     mentions = [start for start, _, label in s.brands if label == "potassium"]
     mentions += [start for start, _, label in s.nutrients
                  if label == "potassium" and s.near_supplement_word(start)]
-    for start, length, _ in s.lex.take_verbs.find(s.t, s.heads):
+    for start, length, _ in s.find(s.lex.take_verbs):
         target = start + length
         while target < len(s.t) and s.t[target] in DETERMINERS:
             target += 1
@@ -158,7 +160,7 @@ def _potassium_mentions(s: Sentence) -> list[int]:
 def _cautioned(s: Sentence, at: int) -> bool:
     """Named only on a doctor's advice, as a danger, or as something a test measures."""
     return s.in_phrase(at, RESTRICTIVE, before=False) or bool(DANGER.intersection(s.t)) or (
-        bool(LABORATORY.intersection(s.t)) and not s.lex.take_verbs.find(s.t, s.heads))
+        bool(LABORATORY.intersection(s.t)) and not s.find(s.lex.take_verbs))
 
 
 def _limits(s: Sentence) -> list[str]:

@@ -111,6 +111,9 @@ def policy() -> Policy:
     )
 
 
+OPENINGS = 65_536  # words each list remembers the entries they open (texts hold few words)
+
+
 class Terms:
     """A list of words and phrases, matched on the reader's form of a sentence."""
 
@@ -122,17 +125,30 @@ class Terms:
                 self.phrases.setdefault(parts[0].rstrip("*")[:3], []).append((parts, label))
         for listed in self.phrases.values():
             listed.sort(key=lambda item: -len(item[0]))  # the longest match first
+        self._opening: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = {}
 
     def match(self, words: Any, at: int) -> tuple[int, str] | None:
         """(length, label) of the longest entry starting at ``words[at]``, if any."""
-        candidates = self.phrases.get(words[at][:3])
-        if not candidates:
-            return None
-        for parts, label in candidates:
+        opening = self._opening.get(words[at])
+        for parts, label in self.opening(words[at]) if opening is None else opening:
+            if len(parts) == 1:
+                return 1, label
             if at + len(parts) <= len(words) and all(
-                    _fits(want, words[at + i]) for i, want in enumerate(parts)):
+                    _fits(want, words[at + i]) for i, want in enumerate(parts) if i):
                 return len(parts), label
         return None
+
+    def opening(self, word: str) -> tuple[tuple[tuple[str, ...], str], ...]:
+        """The entries whose first word ``word`` is, longest first: worked out once for
+        each word (a load of 14,000 rules with words of their own asks 700,000 times,
+        mostly of words that open none though their first letters do)."""
+        found = self._opening.get(word)
+        if found is None:
+            if len(self._opening) >= OPENINGS:
+                self._opening.clear()
+            found = self._opening[word] = tuple(
+                entry for entry in self.phrases.get(word[:3], ()) if _fits(entry[0][0], word))
+        return found
 
     def find(self, words: list[str], heads: list[str] | None = None
              ) -> list[tuple[int, int, str]]:
@@ -147,9 +163,9 @@ class Terms:
             return []
         out: list[tuple[int, int, str]] = []
         at = 0
-        for start, head in enumerate(heads):
-            if start < at or head not in phrases:
-                continue  # inside the match before, or nothing opens so
+        for start in [i for i, head in enumerate(heads) if head in phrases]:
+            if start < at:
+                continue  # inside the match before
             hit = self.match(words, start)
             if hit:
                 out.append((start, hit[0], hit[1]))

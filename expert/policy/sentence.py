@@ -4,10 +4,11 @@ doctor; what does it act on."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+from collections.abc import Callable, Iterable
 
 from .reading import Word, words
-from .sealed import Lexicon
+from .sealed import Lexicon, Terms, lexicon
 
 FILLERS = frozenset({"or", "and", "to", "try", "ever", "just", "suddenly", "abruptly",
                      "simply", "completely", "really", "immediately", "yet", "also", "/",
@@ -33,6 +34,32 @@ LABORATORY = frozenset({"panel", "measures", "measured", "measure", "test", "tes
 CAPS = frozenset({"more", "exceed", "over", "above", "beyond"})
 
 
+class _Found:
+    """A list of the lexicon found in a sentence, looked for when first read (a sentence
+    that names no stop verb is never searched for foods), then kept on the sentence."""
+
+    def __init__(self, terms: str):
+        self.terms = terms
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, sentence: Sentence, owner: type) -> list[tuple[int, int, str]]:
+        found = sentence.__dict__[self.name] = sentence.find(getattr(sentence.lex, self.terms))
+        return found
+
+
+class _looked_up(_Found):
+    """A finding of the sentence's own method, worked out when first read, then kept."""
+
+    def __init__(self, method: Callable[[Sentence], list[tuple[int, int, str]]]):
+        self.method = method
+
+    def __get__(self, sentence: Sentence, owner: type) -> list[tuple[int, int, str]]:
+        found = sentence.__dict__[self.name] = self.method(sentence)
+        return found
+
+
 class Sentence:
     """One sentence in the reader's form, with the lexicon's matches indexed."""
 
@@ -43,18 +70,28 @@ class Sentence:
         self.t = [w.text for w in self.words]
         self.phrase = [w.phrase for w in self.words]
         self.heads = [word[:3] for word in self.t]  # how each word opens, for Terms.find
-        self.medicines = self._medicines()
-        self.nutrients = lex.nutrients.find(self.t, self.heads)
-        self.supplement_words = lex.supplement_words.find(self.t, self.heads)
-        self.brands = lex.supplement_brands.find(self.t, self.heads)
-        self.foods = lex.foods.find(self.t, self.heads)
-        self.substances = lex.substances.find(self.t, self.heads)
+        self._found: dict[Terms, list[tuple[int, int, str]]] = {}
 
-    def _medicines(self) -> list[tuple[int, int, str]]:
+    def find(self, terms: Terms) -> list[tuple[int, int, str]]:
+        """``terms.find`` in this sentence, looked for once: the screens, the voice and
+        what advice asks for each look for the same lists in the same sentences."""
+        found = self._found.get(terms)
+        if found is None:
+            found = self._found[terms] = terms.find(self.t, self.heads)
+        return found
+
+    nutrients = _Found("nutrients")
+    supplement_words = _Found("supplement_words")
+    brands = _Found("supplement_brands")
+    foods = _Found("foods")
+    substances = _Found("substances")
+
+    @_looked_up
+    def medicines(self) -> list[tuple[int, int, str]]:
         """Medicine mentions, leaving out "tablets" of a nutrient or caffeine."""
         lex = self.lex
         out = []
-        for start, length, label in lex.medicines.find(self.t, self.heads):
+        for start, length, label in self.find(lex.medicines):
             if label == "generic" and any(
                     lex.nutrients.match(self.t, i) or lex.substances.match(self.t, i)
                     or (lex.supplement_words.match(self.t, i) and self.t[i] != self.t[start])
@@ -215,3 +252,12 @@ class Sentence:
         start = next(j for j in range(max(0, i - 3), i + 1)
                      if (hit := self.lex.take_verbs.match(self.t, j)) and j + hit[0] - 1 == i)
         return not self.conditional(start)
+
+
+@functools.lru_cache(maxsize=1024)
+def read(written: str) -> Sentence:
+    """A sentence of the sealed lexicon, read once for everything that asks of it (a load
+    screens each printed sentence, takes out its reassurance and reads what its advice
+    asks for, one after the other; sentences that many texts share stay).  Shared: never
+    change what it holds."""
+    return Sentence(written, lexicon())

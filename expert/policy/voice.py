@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import functools
 
-from .reading import sentences, words
+from .reading import sentences
 from .sealed import lexicon
+from .sentence import read
 
 
 def reassuring(sentence: str) -> bool:
     """Whether a sentence tells people not to worry (harmless, common, nothing needs a
     doctor)."""
-    t = [w.text for w in words(sentence)]
-    return bool(lexicon().reassurance.find(t))
+    return bool(read(sentence).find(lexicon().reassurance))
 
 
 @functools.lru_cache(maxsize=16384)
