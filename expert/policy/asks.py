@@ -39,19 +39,19 @@ def actions(text: str) -> Actions:
     """Foods, supplements, substances and medicines a text names, by what it asks."""
     found = _READ.get(text)
     if found is None:
-        found = _read(text)
+        found = _reading(text)
         keep({text: found})
     return found
 
 
-def keep(read: dict[str, Actions]) -> None:
+def keep(readings: dict[str, Actions]) -> None:
     """Remember what these texts ask (read by another process: kb/printed.py)."""
-    if len(_READ) + len(read) > KEEP:
+    if len(_READ) + len(readings) > KEEP:
         _READ.clear()
-    _READ.update(read)
+    _READ.update(readings)
 
 
-def _read(text: str) -> Actions:
+def _reading(text: str) -> Actions:
     lex = lexicon()
     eat, avoid, take, refuse, substances, medicines = set(), set(), set(), set(), set(), set()
     for written in sentences(text):

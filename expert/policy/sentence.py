@@ -35,8 +35,8 @@ CAPS = frozenset({"more", "exceed", "over", "above", "beyond"})
 
 
 class _Found:
-    """A list of the lexicon found in a sentence, looked for when first read (a sentence
-    that names no stop verb is never searched for foods), then kept on the sentence."""
+    """A list of the lexicon found in a sentence, looked for when first read (most
+    sentences are never searched for most lists), then kept on the sentence."""
 
     def __init__(self, terms: str):
         self.terms = terms
