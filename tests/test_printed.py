@@ -98,8 +98,58 @@ def test_a_small_base_or_a_process_with_threads_is_screened_in_one(texts, forks,
     assert forks == []
 
 
-def test_the_halves_split_the_text_not_the_fields():
+def test_the_parts_split_the_text_not_the_fields():
     fields = [("p", 1, "r", "title", ["x" * 10]) for _ in range(9)] + [
         ("p", 1, "r", "advice", ["y" * 90])]
-    assert printed._half(fields) == 9  # the nine titles are half the text
-    assert printed._half(list(reversed(fields))) == 1  # and so is the advice
+    assert printed._share(fields, 0.5) == 9  # the nine titles are half the text
+    assert printed._share(list(reversed(fields)), 0.5) == 1  # and so is the advice
+    assert printed._share(fields, 0.3) == 6
+
+
+def test_the_load_proves_the_base_while_the_child_screens(tmp_path, forks, monkeypatch):
+    from expert.errors import KnowledgeError
+    from expert.kb.loader import load_knowledge
+
+    folder = write_extension(tmp_path / "unsafe", 300, seed=4, shape="worded")
+    (folder / "rules" / "zz-bananas.yaml").write_text(
+        "rules:\n  - id: zz-bananas\n    title: Bananas\n    when: {twitch_at_rest: true}\n"
+        "    then:\n      advice:\n        kind: diet\n"
+        "        does: {eat: [potassium, bananas]}\n"
+        "        text: Eat potassium-rich foods such as bananas.\n"
+        "    because: Bananas hold potassium.\n    sources: [S01]\n")
+    from expert.kb import safety
+
+    proved, check = [], safety.check
+
+    def checking(kb):  # while the child screens: started, not yet reaped
+        proved.append([child.pid > 0 for child in forks])
+        return check(kb)
+
+    monkeypatch.setattr(safety, "check", checking)
+    with pytest.raises(KnowledgeError) as two_cores:
+        load_knowledge((folder,), use_cache=False)
+    assert len(forks) == 1 and proved == [[True]]
+    monkeypatch.setattr(printed, "APART_FROM", 10**9)
+    with pytest.raises(KnowledgeError) as one_core:
+        load_knowledge((folder,), use_cache=False)
+    assert two_cores.value.problems == one_core.value.problems
+    harm, = two_cores.value.problems  # the proof's, made while the child screened
+    assert harm.rule == "zz-bananas" and "potassium-foods-with-kidney-disease" in harm.message
+
+
+def test_a_load_on_two_cores_keeps_what_one_keeps(tmp_path, forks, monkeypatch):
+    from expert.kb.loader import load_knowledge
+
+    folder = write_extension(tmp_path / "calm", 300, seed=6, shape="worded")
+    for name in ("aa-first", "zz-last"):
+        (folder / "rules" / f"{name}.yaml").write_text("rules:\n" + RULE.format(
+            id=name, title=f"Rule {name}", because="Sleep matters.",
+            advice=f"Twitches like this are common and harmless. Sleep more ({name})."))
+    kb = load_knowledge((folder,), use_cache=False)
+    assert len(forks) == 1
+    monkeypatch.setattr(printed, "APART_FROM", 10**9)
+    alone = load_knowledge((folder,), use_cache=False)
+    assert list(kb.calm.items()) == list(alone.calm.items())  # the same, in the same order
+    assert kb.rules == alone.rules and kb.fingerprint == alone.fingerprint
+    assert kb.calm["Twitches like this are common and harmless. Sleep more (zz-last)."] \
+        == "Sleep more (zz-last)."

@@ -9,6 +9,7 @@ a "did you mean" for near misses; finally rules are ordered into strata.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -302,11 +303,15 @@ class _Builder:
                 red_flag=resolve(question.red_flag, question, qid), choices=choices)
 
 
-def build(texts: list[tuple[str, Path, str]], experimental: bool = True
+def build(texts: list[tuple[str, Path, str]], experimental: bool = True,
+          meanwhile: Callable[[KnowledgeBase], None] | None = None
           ) -> tuple[KnowledgeBase | None, list[Problem]]:
     """Turn file texts into a KnowledgeBase; return it (None if unusable) with all problems.
     ``experimental=False`` leaves out rules marked ``status: experimental``, as if they were
-    not written (an experimental override then leaves the rule it would replace)."""
+    not written (an experimental override then leaves the rule it would replace).
+    ``meanwhile``: more checks of the built base (the loader's safety proofs), run while
+    a large base's printed texts are screened on the other core; only on a base built
+    without problems so far."""
     b = _Builder()
     shown_paths = [display_path(path) for _, path, _ in texts]
     with read_ahead(texts, shown_paths) as ahead:  # a large base: read on two cores
@@ -375,7 +380,8 @@ def build(texts: list[tuple[str, Path, str]], experimental: bool = True
         overridden=b.overridden,
         language=b.manifests[0].language,
     )
-    printed = screen_printed(kb, b.defined_at)
+    printed = screen_printed(kb, b.defined_at, None if meanwhile is None or b.problems
+                             else partial(meanwhile, kb))
     kb.calm = printed.calm
     return kb, b.problems + printed.problems + sealing.check_advice(kb, kb.tests)
 

@@ -170,12 +170,20 @@ def load_knowledge(extra: tuple[str | Path, ...] = (), use_cache: bool = True,
     from .safety import check
     from .verify import double_counting
 
+    proved: list[Problem] | None = None
+
+    def prove(kb: KnowledgeBase) -> None:  # what the base must pass before anyone is
+        nonlocal proved  # advised from it: while the other core screens its texts
+        proved = [p for p in double_counting(kb, warnings=False)
+                  if p.severity == "error"] + check(kb)
+
     with collector_paused():
-        kb, problems = build(texts, experimental)
+        kb, problems = build(texts, experimental, prove)
         if problems or kb is None:
             raise KnowledgeError(problems)
-        refused = [p for p in double_counting(kb, warnings=False)
-                   if p.severity == "error"] + check(kb)
+        if proved is None:  # pragma: no cover - build proves a base without problems
+            prove(kb)
+        refused = proved or []
     if refused:
         raise KnowledgeError(refused)
     if cache is not None:

@@ -14,7 +14,7 @@ for the screens are still at hand.  A large base is read on two cores.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
 from ..errors import Problem
@@ -76,29 +76,45 @@ APART_FROM = 8_000  # printed fields of a base screened on two cores (about 3,00
 # with words of their own); fewer pay less than a process costs
 
 
-def screen_printed(kb: KnowledgeBase, defined_at: dict[tuple[str, str], str]) -> Screened:
-    """Every printed field screened: on two cores when there are many (forked.py), the
-    second half of the text by a child, with the same result as one process's."""
+def screen_printed(kb: KnowledgeBase, defined_at: dict[tuple[str, str], str],
+                   meanwhile: Callable[[], None] | None = None) -> Screened:
+    """Every printed field screened: on two cores when there are many (forked.py), with
+    the same result as one process's.  ``meanwhile``: other work on the base that reads
+    what advice asks for (the loader's safety proofs); this core then screens the advice
+    and does that work, the child everything else; without it, each screens half the
+    text."""
     every = list(fields(kb, defined_at))
     if len(every) < APART_FROM or not can_fork():
-        return _screened(kb, every)
-    half = _half(every)
-    child = Forked(lambda: _screened(kb, every[half:]))
+        found = _screened(kb, every)
+        if meanwhile is not None:
+            meanwhile()
+        return found
+    if meanwhile is None:
+        split = _share(every, 0.5)
+        mine, theirs = every[:split], every[split:]
+    else:
+        mine = [field for field in every if field[3] == "advice"]
+        theirs = [field for field in every if field[3] != "advice"]
+    child = Forked(lambda: _screened(kb, theirs))
     try:
-        first = _screened(kb, every[:half])
+        first = _screened(kb, mine)
+        if meanwhile is not None:
+            meanwhile()  # what the advice asks is read now: the proofs read it again
         second = child.result()
     finally:
         child.close()
-    if not isinstance(second, Screened):  # the child failed: read its half here
-        second = _screened(kb, every[half:])
+    if not isinstance(second, Screened):  # the child failed: read its part here
+        second = _screened(kb, theirs)
     keep(second.asks)  # read there: check_advice and the safety proofs read them again
+    calm = {**first.calm, **second.calm}  # in the fields' order, as one process finds them
     return Screened(sorted({*first.problems, *second.problems}),
-                    {**first.calm, **second.calm}, {**first.asks, **second.asks})
+                    {text: calm[text] for *_, texts in every for text in texts if text in calm},
+                    {**first.asks, **second.asks})
 
 
-def _half(every: list[Field]) -> int:
-    """Where the first half of the fields' text ends."""
-    total, seen = sum(len(text) for *_, texts in every for text in texts) / 2, 0
+def _share(every: list[Field], share: float) -> int:
+    """Where the first ``share`` of the fields' text ends."""
+    total, seen = sum(len(text) for *_, texts in every for text in texts) * share, 0
     for index, (*_, texts) in enumerate(every):
         seen += sum(map(len, texts))
         if seen >= total:
