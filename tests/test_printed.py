@@ -153,3 +153,16 @@ def test_a_load_on_two_cores_keeps_what_one_keeps(tmp_path, forks, monkeypatch):
     assert kb.rules == alone.rules and kb.fingerprint == alone.fingerprint
     assert kb.calm["Twitches like this are common and harmless. Sleep more (zz-last)."] \
         == "Sleep more (zz-last)."
+
+
+@pytest.mark.parametrize("call", ["fork", "pipe"])
+def test_no_process_to_be_had_means_one_process_does_it_all(texts, forks, monkeypatch,
+                                                             call):
+    def refused(*args):
+        raise OSError(11, "Resource temporarily unavailable")
+
+    kb, problems = built(texts)  # on two cores
+    monkeypatch.setattr(forked.os, call, refused)
+    alone, alone_problems = built(texts)
+    assert [child.pid for child in forks] == [-1, 0]  # the second never started
+    assert problems == alone_problems and kb.calm == alone.calm

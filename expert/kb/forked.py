@@ -1,9 +1,9 @@
 """Part of a large load done on the second core: a forked process does it and sends the
 result back pickled through a pipe, while the parent does the rest.
 
-Anything amiss with the child (it failed, was killed, sent something unreadable)
-only means the result is None, and the caller does that part itself: the outcome
-is the same either way (tests/test_readahead.py, tests/test_printed.py).  Only
+Anything amiss with the child (it could not be started, failed, was killed, sent
+something unreadable) only means the result is None, and the caller does that part
+itself: the outcome is the same either way (tests/test_readahead.py, tests/test_printed.py).  Only
 where fork is Linux's and the process runs no other thread (a fork copies locks
 held by threads it does not copy).
 """
@@ -33,8 +33,16 @@ class Forked:
         self.pid, self.pipe = 0, -1
         if work is None:
             return
-        read_end, write_end = os.pipe()
-        pid = os.fork()
+        try:
+            read_end, write_end = os.pipe()
+        except OSError:  # no descriptors left: the caller does the work itself
+            return
+        try:
+            pid = os.fork()
+        except OSError:  # no process to be had (a limit, memory): likewise
+            os.close(read_end)
+            os.close(write_end)
+            return
         if pid == 0:  # the child: never returns
             _child(work, read_end, write_end)
         os.close(write_end)
