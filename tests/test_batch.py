@@ -248,3 +248,22 @@ def test_a_progress_bar_on_a_terminal_only(tmp_path, runner):
     child.close()
     assert child.exitstatus == 0
     assert len((tmp_path / "o2").read_text().splitlines()) == 30
+
+
+def test_workers_that_cannot_be_started_leave_the_records_to_this_process(
+        runner, tmp_path, monkeypatch):
+    import os
+
+    def refused():
+        raise OSError(11, "Resource temporarily unavailable")
+
+    rng = random.Random(9)
+    path = jsonl(tmp_path, [{"id": i, **random_answers(rng)} for i in range(230)])
+    alone = runner.invoke(twitchdx, ["batch", str(path), "--workers", "1"])
+    monkeypatch.setattr(os, "fork", refused)
+    refused_workers = runner.invoke(twitchdx, ["batch", str(path), "--workers", "2"])
+    assert refused_workers.exit_code == alone.exit_code
+    assert refused_workers.stdout_bytes == alone.stdout_bytes  # every record, in order
+    assert len(refused_workers.stdout_bytes.splitlines()) == 230
+    assert ("twitchdx: warning: could not start 2 worker processes (Resource temporarily "
+            "unavailable); answering every record in this one") in refused_workers.stderr

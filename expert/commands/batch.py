@@ -59,7 +59,8 @@ def batch(input_file: str, output: Path | None, resume: bool, workers: int | Non
         source = Source(kb, handle, name, input_format(input_file, kind))
         done, done_bad = _resumed(output, resume) if output else (0, [])
         records = islice(source, done, None)
-        lines = answer_all(kb, records, workers or min(os.cpu_count() or 1, 16), follow_up)
+        lines = answer_all(kb, records, workers or min(os.cpu_count() or 1, 16), follow_up,
+                           lambda said: click.echo(f"twitchdx: warning: {said}", err=True))
         if output:
             total, bad = _to_file(output, lines, source, size, done, resume, input_file)
             total, bad = total + done, done_bad + bad

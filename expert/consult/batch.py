@@ -21,7 +21,7 @@ import signal
 import threading
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from itertools import chain, islice
 from typing import Any, BinaryIO, NamedTuple
@@ -244,9 +244,11 @@ def _dumps(data: dict[str, Any]) -> bytes:
 
 
 def answer_all(kb: KnowledgeBase, records: Iterable[Record], workers: int = 1,
-               follow_up: bool = False) -> Iterator[Output]:
+               follow_up: bool = False, warn: Callable[[str], None] | None = None
+               ) -> Iterator[Output]:
     """Every record's output line, in input order; with ``workers`` > 1 and more than one
-    chunk of records, answered by that many processes."""
+    chunk of records, answered by that many processes.  If they cannot be started (a
+    process limit, memory), this one answers them all, and ``warn`` is told why."""
     chunks = _chunks(records)
     first = next(chunks, None)
     second = next(chunks, None) if first is not None else None
@@ -257,10 +259,21 @@ def answer_all(kb: KnowledgeBase, records: Iterable[Record], workers: int = 1,
     engine_for(kb)  # built before the fork: every worker starts with it
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_adopt,
-                             initargs=(kb, follow_up)) as pool:
-        waiting: deque[Future[list[Output]]] = deque()
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_adopt,
+                               initargs=(kb, follow_up))
+    try:  # the workers start with the first chunk (forked ones all at once)
+        started = pool.submit(_answer_in_worker, first)
+    except OSError as exc:
+        pool.shutdown(cancel_futures=True)
+        if warn is not None:
+            warn(f"could not start {workers} worker processes ({exc.strerror or exc}); "
+                 "answering every record in this one")
         for chunk in chain([first, second], chunks):
+            yield from _answer_chunk(chunk, kb, follow_up)
+        return
+    with pool:
+        waiting: deque[Future[list[Output]]] = deque([started])
+        for chunk in chain([second], chunks):
             waiting.append(pool.submit(_answer_in_worker, chunk))
             if len(waiting) >= workers * AHEAD:
                 yield from waiting.popleft().result()
