@@ -99,11 +99,11 @@ def test_a_small_base_or_a_process_with_threads_is_screened_in_one(texts, forks,
 
 
 def test_the_parts_split_the_text_not_the_fields():
-    fields = [("p", 1, "r", "title", ["x" * 10]) for _ in range(9)] + [
-        ("p", 1, "r", "advice", ["y" * 90])]
-    assert printed._share(fields, 0.5) == 9  # the nine titles are half the text
-    assert printed._share(list(reversed(fields)), 0.5) == 1  # and so is the advice
-    assert printed._share(fields, 0.3) == 6
+    sizes = [10] * 9 + [90]  # nine titles, then an advice as long as they are
+    assert forked.share_end(sizes, 0.5) == 9  # the nine titles are half the text
+    assert forked.share_end(list(reversed(sizes)), 0.5) == 1  # and so is the advice
+    assert forked.share_end(sizes, 0.3) == 6
+    assert forked.share_end([], 0.5) == 0
 
 
 def test_the_load_proves_the_base_while_the_child_screens(tmp_path, forks, monkeypatch):

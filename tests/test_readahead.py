@@ -89,8 +89,8 @@ def test_a_build_that_stops_early_stops_its_child(extension, spied, monkeypatch)
     started = []
     start = readahead._start
 
-    def remembering(texts, shown, size):
-        ahead = start(texts, shown, size)
+    def remembering(texts, shown):
+        ahead = start(texts, shown)
         started.append((ahead, ahead.pid))
         return ahead
 

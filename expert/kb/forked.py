@@ -20,6 +20,17 @@ from collections.abc import Callable
 from typing import Any, NoReturn
 
 
+def share_end(sizes: list[int], share: float) -> int:
+    """How many of these parts, in order, make up ``share`` of their whole size: what
+    the parent keeps, the rest going to the child."""
+    whole, seen = sum(sizes) * share, 0
+    for index, size in enumerate(sizes):
+        seen += size
+        if seen >= whole:
+            return index + 1
+    return len(sizes)
+
+
 def can_fork() -> bool:
     """Whether work can be handed to a forked process here."""
     return sys.platform.startswith("linux") and hasattr(os, "fork") and \

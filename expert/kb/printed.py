@@ -24,7 +24,7 @@ from ..policy.asks import Actions, actions, keep
 from ..policy.language import foreign
 from ..policy.reading import disguised_words, hidden_characters
 from ..policy.voice import calm as without_reassurance
-from .forked import Forked, can_fork
+from .forked import Forked, can_fork, share_end
 
 Field = tuple[str, int, str, str, list[str]]  # (path, line, owner, what, texts read together)
 
@@ -90,7 +90,7 @@ def screen_printed(kb: KnowledgeBase, defined_at: dict[tuple[str, str], str],
             meanwhile()
         return found
     if meanwhile is None:
-        split = _share(every, 0.5)
+        split = share_end([sum(map(len, texts)) for *_, texts in every], 0.5)
         mine, theirs = every[:split], every[split:]
     else:
         mine = [field for field in every if field[3] == "advice"]
@@ -110,16 +110,6 @@ def screen_printed(kb: KnowledgeBase, defined_at: dict[tuple[str, str], str],
     return Screened(sorted({*first.problems, *second.problems}),
                     {text: calm[text] for *_, texts in every for text in texts if text in calm},
                     {**first.asks, **second.asks})
-
-
-def _share(every: list[Field], share: float) -> int:
-    """Where the first ``share`` of the fields' text ends."""
-    total, seen = sum(len(text) for *_, texts in every for text in texts) * share, 0
-    for index, (*_, texts) in enumerate(every):
-        seen += sum(map(len, texts))
-        if seen >= total:
-            return index + 1
-    return len(every)
 
 
 def _screened(kb: KnowledgeBase, every: list[Field]) -> Screened:

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from ..errors import DataFileError
-from .forked import Forked, can_fork
+from .forked import Forked, can_fork, share_end
 
 READ_AHEAD_FROM = 1 << 21  # characters of YAML in all: about 6,000 rules
 PARENT_SHARE = 0.6  # of the text, read by the parent: the child also pickles its reads
@@ -70,7 +70,7 @@ class ReadAhead(Forked):
 def read_ahead(texts: list[tuple[str, Path, str]], shown: list[str]) -> Iterator[ReadAhead]:
     """A ReadAhead for these files (``shown``: each one's path as problems name it)."""
     size = sum(len(text) for _, _, text in texts)
-    ahead = _start(texts, shown, size) if _worth_it(size) else ReadAhead()
+    ahead = _start(texts, shown) if _worth_it(size) else ReadAhead()
     try:
         yield ahead
     finally:
@@ -82,15 +82,9 @@ def _worth_it(size: int) -> bool:
     return can_fork() and size >= READ_AHEAD_FROM
 
 
-def _start(texts: list[tuple[str, Path, str]], shown: list[str], size: int) -> ReadAhead:
-    """Fork a child to read the files after the parent's share of the text (``size``
-    characters in all)."""
-    share, seen, first = size * PARENT_SHARE, 0, len(texts)
-    for index, (_, _, text) in enumerate(texts):
-        seen += len(text)
-        if seen >= share:
-            first = index + 1
-            break
+def _start(texts: list[tuple[str, Path, str]], shown: list[str]) -> ReadAhead:
+    """Fork a child to read the files after the parent's share of the text."""
+    first = share_end([len(text) for _, _, text in texts], PARENT_SHARE)
     if first >= len(texts):
         return ReadAhead()
     later = list(zip(texts[first:], shown[first:], strict=True))
