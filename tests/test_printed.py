@@ -1,12 +1,16 @@
 """A large base's printed texts screened on two cores give what one process finds."""
 
 import os
+import time
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from synthetic import write_extension
 
 from expert.kb import builder, forked, printed
 from expert.kb.loader import all_files, knowledge_dirs, read_knowledge
+from expert.policy import asks
 
 RULE = """  - id: {id}
     title: {title}
@@ -40,8 +44,8 @@ def forks(monkeypatch):
     started = []
     start = forked.Forked.__init__
 
-    def spying(self, work=None):
-        start(self, work)
+    def spying(self, work=None, parts=False):
+        start(self, work, parts)
         if work is not None:
             started.append(self)
 
@@ -63,29 +67,43 @@ def test_two_cores_find_what_one_finds(texts, forks, monkeypatch):
     assert problems == alone_problems
     assert kb.calm == alone.calm and list(kb.calm) == list(alone.calm)
     stopped = {p.path.rsplit("/", 1)[-1]: p for p in problems if "stop" in p.message}
-    assert set(stopped) == {"aa-first.yaml", "zz-last.yaml"}  # a half each, at file:line
+    assert set(stopped) == {"aa-first.yaml", "zz-last.yaml"}  # at their file:line
     assert stopped["zz-last.yaml"].line == 10 and stopped["zz-last.yaml"].rule == "zz-last"
     for name in ("aa-first", "zz-last"):
         calmed = f"Twitches like this are common and harmless. Sleep more ({name})."
         assert kb.calm[calmed] == f"Sleep more ({name})."
 
 
-def test_a_child_that_fails_leaves_its_half_to_the_parent(texts, forks, monkeypatch):
-    parent = os.getpid()
-    screened = printed._screened
+@pytest.mark.parametrize("after", [0, 40, 10**6])
+def test_a_child_that_fails_leaves_its_fields_to_the_parent(texts, forks, monkeypatch, after):
+    """Failing at once, after some fields (what advice asks not sent), or after it all."""
+    parent, judged = os.getpid(), []
+    judge = printed.judge
 
-    def failing_in_the_child(kb, every):
+    def failing_in_the_child(key, policy):
         if os.getpid() != parent:
-            raise MemoryError("the child ran out")
-        return screened(kb, every)
+            judged.append(key)
+            if len(judged) > after:
+                os._exit(3)  # as if killed: no exception handler runs
+        return judge(key, policy)
 
-    monkeypatch.setattr(printed, "_screened", failing_in_the_child)
+    monkeypatch.setattr(printed, "judge", failing_in_the_child)
+    monkeypatch.setattr(forked, "_child", lambda work, parts, r, w: (  # after it all: the
+        _failing_at_the_end(work, parts, r, w) if after > 10**5 else CHILD(work, parts, r, w)))
     kb, problems = built(texts)
     assert forks and forks[0].result() is None
     monkeypatch.setattr(printed, "APART_FROM", 10**9)
     alone, alone_problems = built(texts)
     assert problems == alone_problems and kb.calm == alone.calm
     assert any(p.path.endswith("zz-last.yaml") for p in problems)
+
+
+CHILD = forked._child
+
+
+def _failing_at_the_end(work, parts, read_end, write_end):
+    """A child that does all the work and sends what advice asks, then dies."""
+    return CHILD(lambda send: (work(send), os._exit(4)), parts, read_end, write_end)
 
 
 def test_a_small_base_or_a_process_with_threads_is_screened_in_one(texts, forks,
@@ -98,10 +116,10 @@ def test_a_small_base_or_a_process_with_threads_is_screened_in_one(texts, forks,
     assert forks == []
 
 
-def test_the_parts_split_the_text_not_the_fields():
-    sizes = [10] * 9 + [90]  # nine titles, then an advice as long as they are
-    assert forked.share_end(sizes, 0.5) == 9  # the nine titles are half the text
-    assert forked.share_end(list(reversed(sizes)), 0.5) == 1  # and so is the advice
+def test_a_share_is_of_the_size_not_the_count():
+    sizes = [10] * 9 + [90]  # nine small files, then one as large as they are
+    assert forked.share_end(sizes, 0.5) == 9  # the nine are half the text
+    assert forked.share_end(list(reversed(sizes)), 0.5) == 1  # and so is the large one
     assert forked.share_end(sizes, 0.3) == 6
     assert forked.share_end([], 0.5) == 0
 
@@ -166,3 +184,133 @@ def test_no_process_to_be_had_means_one_process_does_it_all(texts, forks, monkey
     alone, alone_problems = built(texts)
     assert [child.pid for child in forks] == [-1, 0]  # the second never started
     assert problems == alone_problems and kb.calm == alone.calm
+
+
+def test_every_field_is_judged_once_whatever_how_often_it_is_written(texts, monkeypatch):
+    monkeypatch.setattr(printed, "APART_FROM", 10**9)
+    judged, judge = [], printed.judge
+    monkeypatch.setattr(printed, "judge", lambda key, policy: judged.append(key) or
+                        judge(key, policy))
+    kb, _ = built(texts)
+    written = [field[3:] for field in printed.fields(kb, {})]
+    assert len(set(written)) < len(written)  # the same choice texts, labels...
+    assert sorted(judged) == sorted(set(written))
+
+
+def test_the_fields_are_known_before_the_rules_are_built(texts, monkeypatch):
+    """What the child judges from the files as read is what the built base prints: no
+    field of it is left for the parent to judge again."""
+    shared, start = [], printed.sharing
+    monkeypatch.setattr(builder, "sharing", lambda keys, policy: shared.append(
+        (keys, policy)) or start(keys, policy))
+    kb, _ = built(texts)
+    (keys, policy), = shared
+    assert set(keys) == {field[3:] for field in printed.fields(kb, {})}
+    assert policy == (kb.language, kb.forbidden_phrases)
+
+
+def test_what_advice_asks_comes_before_the_rest(texts, monkeypatch):
+    """The child sends what the advice asks as soon as it has read it all, so that the
+    proofs need not read it again; then its verdicts."""
+    kb, _ = built(texts)
+    keys = [field[3:] for field in printed.fields(kb, {})]
+    advice = {text for what, written in keys if what == "advice" for text in written}
+    asks._READ.clear()
+    shared = printed.Sharing(keys, (kb.language, kb.forbidden_phrases))
+    try:
+        readings = shared.child.receive()  # the parent takes nothing: the child does all
+        taken, verdicts = shared.child.result()
+    finally:
+        shared.close()
+    assert set(readings) == advice and not asks._READ  # read there, not here
+    assert readings == {text: asks.actions(text) for text in advice}
+    assert taken == len(shared.keys) == len(set(keys))
+    assert shared.keys[:shared.advice] == [key for key in shared.keys if key[0] == "advice"]
+    assert verdicts and printed.CLEAR not in verdicts.values()  # only what was found
+    assert all(verdicts[index] == printed.judge(key, shared.policy)
+               for index, key in enumerate(shared.keys) if index in verdicts)
+
+
+def test_what_advice_asks_is_sent_before_the_other_fields_are_judged(texts, monkeypatch):
+    import struct
+
+    kb, _ = built(texts)
+    keys = [field[3:] for field in printed.fields(kb, {})]
+    judge = printed.judge
+    monkeypatch.setattr(printed, "judge", lambda key, policy: (
+        time.sleep(0.001) if key[0] != "advice" else None) or judge(key, policy))
+    shared = printed.Sharing(keys, (kb.language, kb.forbidden_phrases))
+    try:
+        readings = shared.child.receive()
+        front, _ = struct.unpack_from("qq", shared.ends._places)
+    finally:
+        shared.close()
+    assert readings and shared.advice <= front < shared.advice + 5 * forked.TwoEnds.BLOCK
+
+
+def test_the_proofs_read_no_advice_again(texts, forks, monkeypatch):
+    """What the child read of the advice is kept here before check_advice and the proofs
+    run; and each field is judged by one of the two (the parent judges only what it
+    took)."""
+    parent, read, judged, made = os.getpid(), [], [], []
+    reading, judge = asks._reading, printed.judge
+
+    class Recorded(printed.Sharing):
+        def __init__(self, *args):
+            super().__init__(*args)
+            made.append(self)
+
+    monkeypatch.setattr(printed, "Sharing", Recorded)
+    monkeypatch.setattr(asks, "_reading", lambda text: (
+        read.append(text) if os.getpid() == parent else None) or reading(text))
+    monkeypatch.setattr(printed, "judge", lambda key, policy: (
+        judged.append(key) if os.getpid() == parent else None) or judge(key, policy))
+    asks._READ.clear()
+    builder.build(texts, meanwhile=lambda kb: None)
+    own = {text for what, written in judged if what == "advice" for text in written}
+    assert set(read) <= own  # check_advice and the proofs read no advice again
+    (shared,) = made
+    assert len(judged) == len(shared.mine) < len(shared.keys) / 2
+
+
+@given(st.integers(0, 100), st.lists(st.booleans(), max_size=40))
+def test_two_ends_take_every_task_once(count, turns):
+    ends = forked.TwoEnds(count)
+    taken = []
+    for front in [*turns, *[True] * count]:
+        taken += ends.front() if front else ends.back()
+    assert ends.front() == ends.back() == range(0)
+    assert sorted(taken) == list(range(count))
+
+
+def test_two_ends_shared_with_a_child_leave_no_task_undone():
+    count = 20_000
+    ends = forked.TwoEnds(count)
+    child = forked.Forked(lambda: [i for tasks in iter(ends.front, range(0)) for i in tasks])
+    mine = [i for tasks in iter(ends.back, range(0)) for i in tasks]
+    theirs = child.result()
+    assert set(mine) | set(theirs) == set(range(count))
+    assert len(set(mine) & set(theirs)) <= forked.TwoEnds.BLOCK  # only where they met
+
+
+def test_a_child_sends_parts_before_its_result():
+    child = forked.Forked(lambda send: (send(1), send({"a": (2,)}), "done")[-1], parts=True)
+    assert child.receive() == 1 and child.receive() == {"a": (2,)}
+    assert child.result() == "done" and child.pid == -1
+    assert child.receive() is None and child.ready()  # no child: nothing to wait for
+
+
+def test_a_part_is_not_the_result_of_a_child_that_failed():
+    child = forked.Forked(lambda send: (send("part"), time.sleep(0.2), os._exit(5)),
+                          parts=True)
+    assert child.receive() == "part"
+    assert not child.ready()  # sleeping: nothing more has come yet
+    assert child.result() is None
+
+
+def test_waiting_for_nothing_is_ready_at_once():
+    child = forked.Forked(lambda send: os._exit(5), parts=True)
+    deadline = time.monotonic() + 10
+    while not child.ready() and time.monotonic() < deadline:
+        pass
+    assert child.ready() and child.receive() is None and child.result() is None

@@ -102,7 +102,7 @@ def test_a_build_that_stops_early_stops_its_child(extension, spied, monkeypatch)
     with pytest.raises(KeyboardInterrupt):
         builder.build(texts_of(extension))
     (ahead, pid), = started
-    assert pid > 0 and ahead.pid == -1 and ahead.pipe == -1
+    assert pid > 0 and ahead.pid == -1 and ahead.pipe is None
     with pytest.raises(ChildProcessError):  # reaped: no zombie left behind
         os.waitpid(pid, os.WNOHANG)
 

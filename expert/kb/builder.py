@@ -35,10 +35,10 @@ from ..language.model import (
 from ..text import did_you_mean
 from . import sealing
 from .digest import sha256
-from .printed import screen_printed
+from .printed import Key, Sharing, other_fields, rule_texts, screen_printed, sharing
 from .readahead import read_ahead, read_file
 from .references import check_ask, check_rule
-from .rulefiles import add_rule, check_salvaged, check_status, collect_rules
+from .rulefiles import add_rule, check_salvaged, check_status, collect_rules, printed_texts
 from .strata import strata
 from .yamlsource import LineDict
 
@@ -330,6 +330,23 @@ def build(texts: list[tuple[str, Path, str]], experimental: bool = True,
             {"kb": b.add_manifest, "questions": b.add_questions, "catalog": b.add_catalog,
              "reference": b.add_reference, "rules": partial(collect_rules, b)}[kind](
                 data, shown, bad)
+    policy = (b.manifests[0].language if b.manifests else "", tuple(b.forbidden))
+    with sharing(_printed_keys(b), policy) as shared:  # a large base: its printed texts
+        return _built(b, texts, experimental, meanwhile, shared)  # judged on the other core
+
+
+def _printed_keys(b: _Builder) -> list[Key]:
+    """What the printed fields of the base will be, known once its files are read."""
+    entries = [(SINGULAR[section], b.catalog[section]) for section in SINGULAR]
+    return [*(key for _, raw in b.raw_rules for key in rule_texts(*printed_texts(raw))),
+            *((what, texts) for *_, what, texts in other_fields(
+                b.questions.values(), b.levels.values(), entries, b.manifests, b.sources,
+                b.evidence, b.defined_at))]
+
+
+def _built(b: _Builder, texts: list[tuple[str, Path, str]], experimental: bool,
+           meanwhile: Callable[[KnowledgeBase], None] | None, shared: Sharing | None
+           ) -> tuple[KnowledgeBase | None, list[Problem]]:
     for order, (shown, raw) in enumerate(b.raw_rules):
         if experimental or raw.get("status") != "experimental":
             add_rule(b, raw, shown, order)
@@ -380,10 +397,17 @@ def build(texts: list[tuple[str, Path, str]], experimental: bool = True,
         overridden=b.overridden,
         language=b.manifests[0].language,
     )
-    printed = screen_printed(kb, b.defined_at, None if meanwhile is None or b.problems
-                             else partial(meanwhile, kb))
+    prove = None if b.problems else meanwhile  # only a base built without problems
+    advice_problems: list[Problem] = []
+
+    def checks() -> None:  # what reads what advice asks: while the other core screens
+        advice_problems.extend(sealing.check_advice(kb, kb.tests))
+        if prove is not None:
+            prove(kb)
+
+    printed = screen_printed(kb, b.defined_at, checks, shared)
     kb.calm = printed.calm
-    return kb, b.problems + printed.problems + sealing.check_advice(kb, kb.tests)
+    return kb, b.problems + printed.problems + advice_problems
 
 
 def items(data: LineDict, section: str, bad: Bad) -> list[LineDict]:

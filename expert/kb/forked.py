@@ -1,5 +1,6 @@
 """Part of a large load done on the second core: a forked process does it and sends the
-result back pickled through a pipe, while the parent does the rest.
+result back pickled through a pipe, while the parent does the rest (or, with TwoEnds,
+shares a list of tasks with it).
 
 Anything amiss with the child (it could not be started, failed, was killed, sent
 something unreadable) only means the result is None, and the caller does that part
@@ -11,9 +12,12 @@ held by threads it does not copy).
 from __future__ import annotations
 
 import contextlib
+import mmap
 import os
 import pickle
+import select
 import signal
+import struct
 import sys
 import threading
 from collections.abc import Callable
@@ -31,6 +35,40 @@ def share_end(sizes: list[int], share: float) -> int:
     return len(sizes)
 
 
+class TwoEnds:
+    """A list of tasks worked through from both ends at once: a child forked after this is
+    made takes them from the front, the parent from the back once its other work is done,
+    until the two meet; so each does as much as its other work leaves it time for, on any
+    machine and any base.  The two places are shared memory, and no lock guards them: at
+    the meeting point a task may be taken by both (harmless where a task's result is the
+    same wherever it is done), and none is left to neither, since each end only moves
+    towards the other and each stops only on seeing it reached."""
+
+    BLOCK = 16  # tasks taken at a time: a look at the shared places costs a microsecond
+
+    def __init__(self, count: int):
+        self._places = mmap.mmap(-1, 16)  # front, back; MAP_SHARED: the child sees them move
+        struct.pack_into("qq", self._places, 0, 0, count)
+
+    def front(self) -> range:
+        """The next tasks from the front (the child's), or none once the ends have met."""
+        front, back = struct.unpack_from("qq", self._places)
+        end = min(front + self.BLOCK, back)
+        if end <= front:
+            return range(0)
+        struct.pack_into("q", self._places, 0, end)
+        return range(front, end)
+
+    def back(self) -> range:
+        """The next tasks from the back (the parent's), or none once the ends have met."""
+        front, back = struct.unpack_from("qq", self._places)
+        start = max(back - self.BLOCK, front)
+        if start >= back:
+            return range(0)
+        struct.pack_into("q", self._places, 8, start)
+        return range(start, back)
+
+
 def can_fork() -> bool:
     """Whether work can be handed to a forked process here."""
     return sys.platform.startswith("linux") and hasattr(os, "fork") and \
@@ -38,10 +76,12 @@ def can_fork() -> bool:
 
 
 class Forked:
-    """``work()`` run in a forked child, if given: ``result`` waits for it."""
+    """``work()`` run in a forked child, if given: ``result`` waits for it.  With
+    ``parts``, the work is called with ``send``, to hand over parts of its work before
+    the rest is done: ``receive`` gives them, in order."""
 
-    def __init__(self, work: Callable[[], Any] | None = None):
-        self.pid, self.pipe = 0, -1
+    def __init__(self, work: Callable[..., Any] | None = None, parts: bool = False):
+        self.pid, self.pipe = 0, None
         if work is None:
             return
         try:
@@ -55,31 +95,55 @@ class Forked:
             os.close(write_end)
             return
         if pid == 0:  # the child: never returns
-            _child(work, read_end, write_end)
+            _child(work, parts, read_end, write_end)
         os.close(write_end)
-        self.pid, self.pipe = pid, read_end
+        self.pid, self.pipe = pid, os.fdopen(read_end, "rb", buffering=0)  # unbuffered:
+        # select then knows whether anything has come
+
+    def ready(self) -> bool:
+        """Whether ``receive`` would not wait: a part has begun to come, the child ended,
+        or there is none."""
+        return self.pipe is None or bool(select.select([self.pipe], [], [], 0)[0])
+
+    def receive(self) -> Any:
+        """The next part the child sent; None if it sent no more (it ended, or failed)."""
+        part = self._part()
+        return None if part is _NONE else part
 
     def result(self) -> Any:
         """What the child's work returned, once it has sent it all and ended well; None
         if there is no child, or it failed."""
-        if self.pid <= 0:
+        if self.pid <= 0 or self.pipe is None:
             return None
+        last = _NONE
+        while (part := self._part()) is not _NONE:
+            last = part
         try:
-            with os.fdopen(self.pipe, "rb") as pipe:
-                self.pipe = -1
-                data = pipe.read()
+            self.pipe.close()
+            self.pipe = None
             _, status = os.waitpid(self.pid, 0)
             self.pid = -1  # reaped
-            return pickle.loads(data) if os.WIFEXITED(status) and \
-                os.WEXITSTATUS(status) == 0 else None
-        except Exception:  # a child that failed or sent nothing readable
+        except OSError:
             return None
+        ended_well = os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+        return last if ended_well and last is not _NONE else None
+
+    def _part(self) -> Any:
+        if self.pipe is None:
+            return _NONE
+        try:
+            head = _read(self.pipe, SIZE)
+            if len(head) < SIZE:
+                return _NONE
+            return pickle.loads(_read(self.pipe, int.from_bytes(head, "little")))
+        except Exception:  # a child that failed or sent nothing readable
+            return _NONE
 
     def close(self) -> None:
         """Stop and reap a child whose work is not wanted (the load stopped early)."""
-        if self.pipe >= 0:
-            os.close(self.pipe)
-            self.pipe = -1
+        if self.pipe is not None:
+            self.pipe.close()
+            self.pipe = None
         if self.pid > 0:
             with contextlib.suppress(OSError):
                 os.kill(self.pid, signal.SIGKILL)
@@ -88,14 +152,33 @@ class Forked:
             self.pid = -1
 
 
-def _child(work: Callable[[], Any], read_end: int, write_end: int) -> NoReturn:
+SIZE = 8  # bytes that say how long a part is
+
+
+def _read(pipe: Any, size: int) -> bytes:
+    """``size`` bytes from the pipe, or fewer if it ends first."""
+    chunks, left = [], size
+    while left and (chunk := pipe.read(min(left, 1 << 20))):
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+_NONE = object()  # no part: the child sent no more, or nothing readable
+
+
+def _child(work: Callable[..., Any], parts: bool, read_end: int, write_end: int
+           ) -> NoReturn:
     code = 1
     try:
         os.close(read_end)
         signal.signal(signal.SIGINT, signal.SIG_DFL)  # the parent says what stopped it
-        data = pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL)
         with os.fdopen(write_end, "wb") as pipe:
-            pipe.write(data)
+            def send(part: Any) -> None:
+                data = pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL)
+                pipe.write(len(data).to_bytes(SIZE, "little"))
+                pipe.write(data)
+                pipe.flush()
+
+            send(work(send) if parts else work())
         code = 0
     finally:
         os._exit(code)  # nothing of the parent's (buffers, exit handlers) runs twice

@@ -9,139 +9,268 @@ two advice items is still one instruction).  The same pass records each text
 without its reassuring sentences, which is what a report says while a warning
 sign is present or unchecked, and reads what each advice text asks people to do
 (sealing.check_advice holds it to the advice's ``does``), while the sentences read
-for the screens are still at hand.  A large base is read on two cores.
+for the screens are still at hand.
+
+A field's verdict depends only on what it is and its texts (with the base's
+language and forbidden phrases), so each is judged once however often it is
+written, and a large base is judged on two cores: a child forked as soon as the
+files are read takes the fields from one end while the loader builds the base and
+proves it safe, then takes them from the other (forked.TwoEnds).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from typing import NamedTuple
+import contextlib
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, NamedTuple
 
 from ..errors import Problem
-from ..language.model import KnowledgeBase
+from ..language.model import KnowledgeBase, Manifest, Question, RuleDef
 from ..policy import screen
 from ..policy.asks import Actions, actions, keep
 from ..policy.language import foreign
 from ..policy.reading import disguised_words, hidden_characters
 from ..policy.voice import calm as without_reassurance
-from .forked import Forked, can_fork, share_end
+from .forked import Forked, TwoEnds, can_fork
 
-Field = tuple[str, int, str, str, list[str]]  # (path, line, owner, what, texts read together)
+Texts = tuple[str, ...]  # the texts of a field, read together
+Field = tuple[str, int, str, str, Texts]  # (path, line, owner, what, texts)
+Key = tuple[str, Texts]  # (what, texts): all a field's verdict depends on, with the base's
+# language and forbidden phrases
+
+
+def rule_texts(title: str, because: str, conflicts: Iterable[str],
+               advice: Texts) -> Iterator[Key]:
+    """A rule's printed fields: what each is, and its texts."""
+    yield "title", (title,)
+    yield "because", (because,)
+    for text in conflicts:
+        yield "conflict", (text,)
+    if advice:
+        yield "advice", advice
 
 
 def fields(kb: KnowledgeBase, defined_at: dict[tuple[str, str], str]) -> Iterator[Field]:
     """Every printed field, where it is written, grouped as a reader meets it."""
     for rule in kb.rules:
-        yield rule.path, rule.line_of("title"), rule.id, "title", [rule.title]
-        yield rule.path, rule.line_of("because"), rule.id, "because", [rule.because]
-        for text in rule.then.conflicts:
-            yield rule.path, rule.line_of("then"), rule.id, "conflict", [text]
-        if rule.then.advice:
-            yield (rule.path, rule.then.advice[0].line or rule.line_of("then"), rule.id,
-                   "advice", [a.text for a in rule.then.advice])
-    for question in kb.questions.values():
-        yield question.path, question.line, question.id, "text", [question.text]
+        yield from _rule_fields(rule)
+    entries = (("hypothesis", kb.hypotheses), ("note", kb.notes), ("test", kb.tests))
+    yield from other_fields(kb.questions.values(), kb.levels, entries, kb.manifests,
+                            kb.sources, kb.evidence, defined_at)
+
+
+def _rule_fields(rule: RuleDef) -> Iterator[Field]:
+    then = rule.then
+    advice = tuple(a.text for a in then.advice)
+    lines = {"title": rule.line_of("title"), "because": rule.line_of("because"),
+             "conflict": rule.line_of("then"),
+             "advice": then.advice[0].line or rule.line_of("then") if advice else 0}
+    for what, texts in rule_texts(rule.title, rule.because, then.conflicts, advice):
+        yield rule.path, lines[what], rule.id, what, texts
+
+
+def other_fields(questions: Iterable[Question], levels: Iterable[Any],
+                 entries: Iterable[tuple[str, dict[str, Any]]], manifests: Iterable[Manifest],
+                 sources: dict[str, Any], evidence: dict[str, str],
+                 defined_at: dict[tuple[str, str], str]) -> Iterator[Field]:
+    """The printed fields of everything but the rules (``entries``: (section, its entries)
+    for hypotheses, notes and tests)."""
+    for question in questions:
+        yield question.path, question.line, question.id, "text", (question.text,)
         if question.help:
-            yield question.path, question.line, question.id, "help", [question.help]
+            yield question.path, question.line, question.id, "help", (question.help,)
         for choice in question.choices:
             yield (choice.path or question.path, choice.line, question.id, f"choice {choice.id}",
-                   [choice.text])
-    for level in kb.levels:
-        yield level.path, level.line, level.id, "label and action", [level.label, level.action]
-    for section, entries in (("hypothesis", kb.hypotheses), ("note", kb.notes),
-                             ("test", kb.tests)):
-        for entry in entries.values():
-            yield entry.path, entry.line, entry.id, f"{section} label", [entry.label, entry.text]
-    for manifest in kb.manifests:
-        yield manifest.path, 1, manifest.name, "title and disclaimer", [manifest.title,
-                                                                        manifest.disclaimer]
-    for key, section in (("source", kb.sources), ("fact", kb.evidence)):
+                   (choice.text,))
+    for level in levels:
+        yield level.path, level.line, level.id, "label and action", (level.label, level.action)
+    for section, items in entries:
+        for entry in items.values():
+            yield entry.path, entry.line, entry.id, f"{section} label", (entry.label, entry.text)
+    for manifest in manifests:
+        yield manifest.path, 1, manifest.name, "title and disclaimer", (manifest.title,
+                                                                        manifest.disclaimer)
+    for key, section in (("source", sources), ("fact", evidence)):
         for ident, value in section.items():
             path, _, line = defined_at.get((key, ident), "reference.yaml:0").rpartition(":")
             text = value.title if key == "source" else value
-            yield path, int(line or 0), ident, f"{key} text", [text]
+            yield path, int(line or 0), ident, f"{key} text", (text,)
+
+
+class Verdict(NamedTuple):
+    """What screening one field's texts found: why it is refused (none if it is not), and
+    each text without its reassuring sentences (those that have any)."""
+
+    refusals: tuple[str, ...]
+    calm: tuple[tuple[str, str], ...]
+
+
+CLEAR = Verdict((), ())  # most fields'
 
 
 class Screened(NamedTuple):
-    """What reading the printed fields found: the problems, each text without its
-    reassuring sentences (only those that have any), and what each advice text asks
-    people to do (sealing.check_advice holds it to the advice's ``does``)."""
+    """What reading the printed fields found: the problems, and each text without its
+    reassuring sentences (only those that have any), in the fields' order."""
 
     problems: list[Problem]
     calm: dict[str, str]
-    asks: dict[str, Actions]
 
 
+Policy = tuple[str, tuple[str, ...]]  # the base's language and forbidden phrases
 APART_FROM = 8_000  # printed fields of a base screened on two cores (about 3,000 rules
 # with words of their own); fewer pay less than a process costs
 
 
-def screen_printed(kb: KnowledgeBase, defined_at: dict[tuple[str, str], str],
-                   meanwhile: Callable[[], None] | None = None) -> Screened:
-    """Every printed field screened: on two cores when there are many (forked.py), with
-    the same result as one process's.  ``meanwhile``: other work on the base that reads
-    what advice asks for (the loader's safety proofs); this core then screens the advice
-    and does that work, the child everything else; without it, each screens half the
-    text."""
-    every = list(fields(kb, defined_at))
-    if len(every) < APART_FROM or not can_fork():
-        found = _screened(kb, every)
-        if meanwhile is not None:
-            meanwhile()
-        return found
-    if meanwhile is None:
-        split = share_end([sum(map(len, texts)) for *_, texts in every], 0.5)
-        mine, theirs = every[:split], every[split:]
-    else:
-        mine = [field for field in every if field[3] == "advice"]
-        theirs = [field for field in every if field[3] != "advice"]
-    child = Forked(lambda: _screened(kb, theirs))
+class Sharing:
+    """Fields judged on two cores: a child forked at once takes them from the front,
+    advice first, and sends what the advice asks as soon as it has read it all
+    (check_advice and the safety proofs read it again); ``verdicts``, once the parent's
+    other work is done, takes the fields from the back and adds the child's."""
+
+    def __init__(self, keys: Iterable[Key], policy: Policy):
+        self.keys = sorted(dict.fromkeys(keys), key=lambda key: key[0] != "advice")
+        self.advice = sum(key[0] == "advice" for key in self.keys)
+        self.policy = policy
+        self.ends = TwoEnds(len(self.keys))
+        self.asked = False
+        self.mine: dict[int, Verdict] = {}  # judged by the parent, from the back
+        self.child = Forked(self._front, parts=True)
+
+    def _front(self, send: Callable[[Any], None]) -> tuple[int, dict[int, Verdict]]:
+        """The child's work: (how many fields it judged from the front, those not CLEAR).
+        What the advice asks is sent first, once it has all been read (or as much of it
+        as the child judged, if the two ends met in the advice)."""
+        judged: dict[int, Verdict] = {}
+        taken, asks_sent = 0, False
+        while tasks := self.ends.front():
+            judged.update(self._judged(tasks))
+            taken = tasks.stop
+            if not asks_sent and taken >= self.advice:
+                send(self._asks(self.advice))
+                asks_sent = True
+        if not asks_sent:
+            send(self._asks(min(taken, self.advice)))
+        return taken, {index: verdict for index, verdict in judged.items() if verdict != CLEAR}
+
+    def _asks(self, advice: int) -> dict[str, Actions]:
+        return {text: actions(text) for _, texts in self.keys[:advice] for text in texts if text}
+
+    def _judged(self, tasks: range) -> dict[int, Verdict]:
+        return {index: judge(self.keys[index], self.policy) for index in tasks}
+
+    def asks(self) -> None:
+        """Judge fields from the back until the child has sent what the advice asks, then
+        keep that (if the child failed, whoever reads it next reads it anew)."""
+        if self.asked:
+            return
+        while not self.child.ready() and (tasks := self.ends.back()):
+            self.mine.update(self._judged(tasks))
+        self.asked = True
+        readings = self.child.receive()
+        if isinstance(readings, dict):
+            keep(readings)
+
+    def verdicts(self) -> dict[Key, Verdict]:
+        """The verdicts judged by the two: all of them, unless the child failed."""
+        self.asks()
+        while tasks := self.ends.back():
+            self.mine.update(self._judged(tasks))
+        theirs = self.child.result()
+        taken, found = theirs if isinstance(theirs, tuple) else (0, {})
+        return {self.keys[index]: found.get(index, CLEAR) for index in range(taken)} | {
+            self.keys[index]: verdict for index, verdict in self.mine.items()}
+
+    def close(self) -> None:
+        self.child.close()
+
+
+@contextlib.contextmanager
+def sharing(keys: list[Key], policy: Policy) -> Iterator[Sharing | None]:
+    """Fields of a large base judged on two cores from now on (a Sharing), else None;
+    the child stopped however the caller ends."""
+    shared = Sharing(keys, policy) if len(keys) >= APART_FROM and can_fork() else None
     try:
-        first = _screened(kb, mine)
-        if meanwhile is not None:
-            meanwhile()  # what the advice asks is read now: the proofs read it again
-        second = child.result()
+        yield shared
     finally:
-        child.close()
-    if not isinstance(second, Screened):  # the child failed: read its part here
-        second = _screened(kb, theirs)
-    keep(second.asks)  # read there: check_advice and the safety proofs read them again
-    calm = {**first.calm, **second.calm}  # in the fields' order, as one process finds them
-    return Screened(sorted({*first.problems, *second.problems}),
-                    {text: calm[text] for *_, texts in every for text in texts if text in calm},
-                    {**first.asks, **second.asks})
+        if shared is not None:
+            shared.close()
 
 
-def _screened(kb: KnowledgeBase, every: list[Field]) -> Screened:
+def screen_printed(kb: KnowledgeBase, defined_at: dict[tuple[str, str], str],
+                   meanwhile: Callable[[], None] | None = None,
+                   shared: Sharing | None = None) -> Screened:
+    """Every printed field screened, with the same result on one core or two.
+    ``meanwhile``: other work on the base that reads what advice asks (check_advice, the
+    loader's safety proofs).  ``shared``: fields already being judged on two cores, since before
+    the base was built; a large base not yet shared is shared now."""
+    every = list(fields(kb, defined_at))
+    policy = (kb.language, kb.forbidden_phrases)
+    if shared is not None and shared.policy == policy:
+        return _shared(every, shared, policy, meanwhile)
+    with sharing([field[3:] for field in every], policy) as started:
+        if started is not None:
+            return _shared(every, started, policy, meanwhile)
+    screened = _assembled(every, {}, policy)  # one core: each field as it comes, then the
+    if meanwhile is not None:  # checks, which read what advice asks again
+        meanwhile()
+    return screened
+
+
+def _shared(every: list[Field], shared: Sharing, policy: Policy,
+            meanwhile: Callable[[], None] | None) -> Screened:
+    if meanwhile is not None:
+        shared.asks()
+        meanwhile()
+    return _assembled(every, shared.verdicts(), policy)
+
+
+def _assembled(every: list[Field], verdicts: dict[Key, Verdict], policy: Policy) -> Screened:
+    """The problems of every field, at its file:line, and each text's calm; a field
+    without a verdict (one a failed child had taken) is judged now."""
     problems: list[Problem] = []
     calm: dict[str, str] = {}
-    asked: dict[str, Actions] = {}
     for path, line, owner, what, texts in every:
-        texts = [t for t in texts if t]
+        key = (what, texts)
+        verdict = verdicts.get(key)
+        if verdict is None:
+            verdict = verdicts[key] = judge(key, policy)
+        if verdict is not CLEAR:
+            problems += [Problem(path, line, owner, message, check="safety")
+                         for message in verdict.refusals]
+            calm.update(verdict.calm)
+    return Screened(sorted(set(problems)), calm)
 
-        def refuse(message: str, path: str = path, line: int = line, owner: str = owner) -> None:
-            problems.append(Problem(path, line, owner, message, check="safety"))
 
-        for text in texts:
-            hidden = hidden_characters(text)
-            if hidden:
-                refuse(f"{what} hides {', '.join(hidden)}: a reader cannot see it; delete it")
-            mixed = disguised_words(text)
-            if mixed:
-                refuse(f"{what} mixes letters of two alphabets in {', '.join(map(repr, mixed))}"
-                       ": write it in Latin letters")
-            why = foreign(text, kb.language)
-            if why:
-                refuse(f"{what} is not in the knowledge's language ({kb.language}, kb.yaml): "
-                       f"{why}; write it in English")
-            if what in ("advice", "because", "label and action", "conflict"):
-                quiet = without_reassurance(text)
-                if quiet != text:
-                    calm[text] = quiet
-            if what == "advice":
-                asked[text] = actions(text)  # read while its sentences are at hand
-        naming = what == "title" or what.endswith("label") or what.startswith("choice")
-        for found in screen.forbidden(texts, kb.forbidden_phrases, naming):
-            refuse(f"{what} tells people to {found.says} ({found.rule}): "
-                   f"{found.sentence[:80]!r}; write instead: {found.instead}")
-    return Screened(sorted(set(problems)), calm, asked)
+def judge(key: Key, policy: Policy) -> Verdict:
+    """One field's verdict: what it is, and its texts read together.  What advice asks is
+    read too, while its sentences are at hand (policy.asks keeps it: the safety proofs
+    and check_advice read it again)."""
+    what, written = key
+    language, forbidden = policy
+    texts = [t for t in written if t]
+    refusals: list[str] = []
+    calm: list[tuple[str, str]] = []
+    for text in texts:
+        hidden = hidden_characters(text)
+        if hidden:
+            refusals.append(f"{what} hides {', '.join(hidden)}: a reader cannot see it; "
+                            "delete it")
+        mixed = disguised_words(text)
+        if mixed:
+            refusals.append(f"{what} mixes letters of two alphabets in "
+                            f"{', '.join(map(repr, mixed))}: write it in Latin letters")
+        why = foreign(text, language)
+        if why:
+            refusals.append(f"{what} is not in the knowledge's language ({language}, kb.yaml):"
+                            f" {why}; write it in English")
+        if what in ("advice", "because", "label and action", "conflict"):
+            quiet = without_reassurance(text)
+            if quiet != text:
+                calm.append((text, quiet))
+        if what == "advice":
+            actions(text)
+    naming = what == "title" or what.endswith("label") or what.startswith("choice")
+    for found in screen.forbidden(texts, forbidden, naming):
+        refusals.append(f"{what} tells people to {found.says} ({found.rule}): "
+                        f"{found.sentence[:80]!r}; write instead: {found.instead}")
+    return Verdict(tuple(refusals), tuple(calm)) if refusals or calm else CLEAR

@@ -121,6 +121,7 @@ def _rule(b: Any, raw: LineDict, path: str, order: int = 0) -> RuleDef | None:
         b.problem(path, exc.line or raw.line, rid, str(exc))
         return None
     then = raw.get("then") or {}
+    title, because, conflicts, _ = printed_texts(raw)
     beliefs = _as_list(then.get("hypothesis"))
     effects = Effects(
         hypotheses=_weighted([b for b in beliefs if "cf" in b]),
@@ -130,7 +131,7 @@ def _rule(b: Any, raw: LineDict, path: str, order: int = 0) -> RuleDef | None:
         tests=tuple(then.get("tests", ())),
         facts=tuple(then.get("facts", ())),
         ceilings=tuple((b["id"], float(b["at_most"])) for b in beliefs if "at_most" in b),
-        conflicts=(" ".join(then["conflict"].split()),) if "conflict" in then else (),
+        conflicts=conflicts,
     )
     item_lines = [(f"{key}/{item}", raw[key].line_of(i)) for key in ("sources", "evidence")
                   if isinstance(raw.get(key), LineList) for i, item in enumerate(raw[key])]
@@ -143,8 +144,7 @@ def _rule(b: Any, raw: LineDict, path: str, order: int = 0) -> RuleDef | None:
                        for entry in entries]
     read = leaves(when)
     rule = RuleDef(
-        id=rid, title=str(raw.get("title", "")), when=when, then=effects,
-        because=" ".join(str(raw.get("because", "")).split()),
+        id=rid, title=title, when=when, then=effects, because=because,
         sources=tuple(raw.get("sources", ())), evidence=tuple(raw.get("evidence", ())),
         override=bool(raw.get("override", False)), path=path, line=raw.line,
         lines=tuple((k, raw.line_of(k)) for k in raw),
@@ -162,6 +162,19 @@ def _rule(b: Any, raw: LineDict, path: str, order: int = 0) -> RuleDef | None:
     return rule
 
 
+def printed_texts(raw: LineDict) -> tuple[str, str, tuple[str, ...], tuple[str, ...]]:
+    """A schema-valid rule's title, reason, conflict notice and advice texts, as its RuleDef
+    will hold them: what the printed texts' screening reads, known before rules are built."""
+    then = raw.get("then") or {}
+    return (str(raw.get("title", "")), _words(str(raw.get("because", ""))),
+            (_words(then["conflict"]),) if "conflict" in then else (),
+            tuple(_words(a["text"]) for a in _as_list(then.get("advice"))))
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())
+
+
 def _as_list(value: Any) -> list:
     if value is None:
         return []
@@ -173,5 +186,5 @@ def _weighted(value: Any) -> tuple[tuple[str, float], ...]:
 
 
 def _advice(value: Any) -> Advice:
-    return Advice(" ".join(value["text"].split()), value.get("kind", "care"),
+    return Advice(_words(value["text"]), value.get("kind", "care"),
                   sealing.parse_does(value.get("does")), getattr(value, "line", 0))
