@@ -23,7 +23,7 @@ folder added.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..errors import Problem
 from ..language.conditions import Ask, FactIs, Leaf
@@ -43,8 +43,9 @@ def check(kb: KnowledgeBase) -> list[Problem]:
         problems += _floor(kb, question, choice, floor, line)
     for rule in kb.rules:
         problems += _lowered(kb, rule)
+    have: dict[Advice, Asked] = {}  # each advice read once, for every contraindication
     for contraindication in kb.contraindications:
-        problems += _contraindicated(kb, contraindication)
+        problems += _contraindicated(kb, contraindication, have)
     return sorted({p._replace(check="safety") for p in problems})
 
 
@@ -276,26 +277,47 @@ def witness(kb: KnowledgeBase, rule: RuleDef, depth: int = 0) -> dict[str, Any] 
 # ---------------------------------------------------------------- advice
 
 
-def forbidden_by(advice: Advice, contra: Contraindication) -> list[str]:
-    """What of ``advice`` the contraindication forbids, read from what it asks (declared
-    in ``does`` or said in its text): foods by the nutrients they are rich in."""
+class Asked(NamedTuple):
+    """What an advice asks people to have, declared in ``does`` or said in its text."""
+
+    eaten: frozenset[str]  # foods (and nutrients, for "<nutrient> foods")
+    rich: frozenset[str]  # the nutrients of all of them
+    taken: frozenset[str]  # supplements
+
+
+def asked(advice: Advice) -> Asked:
     from ..policy.asks import actions
 
     said = actions(advice.text)
-    eaten = set(said.eat) | set(advice.asks("eat")) | set(advice.asks("drink"))
-    rich = said._replace(eat=frozenset(eaten)).rich_in()
+    eaten = frozenset(said.eat | set(advice.asks("eat")) | set(advice.asks("drink")))
+    return Asked(eaten, said._replace(eat=eaten).rich_in(),
+                 frozenset(said.supplement | set(advice.asks("supplement"))))
+
+
+def forbidden_by(advice: Advice, contra: Contraindication, have: Asked | None = None
+                 ) -> list[str]:
+    """What of ``advice`` the contraindication forbids, read from what it asks (``have``,
+    if already read): foods by the nutrients they are rich in."""
+    eaten, rich, taken = have or asked(advice)
     hits = [f"{food}" for food in sorted(eaten) if food in contra.eat]
     hits += [f"foods rich in {n}" for n in sorted(rich & set(contra.eat_rich_in))]
-    taken = set(said.supplement) | set(advice.asks("supplement"))
     hits += [f"{n} supplements" for n in sorted(taken & set(contra.supplement))]
     return hits
 
 
-def _contraindicated(kb: KnowledgeBase, contra: Contraindication) -> list[Problem]:
+def _contraindicated(kb: KnowledgeBase, contra: Contraindication,
+                     have: dict[Advice, Asked]) -> list[Problem]:
     """No advice the contraindication forbids may be sure-or-possible when it holds."""
     given = _answers_satisfying(contra.when)
+
+    def forbidden(advice: Advice) -> list[str]:
+        read = have.get(advice)
+        if read is None:
+            read = have[advice] = asked(advice)
+        return forbidden_by(advice, contra, read) if read.eaten or read.taken else []
+
     advising = {rule.id: hit for rule in kb.rules
-                if (hit := [h for a in rule.then.advice for h in forbidden_by(a, contra)])}
+                if (hit := [h for a in rule.then.advice for h in forbidden(a)])}
     status = RuleStatus(kb, given, only=kb.cone(r for r in kb.rules if r.id in advising))
     out = []
     for rule in kb.rules:

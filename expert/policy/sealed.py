@@ -245,16 +245,19 @@ def lexicon() -> Lexicon:
     )
 
 
+@functools.cache  # the lexicon is the package's: fixed
 def food_ids() -> tuple[str, ...]:
     """Every food of the lexicon: what ``does: {eat: [...]}`` may name (and nutrients)."""
     return tuple(lexicon().food_nutrients)
 
 
+@functools.cache  # the lexicon is the package's: fixed
 def substance_ids() -> tuple[str, ...]:
     return tuple(sorted({label for entries in lexicon().substances.phrases.values()
                          for _, label in entries}))
 
 
+@functools.cache  # the lexicon is the package's: fixed
 def nutrient_ids() -> tuple[str, ...]:
     return tuple(sorted({label for entries in lexicon().nutrients.phrases.values()
                          for _, label in entries}))
