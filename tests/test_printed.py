@@ -314,3 +314,22 @@ def test_waiting_for_nothing_is_ready_at_once():
     while not child.ready() and time.monotonic() < deadline:
         pass
     assert child.ready() and child.receive() is None and child.result() is None
+
+
+def _unreadable():
+    raise ValueError("cannot be read back")
+
+
+class Unreadable:
+    """Pickles, but cannot be unpickled: as a part cut short or damaged would be."""
+
+    def __reduce__(self):
+        return (_unreadable, ())
+
+
+def test_a_result_that_cannot_be_read_is_no_result_not_the_part_before_it():
+    child = forked.Forked(lambda send: (send("part"), Unreadable())[-1], parts=True)
+    assert child.result() is None  # not "part"
+    child = forked.Forked(lambda send: (send(Unreadable()), "done")[-1], parts=True)
+    assert child.receive() is None  # that part is lost; the next ones stand on their own
+    assert child.result() == "done"

@@ -81,7 +81,7 @@ class Forked:
     the rest is done: ``receive`` gives them, in order."""
 
     def __init__(self, work: Callable[..., Any] | None = None, parts: bool = False):
-        self.pid, self.pipe = 0, None
+        self.pid, self.pipe = 0, None  # the pipe: an unbuffered FileIO, once there is one
         if work is None:
             return
         try:
@@ -108,7 +108,7 @@ class Forked:
     def receive(self) -> Any:
         """The next part the child sent; None if it sent no more (it ended, or failed)."""
         part = self._part()
-        return None if part is _NONE else part
+        return None if part is _NONE or part is _BROKEN else part
 
     def result(self) -> Any:
         """What the child's work returned, once it has sent it all and ended well; None
@@ -116,7 +116,7 @@ class Forked:
         if self.pid <= 0 or self.pipe is None:
             return None
         last = _NONE
-        while (part := self._part()) is not _NONE:
+        while (part := self._part()) is not _NONE and part is not _BROKEN:
             last = part
         try:
             self.pipe.close()
@@ -126,18 +126,22 @@ class Forked:
         except OSError:
             return None
         ended_well = os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
-        return last if ended_well and last is not _NONE else None
+        return last if ended_well and part is _NONE and last is not _NONE else None
 
     def _part(self) -> Any:
+        """The next part; _NONE at the end of what was sent, _BROKEN if it was cut short
+        or cannot be read."""
         if self.pipe is None:
             return _NONE
         try:
             head = _read(self.pipe, SIZE)
             if len(head) < SIZE:
-                return _NONE
-            return pickle.loads(_read(self.pipe, int.from_bytes(head, "little")))
-        except Exception:  # a child that failed or sent nothing readable
-            return _NONE
+                return _BROKEN if head else _NONE
+            size = int.from_bytes(head, "little")
+            data = _read(self.pipe, size)
+            return pickle.loads(data) if len(data) == size else _BROKEN
+        except Exception:  # a child that sent nothing readable
+            return _BROKEN
 
     def close(self) -> None:
         """Stop and reap a child whose work is not wanted (the load stopped early)."""
@@ -162,7 +166,8 @@ def _read(pipe: Any, size: int) -> bytes:
         chunks.append(chunk)
         left -= len(chunk)
     return b"".join(chunks)
-_NONE = object()  # no part: the child sent no more, or nothing readable
+_NONE = object()  # no part: the child sent no more
+_BROKEN = object()  # a part cut short or unreadable: the child failed
 
 
 def _child(work: Callable[..., Any], parts: bool, read_end: int, write_end: int
