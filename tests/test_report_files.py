@@ -178,3 +178,23 @@ def test_a_headless_browser_prints_the_page_on_a4(runner, cli, tmp_path):
     assert boxes == {(0, 0, 595, 842)}  # A4 in points
     pages = len(re.findall(rb"/Type\s*/Page[^s]", data))
     assert 1 <= pages <= 6
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "html"])
+def test_a_question_answered_dont_know_is_said_apart_from_one_not_asked(runner, cli,
+                                                                        tmp_path, fmt):
+    answers = tmp_path / "answers.yaml"
+    answers.write_text((EXAMPLES / "eyelid-coffee.yaml").read_text()
+                       .replace("sleep_hours: 5.5", "sleep_hours: unknown")
+                       .replace("sun_exposure: high\n", ""))
+    done = runner.invoke(cli, ["consult", "--answers", str(answers), "--format", fmt,
+                               "--no-history"], env=WHEN)
+    page = Page()
+    page.feed(done.stdout)
+    text = " ".join(" ".join(page.text).split()) if fmt == "html" else \
+        " ".join(done.stdout.split())
+    report = report_json(runner, cli, answers)
+    said = {u["question"]: question_only(u["text"]) for u in report["unknown_questions"]}
+    assert f"{said['sleep_hours']} (answered: don't know)" in text
+    assert said["sun_exposure"] in text
+    assert f"{said['sun_exposure']} (answered" not in text
