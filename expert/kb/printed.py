@@ -201,7 +201,7 @@ def screen_printed(kb: KnowledgeBase, defined_at: dict[tuple[str, str], str],
                    shared: Sharing | None = None) -> Screened:
     """Every printed field screened, with the same result on one core or two.
     ``meanwhile``: other work on the base that reads what advice asks (check_advice, the
-    loader's safety proofs).  ``shared``: fields already being judged on two cores, since before
+    loader's safety proofs).  ``shared``: fields being judged on two cores since before
     the base was built; a large base not yet shared is shared now."""
     every = list(fields(kb, defined_at))
     policy = (kb.language, kb.forbidden_phrases)

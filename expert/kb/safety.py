@@ -286,6 +286,7 @@ class Asked(NamedTuple):
 
 
 def asked(advice: Advice) -> Asked:
+    """What an advice asks for, read once: every contraindication is judged on it."""
     from ..policy.asks import actions
 
     said = actions(advice.text)
