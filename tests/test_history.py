@@ -43,6 +43,24 @@ def test_every_finished_consultation_is_kept_with_its_report(runner, cli, folder
     assert len(list(folder.glob("consultation-*.json"))) == 2
 
 
+@pytest.mark.parametrize("answers", sorted(EXAMPLES.iterdir()), ids=lambda p: p.name)
+def test_a_record_is_written_alike_from_the_printed_report_or_anew(runner, cli, folder,
+                                                                   answers):
+    """A JSON report's text goes into its record as it is, one level deeper: the same
+    bytes as writing the record anew, and the same as a text report's record."""
+    from expert.consult.history import record_text
+
+    done = consult(runner, cli, answers, 1764752400, "--format", "json")
+    consult(runner, cli, answers, 1764752400, "--format", "text")
+    json_kept = folder / "consultation-20251203-090000.json"
+    text_kept = folder / "consultation-20251203-090000-2.json"  # the same second
+    data = json.loads(json_kept.read_text())
+    assert json_kept.read_text() == text_kept.read_text() == \
+        json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    head = {k: v for k, v in data.items() if k != "report"}
+    assert record_text(head, data["report"], done.stdout) == json_kept.read_text()
+
+
 def test_no_history_keeps_nothing(runner, cli, folder):
     consult(runner, cli, PPI, 1764752400, "--no-history")
     assert not folder.exists() or not list(folder.glob("consultation-*"))

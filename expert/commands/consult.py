@@ -188,4 +188,4 @@ def emit(result: Any, fmt: str, show_rules: bool = False, output: Path | None = 
         return None
     from expert.consult.history import keep
 
-    return keep(result.given, report, when, session)
+    return keep(result.given, report, when, session, text if fmt == "json" else None)

@@ -53,17 +53,19 @@ class Record(NamedTuple):
 
 
 def keep(answers: dict[str, Any], report: dict[str, Any], when: Moment,
-         session: Path | None = None) -> Path:
-    """Write the record of a finished consultation; returns its path."""
+         session: Path | None = None, report_json: str | None = None) -> Path:
+    """Write the record of a finished consultation; returns its path.  ``report_json``:
+    the report as ``contract.to_json`` wrote it already (a JSON report's own text), so
+    that it is not written again."""
     folder = sessions_dir()
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise os_failure(folder, "keep the consultation here", exc) from None
-    data = {"twitchdx_consultation": FORMAT, "finished": when.iso(),
-            "session": str(session) if session else None,
-            "answers": {q: plain(v) for q, v in answers.items()}, "report": report}
-    text = (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    text = record_text({"twitchdx_consultation": FORMAT, "finished": when.iso(),
+                        "session": str(session) if session else None,
+                        "answers": {q: plain(v) for q, v in answers.items()}},
+                       report, report_json).encode("utf-8")
     for path in numbered(folder, PREFIX, when.stamp()):
         try:
             fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
@@ -113,6 +115,18 @@ def _is_report(report: Any) -> bool:
         entries("hypotheses", {"id": str, "certainty": number, "band": str}) and \
         entries("notes", {"id": str, "certainty": number, "band": str}) and \
         entries("answers", {"question": str, "text": str, "answer_text": str})
+
+
+def record_text(head: dict[str, Any], report: dict[str, Any],
+                report_json: str | None = None) -> str:
+    """``json.dumps({**head, "report": report}, indent=2)`` and a newline; with the
+    report's own indented text given, put in as it is, one level deeper (a JSON text
+    holds no newline but those between its lines)."""
+    if report_json is None:
+        return json.dumps({**head, "report": report}, indent=2, ensure_ascii=False) + "\n"
+    text = json.dumps({**head, "report": None}, indent=2, ensure_ascii=False)
+    return (text[:-len("null\n}")] + report_json.rstrip("\n").replace("\n", "\n  ")
+            + "\n}\n")
 
 
 def records() -> list[Record]:
