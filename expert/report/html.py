@@ -12,7 +12,7 @@ from typing import Any
 
 from ..clock import Moment
 from ..text import question_only
-from .render import header_facts, unknown_text
+from .render import header_facts, said_unknown
 
 STYLE = """
 @page { size: A4; margin: 16mm 15mm; }
@@ -129,7 +129,7 @@ def render_html(report: dict[str, Any], when: Moment | None = None) -> str:
         out += ["<h2>Not answered</h2>",
                 '<p class="unknown">Treated as unknown, never as no.</p>',
                 '<ul class="unknown">']
-        out += [f"<li>{_e(unknown_text(u))}</li>" for u in report["unknown_questions"]]
-        out.append("</ul>")
+        out += [f"<li>{_e(question_only(u['text']))}{said_unknown(u)}</li>"
+                for u in report["unknown_questions"]] + ["</ul>"]
     out += [f'<p class="disclaimer">{_e(report["disclaimer"])}</p>', "</body>", "</html>"]
     return "\n".join(out) + "\n"

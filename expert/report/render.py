@@ -150,13 +150,13 @@ def _could(item: dict[str, Any], show_rules: bool) -> str:
     return f"{question}{question_only(item['question_text'])} {says[0].upper()}{says[1:]}"
 
 
-def unknown_text(item: dict[str, Any]) -> str:
-    """A question left unknown, as a person reads it (and whether they said so)."""
-    return question_only(item["text"]) + (" (answered: don't know)" if item["asked"] else "")
+def said_unknown(item: dict[str, Any]) -> str:
+    """What follows a question left unknown when the person answered so themselves."""
+    return " (answered: don't know)" if item["asked"] else ""
 
 
 def _unknown(item: dict[str, Any], show_rules: bool) -> str:
-    said = unknown_text(item)
+    said = question_only(item["text"]) + said_unknown(item)
     return f"{item['question']}: {said}" if show_rules else said
 
 
