@@ -240,7 +240,7 @@ def test_what_advice_asks_is_sent_before_the_other_fields_are_judged(texts, monk
     keys = [field[3:] for field in printed.fields(kb, {})]
     judge = printed.judge
     monkeypatch.setattr(printed, "judge", lambda key, policy: (
-        time.sleep(0.001) if key[0] != "advice" else None) or judge(key, policy))
+        time.sleep(0.005) if key[0] != "advice" else None) or judge(key, policy))
     shared = printed.Sharing(keys, (kb.language, kb.forbidden_phrases))
     try:
         readings = shared.child.receive()
