@@ -272,7 +272,7 @@ def test_the_proofs_read_no_advice_again(texts, forks, monkeypatch):
     own = {text for what, written in judged if what == "advice" for text in written}
     assert set(read) <= own  # check_advice and the proofs read no advice again
     (shared,) = made
-    assert len(judged) == len(shared.mine) < len(shared.keys) / 2
+    assert len(judged) == len(shared.mine)  # none judged again when put together
 
 
 @given(st.integers(0, 100), st.lists(st.booleans(), max_size=40))
