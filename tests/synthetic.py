@@ -193,9 +193,9 @@ class Givers:
 
 def _least(alternatives: Any) -> frozenset:
     """The least of the sets of things each alternative tests."""
-    from expert.kb.verify import _subjects
+    from expert.kb.verify import subjects
 
-    sets = {_subjects(alternative) for alternative in alternatives or ((),)}
+    sets = {subjects(alternative) for alternative in alternatives or ((),)}
     return frozenset(s for s in sets if not any(other < s for other in sets))
 
 

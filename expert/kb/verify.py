@@ -164,8 +164,8 @@ def _counted_twice(kind: str, target: str, pairs: list[tuple[RuleDef, float]],
                 seen.add(pair)
                 out.append(_narrower(rule, broader, cf, item, target))
                 break  # one at a time: once it says refines, the next broader one shows
-        for subjects in mine:
-            by_subjects.setdefault(subjects, []).append(index)
+        for looked_at in mine:
+            by_subjects.setdefault(looked_at, []).append(index)
     return out
 
 
@@ -174,7 +174,7 @@ def _tests_of(rule: RuleDef, tested: dict[str, list[frozenset]]) -> list[frozens
     none), worked out once per rule however many conclusions it gives."""
     found = tested.get(rule.id)
     if found is None:
-        found = tested[rule.id] = [_subjects(a) for a in rule.alternatives or ((),)]
+        found = tested[rule.id] = [subjects(a) for a in rule.alternatives or ((),)]
     return found
 
 
@@ -203,8 +203,9 @@ def _covers(these: list[frozenset], those: list[frozenset]) -> bool:
     return all(any(other <= mine for other in those) for mine in these)
 
 
-def _subjects(alternative: Sequence[Leaf]) -> frozenset:
-    """What an alternative's tests look at."""
+def subjects(alternative: Sequence[Leaf]) -> frozenset:
+    """What an alternative's tests look at (answers, facts, hypotheses): one alternative
+    can imply another only if it looks at all the other looks at."""
     return frozenset(_subject(leaf) for leaf in alternative)
 
 
