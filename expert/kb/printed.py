@@ -188,7 +188,12 @@ class Sharing:
 def sharing(keys: list[Key], policy: Policy) -> Iterator[Sharing | None]:
     """Fields of a large base judged on two cores from now on (a Sharing), else None;
     the child stopped however the caller ends."""
-    shared = Sharing(keys, policy) if len(keys) >= APART_FROM and can_fork() else None
+    shared = None
+    if len(keys) >= APART_FROM and can_fork():
+        try:
+            shared = Sharing(keys, policy)
+        except OSError:  # no shared memory to be had: one core judges them all
+            shared = None
     try:
         yield shared
     finally:
