@@ -54,12 +54,11 @@ def _screened(text: str, extra: tuple[str, ...], naming: bool) -> tuple[Finding,
     medicine_before = False
     for written in sentences(text):
         s = read(written)
-        t = s.t
-        if _cued(t, s):
+        if _cued(s):
             for rule in _stops(s, medicine_before, naming) + _potassium(s) + _limits(s):
                 out.append(Finding(rule, rules[rule].says, written, rules[rule].instead))
             medicine_before = medicine_before or s.mentions_medicine()
-        folded = " " + " ".join(t) + " "
+        folded = " " + " ".join(s.t) + " "
         for phrase in extra:
             wanted = " " + " ".join(w.text for w in words(phrase)) + " "
             if wanted.strip() and wanted in folded:
@@ -68,19 +67,17 @@ def _screened(text: str, extra: tuple[str, ...], naming: bool) -> tuple[Finding,
     return tuple(out)
 
 
-def _cued(t: list[str], s: Sentence | None = None) -> bool:
-    """Whether a sentence (its words in the reader's form) names a stop or take verb, a
-    participle, a medicine, a nutrient or a supplement brand of the lexicon: every
-    screen starts from one of them, so a sentence with none instructs nothing the
-    policy forbids, and is not read further (most of a large knowledge base's titles
-    and reasons).  A word no entry starts with rules a sentence out at once."""
+def _cued(s: Sentence) -> bool:
+    """Whether a sentence names a stop or take verb, a participle, a medicine, a
+    nutrient or a supplement brand of the lexicon: every screen starts from one of
+    them, so a sentence with none instructs nothing the policy forbids, and is not read
+    further (most of a large knowledge base's titles and reasons).  A word no entry
+    starts with rules a sentence out at once; what is found, the screens look for
+    again (Sentence.find keeps it)."""
     exact, prefixes = _cues()
-    if exact.isdisjoint(t) and not any(word.startswith(prefixes) for word in t):
+    if exact.isdisjoint(s.t) and not any(word.startswith(prefixes) for word in s.t):
         return False
-    if s is not None:  # what it finds, the screens look for again
-        return any(s.find(terms) for terms in _cue_terms())
-    heads = [word[:3] for word in t]
-    return any(terms.find(t, heads) for terms in _cue_terms())
+    return any(s.find(terms) for terms in _cue_terms())
 
 
 def _cue_terms() -> tuple[Terms, ...]:
