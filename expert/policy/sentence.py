@@ -50,7 +50,9 @@ class _Found:
 
 
 class _looked_up(_Found):
-    """A finding of the sentence's own method, worked out when first read, then kept."""
+    """A finding of the sentence's own method, worked out when first read, then kept:
+    functools.cached_property, without the lock Python 3.11's takes on every first read
+    (each of a load's sentences is new, so every read is a first)."""
 
     def __init__(self, method: Callable[[Sentence], list[tuple[int, int, str]]]):
         self.method = method
