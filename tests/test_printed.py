@@ -116,14 +116,6 @@ def test_a_small_base_or_a_process_with_threads_is_screened_in_one(texts, forks,
     assert forks == []
 
 
-def test_a_share_is_of_the_size_not_the_count():
-    sizes = [10] * 9 + [90]  # nine small files, then one as large as they are
-    assert forked.share_end(sizes, 0.5) == 9  # the nine are half the text
-    assert forked.share_end(list(reversed(sizes)), 0.5) == 1  # and so is the large one
-    assert forked.share_end(sizes, 0.3) == 6
-    assert forked.share_end([], 0.5) == 0
-
-
 def test_the_load_proves_the_base_while_the_child_screens(tmp_path, forks, monkeypatch):
     from expert.errors import KnowledgeError
     from expert.kb.loader import load_knowledge
