@@ -52,6 +52,13 @@ class AnswerProblem(InputError, ValueError):
         self.question, self.reason = question, reason
         super().__init__(f"{question}: {reason}" if question else reason)
 
+    def kept(self) -> "AnswerProblem":
+        """The problem without its traceback, to keep in a list the catching frame holds:
+        the traceback holds that frame, and the frames that called it, in a cycle only
+        the collector frees, which a batch runs rarely (each bad record's chunk of
+        reports stayed in memory with it)."""
+        return AnswerProblem(self.question, self.reason)
+
 
 class AnswerError(InputError):
     """Every unacceptable answer of an answers file or session, each an AnswerProblem."""

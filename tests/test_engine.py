@@ -129,6 +129,33 @@ def test_a_consultation_and_its_report_leave_no_reference_cycle(kb):
             gc.enable()
 
 
+def test_an_error_line_leaves_no_reference_cycle(kb):
+    """A record with answers not allowed is refused by exceptions caught on the way; none
+    of them may hold the frames that caught it, or each bad record keeps its worker's
+    chunk of reports alive until the collector runs (in a long batch, seldom)."""
+    import gc
+
+    from expert.consult.batch import Record, answer
+
+    records = [Record(1, "r1", {"twitch_duration_days": -4}),
+               Record(2, "r2", {"twitch_duration_days": "long", "age": "old",
+                                "medications": ["nectar"]}),
+               Record(3, "r3", {"twitch_duraton_days": 3}),
+               Record(4, problems=(("", "not JSON"),))]
+    answer(kb, records[0])
+    gc.collect()
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        outputs = [answer(kb, record) for record in records]
+        assert [output.ok for output in outputs] == [False] * 4
+        assert b"age" in outputs[1].data and b"twitch_duration_days" in outputs[1].data
+        assert gc.collect() == 0
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def test_working_memory_holds_one_of_each_fact_until_it_is_retracted(mini):
     from expert.engine.engine import engine_for
     from expert.engine.facts import Answer, Derived

@@ -288,6 +288,36 @@ def test_a_bad_response_is_refused_naming_the_item(runner, cli, tmp_path, change
     assert done.stdout == "" and "Traceback" not in done.output
 
 
+def test_a_refused_response_leaves_no_reference_cycle(kb):
+    """The items' problems are kept without the frames that caught them (as answers files'
+    are: tests/test_engine.py), so a refusal is freed as soon as it is reported."""
+    import gc
+
+    from expert.errors import AnswerError
+
+    response = {**RESPONSE, "item": [{"linkId": "age", "answer": [{"valueInteger": 30}]},
+                                     {"linkId": "age", "answer": [{"valueInteger": 31}]},
+                                     {"text": "no link"}]}
+
+    def refused() -> list[str]:
+        try:
+            answers_from_fhir(kb, response, "r")
+        except AnswerError as exc:
+            return [problem.reason for problem in exc.problems]
+        return []
+
+    refused()
+    gc.collect()
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        assert len(refused()) == 2
+        assert gc.collect() == 0
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def test_items_inside_groups_are_read(kb):
     response = {**RESPONSE, "item": [{"linkId": "about-you", "item": [
         {"linkId": "age", "answer": [{"valueInteger": 52}]},

@@ -79,7 +79,7 @@ def check_answers(kb: KnowledgeBase, raw: Mapping[str, Any], source: str = "") -
         try:
             answers[question.id] = coerce(question, value)
         except AnswerProblem as problem:
-            problems.append(problem)
+            problems.append(problem.kept())
     if not problems:
         problems = contradictions(kb, answers)
     if problems:

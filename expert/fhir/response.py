@@ -76,7 +76,7 @@ def answers_from_fhir(kb: KnowledgeBase, data: Mapping[str, Any], source: str
                 raise AnswerProblem(f"{where} ({link})", "answers a question answered above")
             raw[link] = value
         except AnswerProblem as problem:
-            problems.append(problem)
+            problems.append(problem.kept())
     if problems:
         raise AnswerError(problems, source)
     return raw
