@@ -9,7 +9,9 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,6 +24,26 @@ def seeded(seed: int) -> int:
     experta's Rete network and with CLIPS can be run on knowledge and answers nobody
     has seen: ``TWITCHDX_TEST_SEED=1234 pytest -m slow tests/test_matcher.py``."""
     return seed + SEED_SHIFT
+
+
+def made_without_cycles(make: Callable[[], Any]) -> Any:
+    """What ``make()`` returns, made with the collector off, and checked to leave no
+    reference cycle behind (so refcounting frees it all, as a batch, which runs the
+    collector rarely, relies on)."""
+    import gc
+
+    gc.collect()
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        made = make()
+        assert gc.collect() == 0, "a reference cycle was left for the collector"
+    finally:
+        if enabled:
+            gc.enable()
+    return made
+
+
 MINI = Path(__file__).resolve().parent / "kbs" / "mini"
 EXAMPLES = ROOT / "examples"
 

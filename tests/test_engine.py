@@ -2,7 +2,7 @@
 
 import pytest
 
-from conftest import consult_raw
+from conftest import consult_raw, made_without_cycles
 
 
 def test_evidence_from_several_rules_combines(mini):
@@ -106,7 +106,6 @@ def test_a_consultation_and_its_report_leave_no_reference_cycle(kb):
     """Refcounting frees each record's consultation as soon as its report is written, so a
     batch can run with the collector seldom on (consult.batch.collect_rarely) and stay
     flat in memory."""
-    import gc
     import random
 
     from synthetic import random_answers
@@ -117,24 +116,15 @@ def test_a_consultation_and_its_report_leave_no_reference_cycle(kb):
     records = [Record(line, f"r{line}", random_answers(rng, fill=rng.random()))
                for line in range(1, 31)]
     answer(kb, records[0], follow_up=True)  # whatever is made once per process
-    gc.collect()
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        outputs = [answer(kb, record, follow_up=True) for record in records]
-        assert all(b'"trace":[{"step":1' in output.data for output in outputs)
-        assert gc.collect() == 0
-    finally:
-        if enabled:
-            gc.enable()
+    outputs = made_without_cycles(
+        lambda: [answer(kb, record, follow_up=True) for record in records])
+    assert all(b'"trace":[{"step":1' in output.data for output in outputs)
 
 
 def test_an_error_line_leaves_no_reference_cycle(kb):
     """A record with answers not allowed is refused by exceptions caught on the way; none
     of them may hold the frames that caught it, or each bad record keeps its worker's
     chunk of reports alive until the collector runs (in a long batch, seldom)."""
-    import gc
-
     from expert.consult.batch import Record, answer
 
     records = [Record(1, "r1", {"twitch_duration_days": -4}),
@@ -143,17 +133,9 @@ def test_an_error_line_leaves_no_reference_cycle(kb):
                Record(3, "r3", {"twitch_duraton_days": 3}),
                Record(4, problems=(("", "not JSON"),))]
     answer(kb, records[0])
-    gc.collect()
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        outputs = [answer(kb, record) for record in records]
-        assert [output.ok for output in outputs] == [False] * 4
-        assert b"age" in outputs[1].data and b"twitch_duration_days" in outputs[1].data
-        assert gc.collect() == 0
-    finally:
-        if enabled:
-            gc.enable()
+    outputs = made_without_cycles(lambda: [answer(kb, record) for record in records])
+    assert [output.ok for output in outputs] == [False] * 4
+    assert b"age" in outputs[1].data and b"twitch_duration_days" in outputs[1].data
 
 
 def test_working_memory_holds_one_of_each_fact_until_it_is_retracted(mini):
