@@ -152,7 +152,8 @@ def measure(factor: int, seed: int, shape: str, consultations: int,
 
     shipped = len(load_knowledge().rules)
     extension = write_extension(folder / f"x{factor}", shipped * (factor - 1), seed, shape)
-    env = {**os.environ, "TWITCHDX_CACHE": str(folder / "cache")}
+    env = {**os.environ, "TWITCHDX_CACHE": str(folder / "cache"),
+           "TWITCHDX_SESSIONS": str(folder / "sessions")}  # never the user's history
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     check_s = timed_process(["kb", "check", "--kb", str(extension)], env)
     kb = load_knowledge((extension,))
