@@ -305,9 +305,8 @@ def _kind_for(action: str) -> str:
 def disagreements(advice: Advice, said: Any) -> list[str]:
     """Where an advice item's ``does`` and its text disagree, in words."""
     out = []
-    does = dict(advice.does)
     substances = set(substance_ids())
-    declared_eat = set(does.get("eat", ())) | set(does.get("drink", ()))
+    declared_eat = set(advice.asks("eat")) | set(advice.asks("drink"))
     hidden = sorted(f for f in said.eat if f not in declared_eat)
     if hidden:
         rich = lexicon().food_nutrients
@@ -315,28 +314,28 @@ def disagreements(advice: Advice, said: Any) -> list[str]:
                           f"{f}-rich foods" for f in hidden)
         out.append(f"the text tells people to eat {named}, but does: does not say so; add "
                    f"eat: [{', '.join(hidden)}] (kind diet) so the safety checks see it")
-    taken = sorted(set(said.supplement) - set(does.get("supplement", ())))
+    taken = sorted(set(said.supplement) - set(advice.asks("supplement")))
     if taken:
         out.append(f"the text tells people to take {', '.join(taken)} supplements, but does: "
                    f"does not say so; add supplement: [{', '.join(taken)}] (kind supplement)")
-    refused = sorted(set(said.avoid_supplement) - set(does.get("supplement", ()))
-                     - set(does.get("avoid_supplement", ())))
+    refused = sorted(set(said.avoid_supplement) - set(advice.asks("supplement"))
+                     - set(advice.asks("avoid_supplement")))
     if refused:
         out.append(f"the text is about {', '.join(refused)} supplements; declare them "
                    f"(avoid_supplement: [{', '.join(refused)}])")
     named = set(said.eat) | set(said.avoid)
-    unsaid = sorted((declared_eat | set(does.get("avoid", ())) - substances) - named)
+    unsaid = sorted((declared_eat | set(advice.asks("avoid")) - substances) - named)
     if unsaid:
         out.append(f"does: names {', '.join(unsaid)}, which the text does not mention; "
                    "say it in the text, or leave it out of does:")
     supplements = set(said.supplement) | set(said.avoid_supplement)
-    unsaid = sorted((set(does.get("supplement", ())) | set(does.get("avoid_supplement", ())))
+    unsaid = sorted((set(advice.asks("supplement")) | set(advice.asks("avoid_supplement")))
                     - supplements)
     if unsaid:
         out.append(f"does: names {', '.join(unsaid)} supplements, which the text does not "
                    "mention")
-    unsaid = sorted((set(does.get("limit", ())) | (set(does.get("avoid", ()))
-                                                   & substances)) - set(said.substances))
+    unsaid = sorted((set(advice.asks("limit")) | (set(advice.asks("avoid")) & substances))
+                    - set(said.substances))
     if unsaid:
         out.append(f"does: limits {', '.join(unsaid)}, which the text does not mention")
     return out

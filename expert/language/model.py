@@ -117,7 +117,11 @@ class Advice(NamedTuple):
     line: int = 0
 
     def asks(self, action: str) -> tuple[str, ...]:
-        return dict(self.does).get(action, ())
+        """What ``does`` names for ``action`` (a few pairs: read in place, no dict made)."""
+        for name, what in self.does:
+            if name == action:
+                return what
+        return ()
 
 
 class Effects(NamedTuple):
