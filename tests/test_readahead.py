@@ -118,7 +118,7 @@ def test_only_a_large_base_in_a_single_thread_is_read_so(monkeypatch):
 
 def test_the_parent_keeps_a_share_of_the_text_not_of_the_files():
     sizes = [10] * 9 + [90]  # nine small files, then one as large as they are
-    assert forked.share_end(sizes, 0.5) == 9  # the nine are half the text
-    assert forked.share_end(list(reversed(sizes)), 0.5) == 1  # and so is the large one
-    assert forked.share_end(sizes, 0.3) == 6
-    assert forked.share_end([], 0.5) == 0
+    assert readahead.share_end(sizes, 0.5) == 9  # the nine are half the text
+    assert readahead.share_end(list(reversed(sizes)), 0.5) == 1  # and so is the large one
+    assert readahead.share_end(sizes, 0.3) == 6
+    assert readahead.share_end([], 0.5) == 0

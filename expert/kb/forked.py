@@ -24,17 +24,6 @@ from collections.abc import Callable
 from typing import Any, NoReturn
 
 
-def share_end(sizes: list[int], share: float) -> int:
-    """How many of these parts, in order, make up ``share`` of their whole size: what
-    the parent keeps, the rest going to the child."""
-    whole, seen = sum(sizes) * share, 0
-    for index, size in enumerate(sizes):
-        seen += size
-        if seen >= whole:
-            return index + 1
-    return len(sizes)
-
-
 class TwoEnds:
     """A list of tasks worked through from both ends at once: a child forked after this is
     made takes them from the front, the parent from the back once its other work is done,
@@ -157,6 +146,8 @@ class Forked:
 
 
 SIZE = 8  # bytes that say how long a part is
+_NONE = object()  # no part: the child sent no more
+_BROKEN = object()  # a part cut short or unreadable: the child failed
 
 
 def _read(pipe: Any, size: int) -> bytes:
@@ -166,8 +157,6 @@ def _read(pipe: Any, size: int) -> bytes:
         chunks.append(chunk)
         left -= len(chunk)
     return b"".join(chunks)
-_NONE = object()  # no part: the child sent no more
-_BROKEN = object()  # a part cut short or unreadable: the child failed
 
 
 def _child(work: Callable[..., Any], parts: bool, read_end: int, write_end: int

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from ..errors import DataFileError
-from .forked import Forked, can_fork, share_end
+from .forked import Forked, can_fork
 
 READ_AHEAD_FROM = 1 << 21  # characters of YAML in all: about 6,000 rules
 PARENT_SHARE = 0.6  # of the text, read by the parent: the child also pickles its reads
@@ -80,6 +80,17 @@ def read_ahead(texts: list[tuple[str, Path, str]], shown: list[str]) -> Iterator
 def _worth_it(size: int) -> bool:
     """Whether ``size`` characters of YAML are read on two cores here."""
     return can_fork() and size >= READ_AHEAD_FROM
+
+
+def share_end(sizes: list[int], share: float) -> int:
+    """How many of these parts, in order, make up ``share`` of their whole size: what
+    the parent keeps, the rest going to the child."""
+    whole, seen = sum(sizes) * share, 0
+    for index, size in enumerate(sizes):
+        seen += size
+        if seen >= whole:
+            return index + 1
+    return len(sizes)
 
 
 def _start(texts: list[tuple[str, Path, str]], shown: list[str]) -> ReadAhead:
