@@ -265,7 +265,7 @@ def test_a_built_base_is_kept_from_the_collector_and_holds_no_cycle(tmp_path):
     before = gc.get_freeze_count()
     with pytest.raises(KnowledgeError):  # a failed build's traceback has cycles to find
         load_with(tmp_path, "- id: [\n")
-    assert gc.get_freeze_count() == before
+    assert gc.get_freeze_count() <= before  # lower when a cache let frozen entries go
 
 
 def test_the_lean_sha256_is_hashlibs():

@@ -5,6 +5,8 @@ import json
 import os
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from conftest import EXAMPLES, ROOT, knowledge_folder
 
@@ -216,6 +218,45 @@ def test_a_narrower_rule_is_a_warning_until_it_says_it_refines(runner, cli, tmp_
     declared = runner.invoke(cli, ["kb", "check", "--strict", "--kb",
                                    str(narrower_rule(tmp_path, cf, "mg-ppi-long-term"))])
     assert declared.exit_code == 0, declared.stdout
+
+
+def test_a_narrower_rule_of_many_tests_is_found_without_walking_their_subsets(
+        runner, cli, tmp_path):
+    """A rule may test every question: the broader rules it could narrow are found by
+    what each of its alternatives tests, never through all 2**n subsets of its tests
+    (26 tests: 67 million of them, more memory than the machine has)."""
+    from expert.kb.loader import load_knowledge
+
+    kb = load_knowledge()
+    asked = sorted(q.id for q in kb.askable if not q.about_warning_signs)[:25]
+    assert len(asked) == 25
+    tests = ", ".join(f"{{{q}: {{answered: true}}}}" for q in asked)
+    broad = a_rule("many-tests", f"{{all: [{tests}]}}", "{hypothesis: {id: calcium, cf: 0.1}}")
+    narrow = a_rule("many-tests-and-age", f"{{any: [{{all: [{tests}, {{age: {{at_least: 90}}}}]}},"
+                    f" {{all: [{tests}, {{age: {{below: 5}}}}]}}]}}",
+                    "{hypothesis: {id: calcium, cf: 0.2}}").removeprefix("rules:\n")
+    done = runner.invoke(cli, ["kb", "check", "--kb", str(folder(tmp_path, broad + narrow))])
+    assert done.exit_code == 0, done.stdout
+    assert ("many-tests-and-age: warning: fires only when rule many-tests (local.yaml:2) "
+            "fires") in done.stdout.replace(str(tmp_path / "rules") + "/", "")
+
+
+SUBJECTS = st.frozensets(st.integers(0, 11), max_size=12)  # what an alternative tests
+
+
+@given(st.lists(st.lists(SUBJECTS, min_size=1, max_size=4), max_size=12),
+       st.lists(SUBJECTS, min_size=1, max_size=4))
+def test_the_rules_a_rule_could_narrow_are_exactly_those_it_covers(rules, mine):
+    """The index finds every earlier rule of which each of this rule's alternatives tests
+    all that one alternative tests, and no other, looked up by subsets or by entries."""
+    from expert.kb.verify import _broader, _covers
+
+    index: dict[frozenset, list[int]] = {}
+    for number, alternatives in enumerate(rules):
+        for tested in alternatives:
+            index.setdefault(tested, []).append(number)
+    expected = {number for number, theirs in enumerate(rules) if _covers(mine, theirs)}
+    assert _broader(mine, index) == expected
 
 
 @pytest.mark.parametrize("refines, message", [

@@ -122,8 +122,9 @@ def _counted_twice(kind: str, target: str, pairs: list[tuple[RuleDef, float]],
 
     One rule implies another only if each of its alternatives implies one of the
     other's, and a test is only implied by a test of the same thing (question,
-    fact, hypothesis).  So the rules worth comparing are found through an index by
-    what their alternatives test, not by comparing every pair.  ``seen`` holds the
+    fact, hypothesis): each of its alternatives tests all that one of the other's
+    tests.  So the rules worth comparing are found through an index by what their
+    alternatives test (_broader), not by comparing every pair.  ``seen`` holds the
     pairs already judged (the caller runs this in both orders).
 
     For errors alone, a rule of one alternative is compared only with rules that have
@@ -136,12 +137,10 @@ def _counted_twice(kind: str, target: str, pairs: list[tuple[RuleDef, float]],
     item = "hypothesis" if kind == "hypotheses" else "note"
     for index, (rule, cf) in enumerate(pairs):
         mine = _tests_of(rule, tested)
-        candidates: set[int] = set()
         if warnings or len(rule.alternatives) > 1:
-            for subset in _subsets(mine[0]):
-                candidates.update(by_subjects.get(subset, ()))
+            candidates = _broader(mine, by_subjects)
         else:
-            candidates.update(by_subjects.get(mine[0], ()))
+            candidates = set(by_subjects.get(mine[0], ()))
         for other in sorted(candidates):
             broader, broader_cf = pairs[other]
             pair = frozenset((rule.id, broader.id))
@@ -149,9 +148,8 @@ def _counted_twice(kind: str, target: str, pairs: list[tuple[RuleDef, float]],
                 continue
             theirs = _tests_of(broader, tested)
             alike = _covers(theirs, mine)  # needed for the broader rule to imply this one
-            if not (warnings or alike) or not _covers(mine, theirs) or \
-                    not implies(rule.alternatives, broader.alternatives):
-                continue  # (each alternative implies one testing no more than it does)
+            if not (warnings or alike) or not implies(rule.alternatives, broader.alternatives):
+                continue
             if alike and implies(broader.alternatives, rule.alternatives):
                 seen.add(pair)
                 named, first_one = sorted((rule, broader), key=lambda r: r.order)[::-1]
@@ -219,8 +217,30 @@ def _subject(leaf: Leaf) -> tuple:
     return ("?", repr(leaf))  # pragma: no cover
 
 
+def _broader(mine: list[frozenset], by_subjects: dict[frozenset, list[int]]) -> set[int]:
+    """The rules indexed in ``by_subjects`` of which each of ``mine`` (what a rule's
+    alternatives test) tests all that some alternative tests: exactly those that rule
+    can imply.  An alternative of a few tests is looked up by its subsets; one of many
+    (2**n subsets: a rule of twenty-five tests would take the memory) by the index's
+    entries, so the work is never more than the index holds."""
+    found: set[int] | None = None
+    for tested in mine:
+        here: set[int] = set()
+        if 2 ** len(tested) <= len(by_subjects):
+            for subset in _subsets(tested):
+                here.update(by_subjects.get(subset, ()))
+        else:
+            for subjects_of, rules in by_subjects.items():
+                if subjects_of <= tested:
+                    here.update(rules)
+        found = here if found is None else found & here
+        if not found:
+            break
+    return found or set()
+
+
 def _subsets(items: frozenset) -> list[frozenset]:
-    """Every subset (an alternative tests a handful of things, so there are few)."""
+    """Every subset (asked only of an alternative of few tests: _broader)."""
     found = [frozenset()]
     for item in items:
         found += [subset | {item} for subset in found]
