@@ -12,11 +12,14 @@ is encoded each time.  tests/test_reportline.py holds every line to
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
+from json.encoder import encode_basestring as _string  # a str as JSON, as _encode does
 from typing import Any
 
 from ..engine.trace import FiringLog, firing_json
 from ..language.model import Advice, KnowledgeBase, Question
+from ..text import plain
 from . import contract
 from .consultation import Ranked, Result
 
@@ -34,7 +37,10 @@ class Pieces:
         self.kb = kb
         self.answers: dict[tuple, str] = {}
         self.rule = {r: _encode(r) for r in kb.rules_by_id}
+        self.title = {r: _encode(rule.title) for r, rule in kb.rules_by_id.items()}
         self.question = {q: _encode(q) for q in kb.questions}
+        self.answer_head = {q.id: f'{{"question":{_encode(q.id)},"text":{_encode(q.text)},'
+                            f'"answer":' for q in kb.questions.values()}
         self.test_id = {t: _encode(t) for t in kb.tests}
         self.advice_entries: dict[tuple, str] = {}
         self.unknown = {(q, asked): _encode(contract.unknown_question(kb, q, asked))
@@ -46,8 +52,17 @@ class Pieces:
         self.beliefs: dict[tuple, str] = {}
 
     def answer(self, question: Question, value: Any) -> str:
+        """An answer's entry (contract.answer): the question's part written once, and the
+        value's part kept (multiple choices make more values than a batch repeats)."""
         key = (question.id, type(value), value)  # 1, 1.0 and True: equal keys, not JSON
-        return self._kept(self.answers, key, lambda: contract.answer(question, value))
+        encoded = self.answers.get(key)
+        if encoded is None:
+            if len(self.answers) >= KEEP:
+                self.answers.clear()
+            encoded = self.answers[key] = (
+                f'{self.answer_head[question.id]}{_value(value)},'
+                f'"answer_text":{_string(question.answer_text(value))}}}')
+        return encoded
 
     def referral(self, result: Result) -> str:
         """The referral entry: the same for every consultation that reaches one level for
@@ -59,8 +74,18 @@ class Pieces:
         """A hypothesis's or note's entry.  Its key holds all the entry says (a certainty
         is a float, and never -0.0, so equal keys are printed alike)."""
         key = (ranked.id, ranked.certainty, ranked.rules, label, caveat)
-        return self._kept(self.beliefs, key,
-                          lambda: contract.belief(self.kb, ranked, label, caveat))
+        encoded = self.beliefs.get(key)
+        if encoded is None:  # contract.belief, from the rules' ids and titles written once
+            if len(self.beliefs) >= KEEP:
+                self.beliefs.clear()
+            rules, title = self.rule, self.title
+            said = f',"caveat":{_string(caveat)}' if caveat else ""
+            encoded = self.beliefs[key] = (
+                f'{{"id":{_string(ranked.id)},"certainty":{_value(ranked.certainty)},'
+                f'"band":{_string(ranked.band)},"label":{_string(label)},'
+                f'"rules":[{",".join([rules[r] for r in ranked.rules])}],'
+                f'"evidence":[{",".join([title[r] for r in ranked.rules])}]{said}}}')
+        return encoded
 
     def advice(self, rule: str, advice: Advice) -> str:
         """An advice entry: the rule's own words, or those left when quiet (a few each)."""
@@ -76,6 +101,23 @@ class Pieces:
                 table.clear()
             encoded = table[key] = _encode(entry())
         return encoded
+
+
+def _value(value: Any) -> str:
+    """A plain value (an answer, a certainty) as ``_encode`` writes it, without the
+    encoder's setting up for each call: the same bytes (tests/test_reportline.py)."""
+    kind = value.__class__
+    if kind is str:
+        return _string(value)
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is int:
+        return int.__repr__(value)
+    if kind is float and math.isfinite(value):
+        return float.__repr__(value)
+    if (kind is tuple or kind is list) and all(item.__class__ is str for item in value):
+        return f'[{",".join([_string(item) for item in value])}]'
+    return _encode(plain(value))
 
 
 _PIECES: dict[str, Pieces] = {}
