@@ -52,55 +52,46 @@ class Pieces:
         self.beliefs: dict[tuple, str] = {}
 
     def answer(self, question: Question, value: Any) -> str:
-        """An answer's entry (contract.answer): the question's part written once, and the
-        value's part kept (multiple choices make more values than a batch repeats)."""
+        """An answer's entry (contract.answer): the question's part written once (multiple
+        choices make more values than a batch repeats)."""
         key = (question.id, type(value), value)  # 1, 1.0 and True: equal keys, not JSON
-        encoded = self.answers.get(key)
-        if encoded is None:
-            if len(self.answers) >= KEEP:
-                self.answers.clear()
-            encoded = self.answers[key] = (
-                f'{self.answer_head[question.id]}{_value(value)},'
-                f'"answer_text":{_string(question.answer_text(value))}}}')
-        return encoded
+        return _kept(self.answers, key, lambda: (
+            f'{self.answer_head[question.id]}{_value(value)},'
+            f'"answer_text":{_string(question.answer_text(value))}}}'))
 
     def referral(self, result: Result) -> str:
         """The referral entry: the same for every consultation that reaches one level for
         the same reasons with the same warning signs unchecked (most of a batch's)."""
         key = (result.level.id, result.reasons, result.unchecked, result.warning)
-        return self._kept(self.referrals, key, lambda: contract.referral(result))
+        return _kept(self.referrals, key, lambda: _encode(contract.referral(result)))
 
     def belief(self, ranked: Ranked, label: str, caveat: str = "") -> str:
-        """A hypothesis's or note's entry.  Its key holds all the entry says (a certainty
-        is a float, and never -0.0, so equal keys are printed alike)."""
+        """A hypothesis's or note's entry (contract.belief), from the rules' ids and titles
+        written once.  Its key holds all the entry says (a certainty is a float, and
+        never -0.0, so equal keys are printed alike)."""
         key = (ranked.id, ranked.certainty, ranked.rules, label, caveat)
-        encoded = self.beliefs.get(key)
-        if encoded is None:  # contract.belief, from the rules' ids and titles written once
-            if len(self.beliefs) >= KEEP:
-                self.beliefs.clear()
-            rules, title = self.rule, self.title
-            said = f',"caveat":{_string(caveat)}' if caveat else ""
-            encoded = self.beliefs[key] = (
-                f'{{"id":{_string(ranked.id)},"certainty":{_value(ranked.certainty)},'
-                f'"band":{_string(ranked.band)},"label":{_string(label)},'
-                f'"rules":[{",".join([rules[r] for r in ranked.rules])}],'
-                f'"evidence":[{",".join([title[r] for r in ranked.rules])}]{said}}}')
-        return encoded
+        return _kept(self.beliefs, key, lambda: (
+            f'{{"id":{_string(ranked.id)},"certainty":{_value(ranked.certainty)},'
+            f'"band":{_string(ranked.band)},"label":{_string(label)},'
+            f'"rules":[{",".join([self.rule[r] for r in ranked.rules])}],'
+            f'"evidence":[{",".join([self.title[r] for r in ranked.rules])}]'
+            + (f',"caveat":{_string(caveat)}}}' if caveat else "}")))
 
     def advice(self, rule: str, advice: Advice) -> str:
         """An advice entry: the rule's own words, or those left when quiet (a few each)."""
         key = (rule, advice.kind, advice.text)
-        return self._kept(self.advice_entries, key, lambda: {"rule": rule, "kind": advice.kind,
-                                                     "text": advice.text})
+        return _kept(self.advice_entries, key, lambda: _encode(
+            {"rule": rule, "kind": advice.kind, "text": advice.text}))
 
-    @staticmethod
-    def _kept(table: dict[tuple, str], key: tuple, entry: Callable[[], Any]) -> str:
-        encoded = table.get(key)
-        if encoded is None:
-            if len(table) >= KEEP:
-                table.clear()
-            encoded = table[key] = _encode(entry())
-        return encoded
+
+def _kept(table: dict[tuple, str], key: tuple, write: Callable[[], str]) -> str:
+    """``table[key]``, written the first time; a full table is emptied."""
+    encoded = table.get(key)
+    if encoded is None:
+        if len(table) >= KEEP:
+            table.clear()
+        encoded = table[key] = write()
+    return encoded
 
 
 def _value(value: Any) -> str:
