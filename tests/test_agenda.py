@@ -168,3 +168,24 @@ def test_removing_an_activation_that_is_not_there_changes_nothing():
     assert [a.rule.__name__ for a in agenda.activations] == ["b", "a"]
     strategy.update_agenda(agenda, [], [activation("a", [1], rank=0)])  # a new object for a
     assert [a.rule.__name__ for a in agenda.activations] == ["b"]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_activations_added_in_bulk_take_the_order_of_one_at_a_time(seed):
+    """A large base's answers activate thousands of rules in one change: they are sorted
+    in, not inserted one by one, and the agenda is the same."""
+    rng = random.Random(seed)
+    made = [activation(f"r{n}", rng.sample(range(1, 60), rng.randint(1, 3)),
+                       salience=rng.choice([0, 0, 5]), rank=n) for n in range(600)]
+    bulk, one_by_one = Agenda(), Agenda()
+    start = 0
+    for size in (3, 40, 2, 400, 1, 154):  # below and above what is sorted in
+        gone = made[start - 1:start]  # the last one added before: removed first
+        StableStrategy().update_agenda(bulk, made[start:start + size], gone)
+        StableStrategy().update_agenda(one_by_one, [], gone)
+        for act in made[start:start + size]:
+            StableStrategy().update_agenda(one_by_one, [act], [])
+        start += size
+        assert [a.key for a in bulk.activations] == [a.key for a in one_by_one.activations]
+    keys = [a.key for a in bulk.activations]
+    assert keys == sorted(keys) and len(keys) == 600 - 5

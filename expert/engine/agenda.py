@@ -81,4 +81,9 @@ class StableStrategy(Strategy):
         for act in added:
             if act.key is None:  # else the matcher made it (matcher.Match), as below
                 act.key = activation_key(act)
-            bisect.insort(activations, act, key=_KEY)
+        if len(added) <= len(activations) // 4 + 16:
+            for act in added:
+                bisect.insort(activations, act, key=_KEY)
+        else:  # answers declared together: thousands of activations of a large base at
+            activations += added  # once, each moving the ones after it: sorted instead,
+            activations.sort(key=_KEY)  # the new ones, then merged with the run there
