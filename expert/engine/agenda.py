@@ -65,6 +65,7 @@ def fact_order(facts: Any) -> tuple[int, ...]:
 
 
 _KEY = attrgetter("key")
+NEAR = 8  # activations from the end where one to remove is looked for first
 
 
 class StableStrategy(Strategy):
@@ -75,7 +76,9 @@ class StableStrategy(Strategy):
         for act in removed:
             if act.key is None:  # a new object standing for the activation to remove
                 act.key = activation_key(act)
-            index = bisect.bisect_left(activations, act.key, key=_KEY)
+            end = len(activations) - NEAR  # most are there: a fired rule's other
+            lo = end if end > 0 and activations[end].key <= act.key else 0  # alternatives
+            index = bisect.bisect_left(activations, act.key, lo, key=_KEY)
             if index < len(activations) and activations[index].key == act.key:
                 del activations[index]  # keys are unique: this is the one (or it fired)
         for act in added:
