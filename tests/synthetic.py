@@ -10,16 +10,19 @@ refuses evidence written twice, and a chance copy of a shipped rule among 14,000
 drawn ones made some seeds unloadable); no rule tests a warning sign, so the
 safety proofs hold.
 
-Three shapes (``SHAPES``): *flat*, the shipped rules' own (two or three tests, now
+Four shapes (``SHAPES``): *flat*, the shipped rules' own (two or three tests, now
 and then ``any`` of them); *nested*, one nobody tuned the engine on: three to six
 tests of every operator the language has (``between``, ``includes_all``,
 ``includes_at_least``, ``count_at_least``, ``answered``, ``not`` over any answer,
 certainties ``below`` a threshold), ``any`` inside ``all`` and ``all`` inside
-``any``, rules reading up to two derived facts of short, deep chains; and *worded*,
+``any``, rules reading up to two derived facts of short, deep chains; *worded*,
 flat rules of which four in five give advice (safe for anyone, as the shipped rules
 word it) and have a title and a reason of their own: no two texts alike, so a load
 reads every one as a person would (kb/printed.py), as a base written by people
-would make it.  The flat and nested shapes draw the same rules as before it came.
+would make it; and *wide*, rules of ``any`` of four to seven tests, so most of them hold at
+once (an agenda of tens of thousands, and rules a checker compares by every
+alternative).  The flat and nested shapes draw the same rules as before the others
+came.
 
 Used by bench/scale.py (10x and 100x, timed against CLIPS) and by the
 differential tests, which need knowledge nobody tuned the engine on.
@@ -132,6 +135,11 @@ def _nested_when(rng: random.Random, leaves: list[dict]) -> Any:
     return leaves[0] if len(leaves) == 1 else {"all": leaves}
 
 
+def _any_when(rng: random.Random, leaves: list[dict]) -> Any:
+    """Any one of the tests (the wide shape)."""
+    return {"any": leaves} if len(leaves) > 1 else leaves[0]
+
+
 class Shape(NamedTuple):
     """How a shape's rules are drawn."""
 
@@ -154,6 +162,7 @@ SHAPES = {
                     ("at_least", "below"), 0.45, 0.3),
     "worded": Shape((2, 3), _leaf, _flat_when, 0.3, 1, 200, 0.05, ("at_least",), 0.35, 0.2,
                     worded=0.8),
+    "wide": Shape((4, 7), _leaf, _any_when, 0.3, 1, 200, 0.05, ("at_least",), 0.35, 0.2),
 }
 
 

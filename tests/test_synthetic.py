@@ -60,8 +60,8 @@ def test_each_shape_is_knowledge_the_loader_accepts(shape, tmp_path):
 
     kb = load_knowledge((write_extension(tmp_path / shape, 150, seed=9, shape=shape),),
                         use_cache=False)
-    assert sum(rule.id.startswith(("synthetic-", "nested-", "worded-")) for rule in kb.rules
-               ) == 150
+    prefix = "synthetic-" if shape == "flat" else f"{shape}-"
+    assert sum(rule.id.startswith(prefix) for rule in kb.rules) == 150
 
 
 def test_the_worded_shape_gives_most_rules_words_of_their_own():
@@ -100,3 +100,9 @@ def test_a_seed_that_drew_a_copy_of_a_shipped_rule_loads(tmp_path):
     kb = load_knowledge((write_extension(tmp_path / "copy", 2_300, seed=2088),),
                         use_cache=False)
     assert sum(rule.id.startswith("synthetic-") for rule in kb.rules) == 2_300
+
+
+def test_the_wide_shape_holds_rules_of_several_alternatives():
+    rules = synthetic_rules(200, seed=3, shape="wide")
+    widths = [len(_alternatives(rule["when"])) for rule in rules]
+    assert min(widths) >= 4 and max(widths) >= 7
