@@ -86,6 +86,23 @@ def test_the_same_firings_as_experta_on_nested_synthetic_knowledge(tmp_path):
     assert len(fired) > 600 / 4  # a good part of the nested rules took part
 
 
+@pytest.mark.slow
+def test_the_same_firings_as_experta_on_wide_synthetic_knowledge(tmp_path):
+    """Rules of any of four to seven tests: hundreds of activations at once, sorted onto
+    the agenda together, and a fired rule's other alternatives taken off it."""
+    from expert.kb.loader import load_knowledge
+
+    folder = write_extension(tmp_path / "wide", 200, seed=seeded(61), shape="wide")
+    kb = load_knowledge((folder,), use_cache=False)
+    ours, stock = engine_for(kb), stock_engine(kb)
+    fired = 0
+    for answers in consultations(kb, 12, seed=seeded(67)):
+        ours_fired = firings(ours, kb, answers)
+        assert ours_fired == firings(stock, kb, answers), answers
+        fired += sum(rule.startswith("wide-") for rule, _, _ in ours_fired)
+    assert fired > 12 * 200 / 4  # most of the wide rules fire in every consultation
+
+
 def test_a_reset_forgets_the_last_consultation(kb):
     engine = engine_for(kb)
     answers = list(consultations(kb, 3, seed=3))
