@@ -33,7 +33,7 @@ Exits 1 when a target is missed.
 ``--rules N ...`` names the sizes in rules instead of factors of the shipped base
 (1,430, 14,300 and 50,000 are the sizes the engine is held to).  ``--shape`` draws
 the rules ``flat`` (the shipped rules' shape, the default), ``nested`` (every
-operator, nested ``any``/``all``/``not``, deeper chains: one nobody tuned on) or
+operator, nested ``any``/``all``/``not``, deeper chains: one nobody tuned on),
 ``worded`` (flat rules, four in five with advice, a title and a reason of their own:
 every printed text is screened as a person reads it, which CLIPS never does) or
 ``wide`` (rules of ``any`` of four to seven tests: most hold at once).

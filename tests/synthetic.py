@@ -19,8 +19,8 @@ certainties ``below`` a threshold), ``any`` inside ``all`` and ``all`` inside
 flat rules of which four in five give advice (safe for anyone, as the shipped rules
 word it) and have a title and a reason of their own: no two texts alike, so a load
 reads every one as a person would (kb/printed.py), as a base written by people
-would make it; and *wide*, rules of ``any`` of four to seven tests, so most of them hold at
-once (an agenda of tens of thousands, and rules a checker compares by every
+would make it; and *wide*, rules of ``any`` of four to seven tests, so most of them
+hold at once (an agenda of tens of thousands, and rules a checker compares by every
 alternative).  The flat and nested shapes draw the same rules as before the others
 came.
 
