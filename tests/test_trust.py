@@ -241,6 +241,30 @@ def test_a_narrower_rule_of_many_tests_is_found_without_walking_their_subsets(
             "fires") in done.stdout.replace(str(tmp_path / "rules") + "/", "")
 
 
+def test_a_chain_of_thousands_of_derived_facts_is_checked_and_consulted(runner, cli,
+                                                                        tmp_path):
+    """Each rule reads the fact the one before derives, 3,000 deep, and the last refers:
+    the strata, the safety proofs and the consultation follow the chain without
+    Python's recursion (which stops near a thousand calls deep)."""
+    links = [a_rule(f"link-{i}", "{age: {at_least: 30}}" if i == 0 else
+                    f"{{all: [{{age: {{at_least: 30}}}}, {{fact: link_{i - 1}}}]}}",
+                    f"{{facts: [link_{i}]}}" if i < 2999 else
+                    "{referral: routine, note: {id: stress, cf: 0.1}}").removeprefix("rules:\n")
+             for i in range(3000)]
+    local = folder(tmp_path, **{f"rules__chain{k // 500}.yaml": "rules:\n" + "".join(
+        links[k:k + 500]) for k in range(0, 3000, 500)})
+    checked = runner.invoke(cli, ["kb", "check", "--kb", str(local)])
+    assert checked.exit_code == 0, checked.output
+    answers = tmp_path / "answers.yaml"
+    answers.write_text("age: 40\nsymptoms: []\n")
+    done = runner.invoke(cli, ["consult", "--kb", str(local), "--answers", str(answers),
+                               "--format", "json", "--no-history"])
+    assert done.exit_code == 0, done.output
+    report = json.loads(done.stdout)
+    assert report["referral"]["level"] == "routine"
+    assert [r["rule"] for r in report["referral"]["reasons"]] == ["link-2999"]
+
+
 SUBJECTS = st.frozensets(st.integers(0, 11), max_size=12)  # what an alternative tests
 
 

@@ -41,8 +41,9 @@ def check(kb: KnowledgeBase) -> list[Problem]:
     problems: list[Problem] = []
     for question, choice, floor, line in warning_signs(kb):
         problems += _floor(kb, question, choice, floor, line)
+    floors = _floors(kb)
     for rule in kb.rules:
-        problems += _lowered(kb, rule)
+        problems += _lowered(kb, rule, floors)
     have: dict[Advice, Asked] = {}  # each advice read once, for every contraindication
     for contraindication in kb.contraindications:
         problems += _contraindicated(kb, contraindication, have)
@@ -233,10 +234,32 @@ def _leaf_floor(kb: KnowledgeBase, leaf: Leaf, flags: dict[tuple[str, Any], int]
     return 0
 
 
-def _lowered(kb: KnowledgeBase, rule: RuleDef) -> list[Problem]:
+def _floors(kb: KnowledgeBase) -> dict[str, int]:
+    """guaranteed_floor of every rule that concludes a referral and of every rule whose
+    fact those read, however far back: worked out in the rules' order (by stratum), so
+    what a rule reads is known before it, and a chain of thousands of derived facts is
+    followed without thousands of nested calls."""
+    needed: set[str] = set()
+    waiting = [rule for rule in kb.rules if rule.then.referral]
+    while waiting:
+        rule = waiting.pop()
+        if rule.id not in needed:
+            needed.add(rule.id)
+            waiting += [maker for alternative in rule.alternatives for leaf in alternative
+                        if isinstance(leaf, FactIs) and not leaf.negated
+                        for maker in kb.producers("fact", leaf.name)]
+    floors: dict[str, int] = {}
+    for rule in kb.rules:
+        if rule.id in needed:
+            guaranteed_floor(kb, rule, floors)
+    return floors
+
+
+def _lowered(kb: KnowledgeBase, rule: RuleDef, floors: dict[str, int] | None = None
+             ) -> list[Problem]:
     if not rule.then.referral:
         return []
-    owed = guaranteed_floor(kb, rule)
+    owed = guaranteed_floor(kb, rule, floors)
     if kb.level_rank[rule.then.referral] >= owed:
         return []
     level = next(lv.id for lv in kb.levels if lv.rank == owed)

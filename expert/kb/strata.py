@@ -44,7 +44,8 @@ def strata(rules: Iterable[RuleDef]) -> tuple[dict[str, int], list[list[str]]]:
 
     Walked through what rules read (a fact, a hypothesis) rather than rule to rule: a
     hypothesis read by a thousand rules is given by a thousand more, and its level is
-    worked out once, not a thousand times."""
+    worked out once, not a thousand times.  The walk keeps its own stack: a chain of
+    derived facts may be thousands of rules deep, deeper than Python's recursion."""
     makers, reads = _makers(list(rules))
     ordered = {subject: sorted(ids) for subject, ids in makers.items()}
     level: dict[str, int] = {}
@@ -52,8 +53,12 @@ def strata(rules: Iterable[RuleDef]) -> tuple[dict[str, int], list[list[str]]]:
     state: dict[str, int] = {}  # 1: on the current path, 2: done
     cycles: list[list[str]] = []
     path: list[str] = []
+    stack: list[list] = []  # [RULE, id, its subjects, level so far] or
+    # [SUBJECT, subject, its makers, level so far, whether a maker was on the path]
 
-    def visit(rule_id: str) -> int:
+    def enter(rule_id: str) -> int | None:
+        """A rule's level if known at once (done, or on the path: a cycle, counted 0);
+        else None, and the rule is on the path and the stack."""
         if state.get(rule_id) == 2:
             return level[rule_id]
         if state.get(rule_id) == 1:
@@ -63,22 +68,39 @@ def strata(rules: Iterable[RuleDef]) -> tuple[dict[str, int], list[list[str]]]:
             return 0
         state[rule_id] = 1
         path.append(rule_id)
-        level[rule_id] = max((over(subject) for subject in reads[rule_id]), default=0)
-        path.pop()
-        state[rule_id] = 2
-        return level[rule_id]
+        stack.append([RULE, rule_id, iter(reads[rule_id]), 0])
+        return None
 
-    def over(subject: Subject) -> int:
-        """One above the highest rule that concludes ``subject``."""
-        if subject in above:
-            return above[subject]
-        on_path = any(state.get(m) == 1 for m in ordered[subject])
-        value = max(visit(m) + 1 for m in ordered[subject])
-        if not on_path:  # then every maker is done: later readers need not walk them
-            above[subject] = value
-        return value
-
-    for rule_id in sorted(reads):
-        visit(rule_id)
-    visit = over = None  # noqa: F811  # their cycle, broken: no garbage to collect
+    for root in sorted(reads):
+        enter(root)
+        done: int | None = None  # what the frame above the top one just came to
+        while stack:
+            frame = stack[-1]
+            if done is not None:  # a rule's level is the highest of what it reads; what
+                frame[3] = max(frame[3], done if frame[0] is RULE else done + 1)  # it reads
+                done = None  # is one above its highest maker
+            if frame[0] is RULE:
+                subject = next(frame[2], None)
+                if subject is None:
+                    stack.pop()
+                    path.pop()
+                    state[frame[1]] = 2
+                    done = level[frame[1]] = frame[3]
+                elif subject in above:
+                    done = above[subject]
+                else:
+                    on_path = any(state.get(m) == 1 for m in ordered[subject])
+                    stack.append([SUBJECT, subject, iter(ordered[subject]), 0, on_path])
+            else:
+                maker = next(frame[2], None)
+                if maker is None:
+                    stack.pop()
+                    if not frame[4]:  # every maker is done: later readers need not walk them
+                        above[frame[1]] = frame[3]
+                    done = frame[3]
+                else:
+                    done = enter(maker)
     return level, cycles
+
+
+RULE, SUBJECT = "rule", "subject"  # the kinds of frame on strata's stack
