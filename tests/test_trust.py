@@ -263,6 +263,17 @@ def test_a_chain_of_thousands_of_derived_facts_is_checked_and_consulted(runner, 
     report = json.loads(done.stdout)
     assert report["referral"]["level"] == "routine"
     assert [r["rule"] for r in report["referral"]["reasons"]] == ["link-2999"]
+    how = ["explain", "--kb", str(local), "--answers", str(answers), "--how"]
+    tree = runner.invoke(cli, [*how, "referral", "--format", "json"])  # 40 rules of it, and
+    assert tree.exit_code == 0, tree.output  # where to go on
+    node, rules = json.loads(tree.stdout), []
+    while node["children"]:
+        node = next(child for child in node["children"] if child["kind"] != "answer")
+        rules += [node["id"]] if node["kind"] == "rule" else []
+    assert rules == [f"link-{i}" for i in range(2999, 2959, -1)]
+    assert node["continued"] and "`twitchdx explain --how link_2959`" in node["text"]
+    more = runner.invoke(cli, [*how, "link_2959"])
+    assert more.exit_code == 0 and more.stdout.startswith("fact link_2959\n└─ rule link-2959")
 
 
 SUBJECTS = st.frozensets(st.integers(0, 11), max_size=12)  # what an alternative tests

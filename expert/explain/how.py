@@ -18,6 +18,7 @@ from ..language.model import RuleDef
 from ..text import did_you_mean, plain, show
 
 Node = dict[str, Any]
+DEEPEST = 40  # rules from the top of a tree; a fact derived deeper is a tree of its own
 
 
 def resolve(result: Result, target: str) -> tuple[str, str]:
@@ -77,7 +78,7 @@ def _firing(result: Result, rule_id: str) -> Firing:
     return next(f for f in result.firings if f.rule == rule_id)
 
 
-def _belief_node(result: Result, kind: str, ident: str) -> Node:
+def _belief_node(result: Result, kind: str, ident: str, depth: int = 0) -> Node:
     ranked = result.hypothesis(ident) if kind == "hypothesis" else result.note(ident)
     if ranked is None:
         raise InputError(f"no rule gave evidence for {kind} {ident}; try --why-not {ident}")
@@ -87,13 +88,13 @@ def _belief_node(result: Result, kind: str, ident: str) -> Node:
         "kind": kind, "id": ident, "label": entry.label, "certainty": ranked.certainty,
         "band": ranked.band,
         "text": f"{kind} {ident}: {entry.label} = {ranked.certainty:.2f} ({ranked.band})",
-        "children": [_rule_node(result, _firing(result, r), contributions.get(r), ceilings.get(r))
-                     for r in ranked.rules],
+        "children": [_rule_node(result, _firing(result, r), contributions.get(r), ceilings.get(r),
+                                depth) for r in ranked.rules],
     }
 
 
 def _rule_node(result: Result, firing: Firing, contribution: float | None,
-               ceiling: float | None = None) -> Node:
+               ceiling: float | None = None, depth: int = 0) -> Node:
     kb = result.kb
     rule = kb.rules_by_id[firing.rule]
     part = f" {contribution:+.2f}" if contribution is not None else ""
@@ -110,14 +111,14 @@ def _rule_node(result: Result, firing: Firing, contribution: float | None,
         "evidence": [{"id": e, "statement": kb.evidence[e]} for e in rule.evidence],
         "where": rule.where,
         "text": f"rule {rule.id}{part} (step {firing.step}): {rule.title}",
-        "children": [_fact_node(result, ref, rule) for ref in firing.facts],
+        "children": [_fact_node(result, ref, rule, depth + 1) for ref in firing.facts],
     }
     if ceiling is not None:
         node["ceiling"] = ceiling
     return node
 
 
-def _fact_node(result: Result, ref: FactRef, rule: RuleDef) -> Node:
+def _fact_node(result: Result, ref: FactRef, rule: RuleDef, depth: int) -> Node:
     if ref.kind == "answer":
         question = result.kb.questions[ref.name]
         held = [leaf.satisfied() for leaf in leaves(to_nnf(rule.when))
@@ -135,12 +136,20 @@ def _fact_node(result: Result, ref: FactRef, rule: RuleDef) -> Node:
                  "text": f"answer {q} = {show(result.answers[q])} (x {w:g})", "children": []}
                 for q, w in question.sum if result.answers.get(q) is not None]
         return node
+    if ref.kind == "fact" and depth >= DEEPEST:  # a chain of thousands of derived facts
+        return {"kind": "fact", "id": ref.name, "children": [], "continued": True,
+                "text": f"fact {ref.name} ({DEEPEST} rules down: `twitchdx explain --how "
+                        f"{ref.name}` goes on from here)"}
     if ref.kind == "fact":
         return {"kind": "fact", "id": ref.name, "text": f"fact {ref.name}",
-                "children": [_rule_node(result, result.firing(s), None)
+                "children": [_rule_node(result, result.firing(s), None, depth=depth)
                              for s in result.derived_by.get(ref.name, ())]}
+    if depth >= DEEPEST:  # a certainty read as deep down: its own tree, likewise
+        return {"kind": "hypothesis", "id": ref.name, "children": [], "continued": True,
+                "text": f"hypothesis {ref.name} = {ref.value:.2f} ({DEEPEST} rules down: "
+                        f"`twitchdx explain --how {ref.name}` goes on from here)"}
     # a certainty the rule tested; strata make it final before any rule reads it
-    node = _belief_node(result, "hypothesis", ref.name)
+    node = _belief_node(result, "hypothesis", ref.name, depth)
     node["text"] = f"hypothesis {ref.name} = {ref.value:.2f}"
     return node
 
