@@ -276,6 +276,35 @@ def test_a_chain_of_thousands_of_derived_facts_is_checked_and_consulted(runner, 
     assert more.exit_code == 0 and more.stdout.startswith("fact link_2959\n└─ rule link-2959")
 
 
+def test_a_ladder_of_facts_each_read_two_ways_is_weighed_in_moments(runner, cli, tmp_path):
+    """Two rules on each of 40 rungs, each reading either fact of the rung below, all
+    waiting on an unanswered question: 2**40 ways up the ladder, and what answering it
+    could change is one change however many ways lead to it."""
+    rungs = []
+    for i in range(40):
+        below = "{sleep_hours: {below: 5}}" if i == 0 else (
+            f"{{all: [{{sleep_hours: {{below: 5}}}}, {{any: [{{fact: rung_{i - 1}_a}}, "
+            f"{{fact: rung_{i - 1}_b}}]}}]}}")
+        for side in "ab":
+            then = f"{{facts: [rung_{i}_{side}]}}" if (i, side) != (39, "a") else \
+                "{note: {id: sleep, cf: 0.3}}"
+            rungs.append(a_rule(f"rung-{i}-{side}", below, then).removeprefix("rules:\n"))
+    local = folder(tmp_path, "rules:\n" + "".join(rungs))
+    answers = tmp_path / "answers.yaml"
+    answers.write_text("age: 40\nsymptoms: []\n")
+    done = runner.invoke(cli, ["consult", "--kb", str(local), "--answers", str(answers),
+                               "--format", "json", "--no-history"])
+    assert done.exit_code == 0, done.output
+    from expert.consult.answers import check_answers
+    from expert.consult.planner import plan
+    from expert.kb.loader import load_knowledge
+
+    kb = load_knowledge((local,), use_cache=False)
+    impacts = plan(kb, check_answers(kb, {"age": 40, "symptoms": []})).impacts
+    assert [(i.kind, i.target, i.via) for i in impacts["rung-0-b"]] == [
+        ("note", "sleep", "rung-39-a")]
+
+
 SUBJECTS = st.frozensets(st.integers(0, 11), max_size=12)  # what an alternative tests
 
 
