@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from ..language.model import RuleDef
 
 Subject = tuple[str, str]  # ("fact", name) or ("hypothesis", id): what a rule reads
+RULE, SUBJECT = "rule", "subject"  # the kinds of frame on strata's stack
 
 
 def _makers(rules: list[RuleDef]) -> tuple[dict[Subject, set[str]], dict[str, list[Subject]]]:
@@ -73,12 +74,12 @@ def strata(rules: Iterable[RuleDef]) -> tuple[dict[str, int], list[list[str]]]:
 
     for root in sorted(reads):
         enter(root)
-        done: int | None = None  # what the frame above the top one just came to
+        done: int | None = None  # the level a frame taken off the stack came to
         while stack:
             frame = stack[-1]
-            if done is not None:  # a rule's level is the highest of what it reads; what
-                frame[3] = max(frame[3], done if frame[0] is RULE else done + 1)  # it reads
-                done = None  # is one above its highest maker
+            if done is not None:  # a rule stands as high as what it reads; a subject one
+                frame[3] = max(frame[3], done if frame[0] is RULE else done + 1)  # above
+                done = None  # its highest maker
             if frame[0] is RULE:
                 subject = next(frame[2], None)
                 if subject is None:
@@ -101,6 +102,3 @@ def strata(rules: Iterable[RuleDef]) -> tuple[dict[str, int], list[list[str]]]:
                 else:
                     done = enter(maker)
     return level, cycles
-
-
-RULE, SUBJECT = "rule", "subject"  # the kinds of frame on strata's stack
