@@ -118,9 +118,10 @@ def _impacts(kb: KnowledgeBase, result: Result, status: RuleStatus) -> dict[str,
                 if reader.id in found:
                     found[rule.id] += [i._replace(rule=rule.id, via=i.via or reader.id)
                                        for i in found[reader.id]]
-        if len(found[rule.id]) > 1:  # one change reached by two paths is one change:
-            found[rule.id] = list(dict.fromkeys(found[rule.id]))  # else a dense chain of
-    return found  # facts multiplies them at every link
+        # one change reached by two paths is one change: else facts each read two ways
+        if len(found[rule.id]) > 1:  # double the list at every link of a chain
+            found[rule.id] = list(dict.fromkeys(found[rule.id]))
+    return found
 
 
 def _reads_positively(rule: RuleDef, name: str) -> bool:

@@ -136,18 +136,16 @@ def _fact_node(result: Result, ref: FactRef, rule: RuleDef, depth: int) -> Node:
                  "text": f"answer {q} = {show(result.answers[q])} (x {w:g})", "children": []}
                 for q, w in question.sum if result.answers.get(q) is not None]
         return node
-    if ref.kind == "fact" and depth >= DEEPEST:  # a chain of thousands of derived facts
-        return {"kind": "fact", "id": ref.name, "children": [], "continued": True,
-                "text": f"fact {ref.name} ({DEEPEST} rules down: `twitchdx explain --how "
+    if depth >= DEEPEST:  # a chain of thousands of derived facts: its own tree from here
+        shown = f"fact {ref.name}" if ref.kind == "fact" else \
+            f"hypothesis {ref.name} = {ref.value:.2f}"
+        return {"kind": ref.kind, "id": ref.name, "children": [], "continued": True,
+                "text": f"{shown} ({DEEPEST} rules down: `twitchdx explain --how "
                         f"{ref.name}` goes on from here)"}
     if ref.kind == "fact":
         return {"kind": "fact", "id": ref.name, "text": f"fact {ref.name}",
                 "children": [_rule_node(result, result.firing(s), None, depth=depth)
                              for s in result.derived_by.get(ref.name, ())]}
-    if depth >= DEEPEST:  # a certainty read as deep down: its own tree, likewise
-        return {"kind": "hypothesis", "id": ref.name, "children": [], "continued": True,
-                "text": f"hypothesis {ref.name} = {ref.value:.2f} ({DEEPEST} rules down: "
-                        f"`twitchdx explain --how {ref.name}` goes on from here)"}
     # a certainty the rule tested; strata make it final before any rule reads it
     node = _belief_node(result, "hypothesis", ref.name, depth)
     node["text"] = f"hypothesis {ref.name} = {ref.value:.2f}"

@@ -240,14 +240,13 @@ def _floors(kb: KnowledgeBase) -> dict[str, int]:
     what a rule reads is known before it, and a chain of thousands of derived facts is
     followed without thousands of nested calls."""
     needed: set[str] = set()
-    waiting = [rule for rule in kb.rules if rule.then.referral]
+    waiting = list(kb.referring)
     while waiting:
         rule = waiting.pop()
         if rule.id not in needed:
             needed.add(rule.id)
-            waiting += [maker for alternative in rule.alternatives for leaf in alternative
-                        if isinstance(leaf, FactIs) and not leaf.negated
-                        for maker in kb.producers("fact", leaf.name)]
+            waiting += [maker for name in rule.reads_facts
+                        for maker in kb.producers("fact", name)]
     floors: dict[str, int] = {}
     for rule in kb.rules:
         if rule.id in needed:
