@@ -36,8 +36,10 @@ the rules ``flat`` (the shipped rules' shape, the default), ``nested`` (every
 operator, nested ``any``/``all``/``not``, deeper chains: one nobody tuned on),
 ``worded`` (flat rules, four in five with advice, a title and a reason of their own:
 every printed text is screened as a person reads it, which CLIPS never does),
-``wide`` (rules of ``any`` of four to seven tests: most hold at once) or ``chains``
-(derived facts more than a thousand rules deep, each read several ways).
+``wide`` (rules of ``any`` of four to seven tests: most hold at once), ``chains``
+(derived facts more than a thousand rules deep, each read several ways) or ``beliefs``
+(rules of one or two tests, four in five reading a certainty: small rules, which
+CLIPS loads fastest).
 
 Needs the test extra (clipspy).  Bytecode is written (as on a user's machine).  The
 in-process timings run as every twitchdx command does (cli.main): with the collector
@@ -209,7 +211,8 @@ def main() -> int:
                         help="flat: the shipped rules' shape; nested: every operator, "
                              "nested conditions, deeper chains; worded: advice, titles "
                              "and reasons of their own; wide: any of four to seven "
-                             "tests; chains: derived facts a thousand rules deep")
+                             "tests; chains: derived facts a thousand rules deep; "
+                             "beliefs: small rules, most reading a certainty")
     parser.add_argument("--consultations", type=int, default=20)
     parser.add_argument("--load-runs", type=int, default=3,
                         help="loads without a cache of each, alternately: medians compared")

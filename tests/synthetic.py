@@ -10,7 +10,7 @@ refuses evidence written twice, and a chance copy of a shipped rule among 14,000
 drawn ones made some seeds unloadable); no rule tests a warning sign, so the
 safety proofs hold.
 
-Five shapes (``SHAPES``): *flat*, the shipped rules' own (two or three tests, now
+Six shapes (``SHAPES``): *flat*, the shipped rules' own (two or three tests, now
 and then ``any`` of them); *nested*, one nobody tuned the engine on: three to six
 tests of every operator the language has (``between``, ``includes_all``,
 ``includes_at_least``, ``count_at_least``, ``answered``, ``not`` over any answer,
@@ -23,8 +23,10 @@ would make it; *wide*, rules of ``any`` of four to seven tests, so most of them
 hold at once (an agenda of tens of thousands, and rules a checker compares by every
 alternative); and *chains*, rules reading up to four of the last twenty facts
 derived: chains of derived facts more than a thousand rules deep, each fact read
-several ways.  The flat and nested shapes draw the same rules as before the others
-came.
+several ways; and *beliefs*, rules of one or two tests of which four in five read a
+certainty (at least, or below, a threshold): small rules, which CLIPS loads fastest,
+thousands of them testing the same few things.  The flat and nested shapes draw the
+same rules as before the others came.
 
 Used by bench/scale.py (10x and 100x, timed against CLIPS) and by the
 differential tests, which need knowledge nobody tuned the engine on.
@@ -167,6 +169,8 @@ SHAPES = {
     "wide": Shape((4, 7), _leaf, _any_when, 0.3, 1, 200, 0.05, ("at_least",), 0.35, 0.2),
     "chains": Shape((1, 3), _nested_leaf, _nested_when, 0.9, 4, 20, 0.1,
                     ("at_least", "below"), 0.6, 0.3),
+    "beliefs": Shape((1, 2), _leaf, _flat_when, 0.1, 1, 200, 0.8, ("at_least", "below"),
+                     0.2, 0.3),
 }
 
 

@@ -106,3 +106,12 @@ def test_the_wide_shape_holds_rules_of_several_alternatives():
     rules = synthetic_rules(200, seed=3, shape="wide")
     widths = [len(_alternatives(rule["when"])) for rule in rules]
     assert min(widths) >= 4 and max(widths) >= 7
+
+
+def test_the_beliefs_shape_holds_small_rules_most_of_which_read_a_certainty():
+    rules = synthetic_rules(400, seed=3, shape="beliefs")
+    reading = [rule for rule in rules if "hypothesis" in str(rule["when"])]
+    assert len(reading) >= 280  # four in five, give or take
+    assert max(len(_alternatives(rule["when"])[0]) for rule in rules) <= 4  # with a
+    # certainty and a fact
+    assert {"at_least", "below"} <= {op for rule in reading for op in str(rule["when"]).split("'")}

@@ -620,3 +620,46 @@ def test_loading_finds_every_copied_rule_that_kb_check_finds(tmp_path):
     assert len({p.rule for p in errors}) >= 30  # most copies restate their rule's evidence
     assert sorted(double_counting(kb, warnings=False)) == sorted(errors)  # found in
     # another order: with warnings, a narrower rule's warning can come first
+
+
+def test_loading_finds_a_copy_that_bounds_a_certainty_the_same_way_in_other_words(tmp_path):
+    """The load compares a rule only with rules of its signature (what it tests, and each
+    certainty's tightest bounds): a copy that adds a weaker threshold on the same
+    certainty restates its rule and is refused; one with another threshold is not a
+    copy."""
+    import yaml
+    from synthetic import synthetic_rules
+
+    from expert.kb.builder import build
+    from expert.kb.loader import all_files, knowledge_dirs, read_knowledge
+    from expert.kb.verify import double_counting
+
+    rules = synthetic_rules(300, seed=62, shape="beliefs")
+    copies, moved = [], []
+    for rule in rules:
+        when = rule["when"]
+        leaves = when.get("all") or [when]
+        beliefs = [leaf for leaf in leaves if "hypothesis" in leaf]
+        if "any" in when or len(beliefs) != 1 or len(copies) >= 12:
+            continue
+        (op, value), = ((k, v) for k, v in beliefs[0]["hypothesis"].items() if k != "id")
+        looser = {"hypothesis": {"id": beliefs[0]["hypothesis"]["id"],
+                                 op: round(value / 2 if op == "at_least" else (value + 1) / 2, 6)}}
+        number = len(copies)
+        copies.append({**rule, "id": f"copy-{number}", "when": {"all": [*leaves, looser]}})
+        other = {**looser, "hypothesis": {**beliefs[0]["hypothesis"],
+                                          op: round(value + 0.011, 6)}}
+        moved.append({**rule, "id": f"moved-{number}",
+                      "when": {"all": [other if leaf is beliefs[0] else leaf
+                                       for leaf in leaves]}})
+    assert len(copies) == 12
+    folder = tmp_path / "bounds"
+    (folder / "rules").mkdir(parents=True)
+    (folder / "kb.yaml").write_text("name: bounds\nversion: '1'\n")
+    (folder / "rules" / "all.yaml").write_text(yaml.safe_dump({"rules": rules + copies + moved}))
+    kb, problems = build(read_knowledge(all_files(knowledge_dirs((folder,)))))
+    assert kb is not None and not [p for p in problems if p.severity == "error"]
+    refused = {p.rule for p in double_counting(kb, warnings=False)}
+    assert {copy["id"] for copy in copies} <= refused
+    assert not {rule["id"] for rule in moved} & refused
+    assert refused == {p.rule for p in double_counting(kb) if p.severity == "error"}

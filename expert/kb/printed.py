@@ -62,9 +62,10 @@ def fields(kb: KnowledgeBase, defined_at: dict[tuple[str, str], str]) -> Iterato
 def _rule_fields(rule: RuleDef) -> Iterator[Field]:
     then = rule.then
     advice = tuple(a.text for a in then.advice)
-    lines = {"title": rule.line_of("title"), "because": rule.line_of("because"),
-             "conflict": rule.line_of("then"),
-             "advice": then.advice[0].line or rule.line_of("then") if advice else 0}
+    keys = dict(rule.lines)  # one pass over the rule's few keys, not one per field
+    lines = {"title": keys.get("title", rule.line), "because": keys.get("because", rule.line),
+             "conflict": keys.get("then", rule.line),
+             "advice": then.advice[0].line or keys.get("then", rule.line) if advice else 0}
     for what, texts in rule_texts(rule.title, rule.because, then.conflicts, advice):
         yield rule.path, lines[what], rule.id, what, texts
 

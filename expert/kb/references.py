@@ -30,10 +30,9 @@ def check_rule(b: Any, rule: RuleDef) -> None:
         elif isinstance(leaf, Belief) and leaf.hypothesis not in b.catalog["hypotheses"]:
             report(leaf.line, f"unknown hypothesis {leaf.hypothesis}"
                    + did_you_mean(leaf.hypothesis, b.catalog["hypotheses"]))
-    then_line = rule.line_of("then")
     for advice in rule.then.advice:
         if advice.kind not in b.advice_kinds:
-            report(then_line, f"unknown advice kind {advice.kind}; kinds: "
+            report(rule.line_of("then"), f"unknown advice kind {advice.kind}; kinds: "
                    + ", ".join(b.advice_kinds) + did_you_mean(advice.kind, b.advice_kinds))
     believed = [h for h, _ in rule.then.hypotheses] + [h for h, _ in rule.then.ceilings]
     for section, key, ids in (("hypotheses", "hypothesis", believed),
@@ -44,7 +43,7 @@ def check_rule(b: Any, rule: RuleDef) -> None:
                 report(rule.line_of_item(key, ident), f"unknown {SINGULAR[section]} {ident}"
                        + did_you_mean(ident, b.catalog[section]))
     if rule.then.referral and rule.then.referral not in b.levels:
-        report(then_line, f"unknown referral level {rule.then.referral}"
+        report(rule.line_of("then"), f"unknown referral level {rule.then.referral}"
                + did_you_mean(rule.then.referral, b.levels))
     for source in rule.sources:
         if source not in b.sources:

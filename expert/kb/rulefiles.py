@@ -89,11 +89,13 @@ def check_status(b: Any, written: set[str]) -> None:
     """A deprecated rule names a successor ``written`` (switched on or not); only a
     deprecated rule has one."""
     for rule in b.rules.values():
+        if not rule.replaced_by:
+            continue
         line = rule.line_of("replaced_by")
-        if rule.replaced_by and rule.status != "deprecated":
+        if rule.status != "deprecated":
             b.problem(rule.path, line, rule.id, "replaced_by belongs to a deprecated rule: "
                       "add status: deprecated, or drop replaced_by")
-        elif rule.replaced_by and rule.replaced_by not in written:
+        elif rule.replaced_by not in written:
             b.problem(rule.path, line, rule.id, f"replaced_by {rule.replaced_by}: no rule has "
                       "that id" + did_you_mean(rule.replaced_by, b.rules))
 
