@@ -312,15 +312,19 @@ SUBJECTS = st.frozensets(st.integers(0, 11), max_size=12)  # what an alternative
        st.lists(SUBJECTS, min_size=1, max_size=4))
 def test_the_rules_a_rule_could_narrow_are_exactly_those_it_covers(rules, mine):
     """The index finds every earlier rule of which each of this rule's alternatives tests
-    all that one alternative tests, and no other, looked up by subsets or by entries."""
-    from expert.kb.verify import _broader, _covers
+    all that one alternative tests, and no other, looked up by subsets or through the
+    entries filed under what it tests (each under the rarest thing it tests)."""
+    from collections import Counter
 
-    index: dict[frozenset, list[int]] = {}
+    from expert.kb.verify import _covers, _Index
+
+    index = _Index(Counter(subject for alternatives in rules for tested in alternatives
+                           for subject in tested))
     for number, alternatives in enumerate(rules):
         for tested in alternatives:
-            index.setdefault(tested, []).append(number)
+            index.add(tested, number)
     expected = {number for number, theirs in enumerate(rules) if _covers(mine, theirs)}
-    assert _broader(mine, index) == expected
+    assert index.within(mine) == expected
 
 
 @pytest.mark.parametrize("refines, message", [

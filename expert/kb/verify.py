@@ -17,8 +17,10 @@ already imply (the same answers, counted once by each).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from math import inf
+from typing import Any
 
 from ..errors import Problem
 from ..language.conditions import Ask, Belief, FactIs, Leaf
@@ -38,7 +40,7 @@ def double_counting(kb: KnowledgeBase, warnings: bool = True) -> list[Problem]:
         for rule in kb.rules:
             for target, cf in getattr(rule.then, kind):
                 givers.setdefault(target, []).append((rule, cf))
-        tested = _Tested()
+        tested = _Tested(kb.rules)
         for target, pairs in givers.items():
             pairs.sort(key=lambda pair: pair[0].order)  # in load order: the later one is named
             seen: set[frozenset[str]] = set()
@@ -125,7 +127,7 @@ def _counted_twice(kind: str, target: str, pairs: list[tuple[RuleDef, float]],
     other's, and a test is only implied by a test of the same thing (question,
     fact, hypothesis): each of its alternatives tests all that one of the other's
     tests.  So the rules worth comparing are found through an index by what their
-    alternatives test (_broader), not by comparing every pair.  ``seen`` holds the
+    alternatives test (_Index), not by comparing every pair.  ``seen`` holds the
     pairs already judged (the caller runs this in both orders for warnings).
 
     For errors alone, one order finds every pair (each rule is compared with the rules
@@ -136,13 +138,13 @@ def _counted_twice(kind: str, target: str, pairs: list[tuple[RuleDef, float]],
     """
     out = []
     tested = _Tested() if tested is None else tested
-    by_subjects: dict[frozenset, list[int]] = {}  # what an alternative tests -> rules
+    by_subjects = _Index(tested.counts)  # what an alternative tests -> rules
     by_signature: dict[tuple, list[int]] = {}  # for errors alone: an alternative's signature
     item = "hypothesis" if kind == "hypotheses" else "note"
     for index, (rule, cf) in enumerate(pairs):
         mine = tested.subjects(rule)
         if warnings or len(rule.alternatives) > 1:
-            candidates = _broader(mine, by_subjects)
+            candidates = by_subjects.within(mine)
         else:
             candidates = set(by_signature.get(tested.signatures(rule)[0], ()))
         for other in sorted(candidates):
@@ -167,7 +169,7 @@ def _counted_twice(kind: str, target: str, pairs: list[tuple[RuleDef, float]],
                 out.append(_narrower(rule, broader, cf, item, target))
                 break  # one at a time: once it says refines, the next broader one shows
         for looked_at in mine:
-            by_subjects.setdefault(looked_at, []).append(index)
+            by_subjects.add(looked_at, index)
         if not warnings:
             for signature in tested.signatures(rule):
                 by_signature.setdefault(signature, []).append(index)
@@ -176,11 +178,14 @@ def _counted_twice(kind: str, target: str, pairs: list[tuple[RuleDef, float]],
 
 class _Tested:
     """What each alternative of a rule tests (one empty alternative for a rule of none),
-    and its signature, worked out once per rule however many conclusions it gives."""
+    and its signature, worked out once per rule however many conclusions it gives;
+    ``counts``: how many alternatives of ``rules`` test each thing."""
 
-    def __init__(self) -> None:
+    def __init__(self, rules: Iterable[RuleDef] = ()) -> None:
         self._subjects: dict[str, list[frozenset]] = {}
         self._signatures: dict[str, list[tuple]] = {}
+        self.counts = Counter(subject for rule in rules for tested in self.subjects(rule)
+                              for subject in tested)
 
     def subjects(self, rule: RuleDef) -> list[frozenset]:
         found = self._subjects.get(rule.id)
@@ -254,30 +259,56 @@ def _subject(leaf: Leaf) -> tuple:
     return ("?", repr(leaf))  # pragma: no cover
 
 
-def _broader(mine: list[frozenset], by_subjects: dict[frozenset, list[int]]) -> set[int]:
-    """The rules indexed in ``by_subjects`` of which each of ``mine`` (what a rule's
-    alternatives test) tests all that some alternative tests: exactly those that rule
-    can imply.  An alternative of a few tests is looked up by its subsets; one of many
-    (2**n subsets: a rule of twenty-five tests would take the memory) by the index's
-    entries, so the work is never more than the index holds."""
-    found: set[int] | None = None
-    for tested in mine:
-        here: set[int] = set()
-        if 2 ** len(tested) <= len(by_subjects):
-            for subset in _subsets(tested):
-                here.update(by_subjects.get(subset, ()))
-        else:
-            for subjects_of, rules in by_subjects.items():
-                if subjects_of <= tested:
-                    here.update(rules)
-        found = here if found is None else found & here
-        if not found:
-            break
-    return found or set()
+class _Index:
+    """What the alternatives of the rules added so far test, to find the rules of which
+    each alternative of another rule tests all that some alternative tests (``within``).
+
+    An alternative of a few tests is looked up by its subsets; one of many (2**n
+    subsets: a rule of twenty-five tests would take the memory) through the entries
+    filed under what it tests, each entry filed once, under the rarest thing it tests
+    (by ``counts``), so it is looked at only from alternatives that test that too:
+    whichever is less work.  Rules of six to ten tests made the subsets a fifth of a
+    ``kb check`` of 14,000 rules."""
+
+    def __init__(self, counts: Mapping[Any, int] | None = None):
+        self.counts = counts or {}
+        self.rules: dict[frozenset, list[int]] = {}
+        self.filed: dict[Any, list[frozenset]] = {}  # the rarest thing tested -> entries
+
+    def add(self, tested: frozenset, rule: int) -> None:
+        rules = self.rules.get(tested)
+        if rules is None:
+            rules = self.rules[tested] = []
+            rarest = min(tested, key=self._rarity) if tested else None
+            self.filed.setdefault(rarest, []).append(tested)
+        rules.append(rule)
+
+    def _rarity(self, subject: Any) -> tuple:
+        return self.counts.get(subject, 0), subject
+
+    def within(self, mine: list[frozenset]) -> set[int]:
+        """The rules of which each of ``mine`` (what a rule's alternatives test) tests
+        all that some alternative tests: exactly those that rule can imply."""
+        found: set[int] | None = None
+        for tested in mine:
+            here: set[int] = set()
+            shelves = [self.filed.get(subject, ()) for subject in (None, *tested)]
+            if 2 ** len(tested) <= sum(map(len, shelves)):
+                for subset in _subsets(tested):
+                    here.update(self.rules.get(subset, ()))
+            else:
+                for shelf in shelves:
+                    for entry in shelf:
+                        if entry <= tested:
+                            here.update(self.rules[entry])
+            found = here if found is None else found & here
+            if not found:
+                break
+        return found or set()
 
 
 def _subsets(items: frozenset) -> list[frozenset]:
-    """Every subset (asked only of an alternative of few tests: _broader)."""
+    """Every subset (asked only of an alternative of few tests: _Index.within)."""
     found = [frozenset()]
     for item in items:
         found += [subset | {item} for subset in found]
