@@ -667,3 +667,95 @@ def test_loading_finds_a_copy_that_bounds_a_certainty_the_same_way_in_other_word
     assert {copy["id"] for copy in copies} <= refused
     assert not {rule["id"] for rule in moved} & refused
     assert refused == {p.rule for p in double_counting(kb) if p.severity == "error"}
+
+
+def built(path):
+    """The base of a knowledge folder and the double-counting problems kb check finds."""
+    from expert.kb.builder import build
+    from expert.kb.loader import all_files, knowledge_dirs, read_knowledge
+    from expert.kb.verify import double_counting
+
+    kb, problems = build(read_knowledge(all_files(knowledge_dirs((path,)))))
+    assert kb is not None and not [p for p in problems if p.severity == "error"], problems
+    return kb, double_counting(kb)
+
+
+TWO_BROADER = (a_rule("broad-age", "{age: {at_least: 97}}", "{hypothesis: {id: magnesium, cf: "
+                      "-0.1}}")
+               + a_rule("broad-sleep", "{sleep_hours: {below: 2}}",
+                        "{hypothesis: {id: magnesium, cf: -0.1}}").removeprefix("rules:\n"))
+
+
+@pytest.mark.parametrize("refines, named", [("", "broad-age"), ("broad-age", "broad-sleep")])
+def test_a_rule_narrower_than_two_is_warned_of_one_at_a_time(tmp_path, refines, named):
+    """A rule that narrows two broader ones hears of the first; once it says it refines
+    that one, of the next.  Against a hypothesis as for it, at the line of its evidence."""
+    narrow = a_rule("narrow-both", "{all: [{age: {at_least: 98}}, {sleep_hours: {below: 1}}]}",
+                    "\n      hypothesis: {id: magnesium, cf: -0.2}",
+                    f"\n    refines: {refines}" if refines else "")
+    kb, problems = built(folder(tmp_path, TWO_BROADER + narrow.removeprefix("rules:\n")))
+    mine = [p for p in problems if p.rule == "narrow-both"]
+    assert len(mine) == 1, mine
+    assert mine[0].severity == "warning" and mine[0].check == "double-counting"
+    assert f"fires only when rule {named} (" in mine[0].message
+    assert "gives evidence against magnesium" in mine[0].message
+    assert mine[0].line == kb.rules_by_id["narrow-both"].line + 4  # then: / hypothesis:
+
+
+def test_evidence_written_twice_is_an_error_at_the_later_rule(tmp_path):
+    copy = a_rule("broad-age-again", "{age: {at_least: 97}}",
+                  "{hypothesis: {id: magnesium, cf: -0.3}}")
+    _, problems = built(folder(tmp_path, TWO_BROADER + copy.removeprefix("rules:\n")))
+    mine = [p for p in problems if "broad-age" in p.rule]
+    assert [(p.rule, p.severity, p.check) for p in mine] == [
+        ("broad-age-again", "error", "double-counting")]
+    assert "under the same conditions as rule broad-age (" in mine[0].message
+
+
+def test_a_fact_read_as_one_way_of_several_still_counts_its_maker_twice(tmp_path):
+    """A reader that fires whenever the fact's maker fires (here through one of its
+    alternatives) counts the maker's evidence again, whatever its other alternatives."""
+    rules = (a_rule("maker", "{age: {at_least: 97}}",
+                    "{hypothesis: {id: magnesium, cf: 0.1}, facts: [very_old]}")
+             + a_rule("reader", "{any: [{fact: very_old}, {sleep_hours: {below: 2}}]}",
+                      "{hypothesis: {id: magnesium, cf: 0.2}}").removeprefix("rules:\n"))
+    kb, problems = built(folder(tmp_path, rules))
+    mine = [p for p in problems if p.rule in ("maker", "reader")]
+    assert [(p.rule, p.severity, p.check) for p in mine] == [
+        ("reader", "error", "double-counting")]
+    assert mine[0].line == kb.rules_by_id["reader"].line + 3  # its hypothesis, in then:
+
+
+@pytest.mark.parametrize("refines, says", [
+    ("broad-agee", "refines broad-agee, but no rule has that id (did you mean broad-age?)"),
+    ("a-note", "refines a-note, but gives none of the hypotheses or notes a-note gives"),
+    ("broad-sleep", "refines broad-sleep, but can fire when broad-sleep ("),
+])
+def test_refines_is_checked_at_its_own_line(tmp_path, refines, says):
+    narrow = a_rule("narrow-age", "{age: {at_least: 98}}",
+                    "{hypothesis: {id: magnesium, cf: -0.2}}", f"\n    refines: {refines}")
+    note = a_rule("a-note", "{age: {at_least: 99}}")
+    kb, problems = built(folder(tmp_path, TWO_BROADER + narrow.removeprefix("rules:\n")
+                                + note.removeprefix("rules:\n")))
+    mine = [p for p in problems if p.rule == "narrow-age" and p.message.startswith("refines")]
+    assert [(p.line, p.check) for p in mine] == [
+        (kb.rules_by_id["narrow-age"].line + 6, "double-counting")]  # its refines: line
+    assert says in mine[0].message
+
+
+def test_a_fact_with_several_makers_counts_the_first_that_gave_the_same_evidence(tmp_path):
+    """Only evidence the reader gives for, and a maker gave too, is counted twice; the
+    reader is named once, with the first such maker."""
+    rules = "rules:\n" + "".join(a_rule(*made).removeprefix("rules:\n") for made in (
+        ("maker-a-calcium", "{age: {at_least: 97}}",  # the first maker
+         "{hypothesis: {id: calcium, cf: 0.1}, facts: [very_old]}"),
+        ("maker-age", "{age: {at_least: 97}}",
+         "{hypothesis: {id: magnesium, cf: 0.1}, facts: [very_old]}"),
+        ("maker-sleep", "{sleep_hours: {below: 2}}",
+         "{hypothesis: {id: magnesium, cf: 0.1}, facts: [very_old]}"),
+        ("reader", "{fact: very_old}",
+         "{hypothesis: [{id: calcium, cf: -0.1}, {id: magnesium, cf: 0.2}]}")))
+    _, problems = built(folder(tmp_path, rules))
+    mine = [p for p in problems if p.rule == "reader"]
+    assert len(mine) == 1 and "gives magnesium +0.2 from fact very_old, which rule " \
+        "maker-age (" in mine[0].message

@@ -35,12 +35,12 @@ def double_counting(kb: KnowledgeBase, warnings: bool = True) -> list[Problem]:
     ``warnings=False`` (loading, which refuses only errors) looks for errors alone,
     a small part of the work at 14,000 rules: one pass, by signature (_counted_twice)."""
     out = _refines_declared(kb)
+    tested = _Tested(kb.rules)
     for kind in ("hypotheses", "notes"):
         givers: dict[str, list[tuple[RuleDef, float]]] = {}
         for rule in kb.rules:
             for target, cf in getattr(rule.then, kind):
                 givers.setdefault(target, []).append((rule, cf))
-        tested = _Tested(kb.rules)
         for target, pairs in givers.items():
             pairs.sort(key=lambda pair: pair[0].order)  # in load order: the later one is named
             seen: set[frozenset[str]] = set()
@@ -105,14 +105,10 @@ def _through_facts(kb: KnowledgeBase) -> list[Problem]:
 
 def _restates_through(maker: RuleDef, reader: RuleDef, name: str) -> bool:
     """Whether every way ``maker`` fires makes some way ``reader`` fires hold, once the
-    fact it derives is taken as given."""
+    fact it derives is taken as given (a test of that fact holds, by the fact given)."""
     for made in maker.alternatives or ((),):
         given = (*made, FactIs(name))
-        if not any(alternative_implies(given, [leaf for leaf in alternative
-                                               if not (isinstance(leaf, FactIs)
-                                                       and leaf.name == name
-                                                       and not leaf.negated)])
-                   or alternative_implies(given, alternative)
+        if not any(alternative_implies(given, alternative)
                    for alternative in reader.alternatives):
             return False
     return True
