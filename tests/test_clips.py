@@ -106,3 +106,15 @@ def test_on_synthetic_knowledge_at_fourteen_thousand_rules(tmp_path):
     kb = load_knowledge((folder,))
     assert len(kb.rules) == 14_300
     assert differences(kb, ClipsOracle(kb), 25, seed=seeded(67)) == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("shape", ["wide", "chains", "beliefs"])
+def test_on_the_other_shapes_too(tmp_path, shape):
+    """Rules of many alternatives, facts read several ways down long chains, small rules
+    reading certainties: the same conclusions as CLIPS."""
+    from expert.kb.loader import load_knowledge
+
+    folder = write_extension(tmp_path / shape, 300, seed=seeded(103), shape=shape)
+    kb = load_knowledge((folder,), use_cache=False)
+    assert differences(kb, ClipsOracle(kb), 60, seed=seeded(107)) == []

@@ -103,6 +103,23 @@ def test_the_same_firings_as_experta_on_wide_synthetic_knowledge(tmp_path):
     assert fired > 12 * 200 / 4  # most of the wide rules fire in every consultation
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("shape", ["chains", "beliefs"])
+def test_the_same_firings_as_experta_on_the_other_shapes(tmp_path, shape):
+    """Facts read several ways down long chains; small rules reading certainties."""
+    from expert.kb.loader import load_knowledge
+
+    folder = write_extension(tmp_path / shape, 250, seed=seeded(71), shape=shape)
+    kb = load_knowledge((folder,), use_cache=False)
+    ours, stock = engine_for(kb), stock_engine(kb)
+    fired = 0
+    for answers in consultations(kb, 12, seed=seeded(73)):
+        ours_fired = firings(ours, kb, answers)
+        assert ours_fired == firings(stock, kb, answers), answers
+        fired += sum(rule.startswith(f"{shape}-") for rule, _, _ in ours_fired)
+    assert fired > 12  # the shape's own rules fire, not only the shipped ones
+
+
 def test_a_reset_forgets_the_last_consultation(kb):
     engine = engine_for(kb)
     answers = list(consultations(kb, 3, seed=3))
