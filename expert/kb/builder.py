@@ -370,11 +370,10 @@ def _built(b: _Builder, texts: list[tuple[str, Path, str]], experimental: bool,
         check_rule(b, rule)
         if len(b.problems) > before:  # reported; keep the rest consistent for further checks
             del b.rules[rule.id]
-    level, cycles = strata(b.rules.values())
-    for cycle in cycles:
-        first = b.rules[cycle[0]]
-        b.problem(first.path, first.line, first.id,
-                  "rules read each other's conclusions in a cycle: " + " -> ".join(cycle))
+    level, tangles = strata(b.rules.values())
+    for tangle in tangles:  # one problem for each knot of rules, at its first rule
+        first = b.rules[tangle.cycle[0]]
+        b.problem(first.path, first.line, first.id, tangle.says())
     rules = sorted((r._replace(stratum=level.get(r.id, 0)) for r in b.rules.values()),
                    key=lambda r: (r.stratum, r.id))
     kb = KnowledgeBase(
