@@ -371,7 +371,7 @@ def _built(b: _Builder, texts: list[tuple[str, Path, str]], experimental: bool,
         if len(b.problems) > before:  # reported; keep the rest consistent for further checks
             del b.rules[rule.id]
     level, tangles = strata(b.rules.values())
-    for tangle in tangles:  # one problem for each knot of rules, at its first rule
+    for tangle in tangles:  # one problem for each knot of rules, at the one read last
         first = b.rules[tangle.cycle[0]]
         b.problem(first.path, first.line, first.id, tangle.says())
     rules = sorted((r._replace(stratum=level.get(r.id, 0)) for r in b.rules.values()),

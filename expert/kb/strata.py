@@ -142,6 +142,8 @@ def _tangles(makers: dict[Subject, list[str]], reads: dict[str, list[Subject]],
     held: list[Node] = []
     holding: set[Node] = set()
     knots: list[set[Node]] = []
+    work: list[tuple[Node, Iterator]] = []  # the walk's own stack: each node, and what
+    # comes after it still to walk
 
     def after(node: Node) -> list:
         return makers[node] if isinstance(node, tuple) else reads[node]
@@ -155,7 +157,6 @@ def _tangles(makers: dict[Subject, list[str]], reads: dict[str, list[Subject]],
     for root in sorted(reads):
         if root in index:
             continue
-        work: list[tuple[Node, Iterator]] = []
         visit(root)
         while work:
             node, children = work[-1]
@@ -198,15 +199,15 @@ def _shortest_cycle(first: str, knot: set[Node], makers: dict[Subject, list[str]
     queue: deque[Node] = deque([first])
     while queue:
         node = queue.popleft()
-        for after in (makers[node] if isinstance(node, tuple) else reads[node]):
-            if after == first:
+        for onward in (makers[node] if isinstance(node, tuple) else reads[node]):
+            if onward == first:
                 path: list[Node] = []
                 at: Node | None = node
                 while at is not None:
                     path.append(at)
                     at = came_from[at]
                 return [n for n in reversed(path) if isinstance(n, str)] + [first]
-            if after in knot and after not in came_from:
-                came_from[after] = node
-                queue.append(after)
+            if onward in knot and onward not in came_from:
+                came_from[onward] = node
+                queue.append(onward)
     raise AssertionError(f"{first} is in a knot but on no cycle")  # pragma: no cover
