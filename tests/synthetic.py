@@ -21,7 +21,7 @@ word it) and have a title and a reason of their own: no two texts alike, so a lo
 reads every one as a person would (kb/printed.py), as a base written by people
 would make it; *wide*, rules of ``any`` of four to seven tests, so most of them
 hold at once (an agenda of tens of thousands, and rules a checker compares by every
-alternative); and *chains*, rules reading up to four of the last twenty facts
+alternative); *chains*, rules reading up to four of the last twenty facts
 derived: chains of derived facts more than a thousand rules deep, each fact read
 several ways; and *beliefs*, rules of one or two tests of which four in five read a
 certainty (at least, or below, a threshold): small rules, which CLIPS loads fastest,

@@ -145,14 +145,11 @@ def _tangles(makers: dict[Subject, list[str]], reads: dict[str, list[Subject]],
     work: list[tuple[Node, Iterator]] = []  # the walk's own stack: each node, and what
     # comes after it still to walk
 
-    def after(node: Node) -> list:
-        return makers[node] if isinstance(node, tuple) else reads[node]
-
     def visit(node: Node) -> None:
         index[node] = low[node] = len(index)
         held.append(node)
         holding.add(node)
-        work.append((node, iter(after(node))))
+        work.append((node, iter(_after(node, makers, reads))))
 
     for root in sorted(reads):
         if root in index:
@@ -191,6 +188,12 @@ def _tangles(makers: dict[Subject, list[str]], reads: dict[str, list[Subject]],
     return sorted(tangles, key=lambda tangle: (order[tangle.cycle[0]], tangle.cycle[0]))
 
 
+def _after(node: Node, makers: dict[Subject, list[str]], reads: dict[str, list[Subject]]
+           ) -> list:
+    """What comes after a node: a subject's makers, or what a rule reads."""
+    return makers[node] if isinstance(node, tuple) else reads[node]
+
+
 def _shortest_cycle(first: str, knot: set[Node], makers: dict[Subject, list[str]],
                     reads: dict[str, list[Subject]]) -> list[str]:
     """The fewest rules from ``first`` back to itself, each reading what the next one
@@ -199,7 +202,7 @@ def _shortest_cycle(first: str, knot: set[Node], makers: dict[Subject, list[str]
     queue: deque[Node] = deque([first])
     while queue:
         node = queue.popleft()
-        for onward in (makers[node] if isinstance(node, tuple) else reads[node]):
+        for onward in _after(node, makers, reads):
             if onward == first:
                 path: list[Node] = []
                 at: Node | None = node
