@@ -1,6 +1,8 @@
 """A large base read on two cores gives what one process reads, problems and all."""
 
+import mmap
 import os
+import time
 
 import pytest
 from synthetic import write_extension
@@ -21,18 +23,16 @@ def texts_of(*folders):
 
 @pytest.fixture
 def spied(monkeypatch):
-    """Read ahead whatever the size, and count the files the child's reads stood for."""
+    """Read ahead whatever the size, and gather the files the child's reads stood for."""
     monkeypatch.setattr(readahead, "_worth_it", lambda size: True)
     used = []
-    get = readahead.ReadAhead.get
+    close = readahead.ReadAhead.close
 
-    def counting(self, index):
-        read = get(self, index)
-        if read is not None:
-            used.append(index)
-        return read
+    def gathering(self):
+        used.extend(sorted(self.theirs))
+        close(self)
 
-    monkeypatch.setattr(readahead.ReadAhead, "get", counting)
+    monkeypatch.setattr(readahead.ReadAhead, "close", gathering)
     return used
 
 
@@ -59,7 +59,8 @@ def test_problems_in_files_the_child_reads_name_their_file_and_line(extension, s
         "    colour: blue\n")
     texts = texts_of(extension, broken)
     _, problems = builder.build(texts)
-    assert {len(texts) - 1, len(texts) - 2} <= set(spied)  # the broken files: the child's
+    assert {len(texts) - 1, len(texts) - 2} <= set(spied)  # the broken files: the child's,
+    # which reads from the back
     assert any(p.path.endswith("zz-syntax.yaml") and p.line == 2 for p in problems), problems
     assert any(p.path.endswith("zz-schema.yaml") and p.line == 8 and "colour" in p.message
                for p in problems), problems
@@ -77,7 +78,6 @@ def test_a_child_that_fails_leaves_the_reading_to_the_parent(extension, spied, m
         return read_file(kind, text, shown)
 
     monkeypatch.setattr(readahead, "read_file", failing_in_the_child)
-    monkeypatch.setattr(builder, "read_file", failing_in_the_child)
     texts = texts_of(extension)
     kb, problems = builder.build(texts)
     assert spied == [] and problems == []  # every file read by the parent instead
@@ -86,23 +86,22 @@ def test_a_child_that_fails_leaves_the_reading_to_the_parent(extension, spied, m
 
 
 def test_a_build_that_stops_early_stops_its_child(extension, spied, monkeypatch):
-    started = []
-    start = readahead._start
+    made = []
+    start = readahead.ReadAhead.__init__
 
-    def remembering(texts, shown):
-        ahead = start(texts, shown)
-        started.append((ahead, ahead.pid))
-        return ahead
+    def remembering(self, *args):
+        start(self, *args)
+        made.append((self, self.child.pid))
 
     def stop(*args):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(readahead, "_start", remembering)
-    monkeypatch.setattr(builder, "collect_rules", stop)
+    monkeypatch.setattr(readahead.ReadAhead, "__init__", remembering)
+    monkeypatch.setattr(builder, "collect_rules", stop)  # the first rule file the parent reads
     with pytest.raises(KeyboardInterrupt):
         builder.build(texts_of(extension))
-    (ahead, pid), = started
-    assert pid > 0 and ahead.pid == -1 and ahead.pipe is None
+    (ahead, pid), = made
+    assert pid > 0 and ahead.child.pid == -1 and ahead.child.pipe is None
     with pytest.raises(ChildProcessError):  # reaped: no zombie left behind
         os.waitpid(pid, os.WNOHANG)
 
@@ -116,9 +115,97 @@ def test_only_a_large_base_in_a_single_thread_is_read_so(monkeypatch):
     assert not readahead._worth_it(size)
 
 
-def test_the_parent_keeps_a_share_of_the_text_not_of_the_files():
-    sizes = [10] * 9 + [90]  # nine small files, then one as large as they are
-    assert readahead.share_end(sizes, 0.5) == 9  # the nine are half the text
-    assert readahead.share_end(list(reversed(sizes)), 0.5) == 1  # and so is the large one
-    assert readahead.share_end(sizes, 0.3) == 6
-    assert readahead.share_end([], 0.5) == 0
+def slowed(monkeypatch, who):
+    """Reading made slow in the parent or the child: the other should read the most."""
+    parent = os.getpid()
+    read_file = readahead.read_file
+
+    def reading(kind, text, shown):
+        if (os.getpid() == parent) == (who == "parent"):
+            time.sleep(0.05)
+        return read_file(kind, text, shown)
+
+    monkeypatch.setattr(readahead, "read_file", reading)
+
+
+@pytest.mark.parametrize("slow", ["parent", "child"])
+def test_each_reads_as_much_as_it_has_time_for(extension, spied, monkeypatch, slow):
+    texts = texts_of(extension)
+    slowed(monkeypatch, slow)
+    kb, problems = builder.build(texts)
+    assert problems == [] and len(kb.rules) > 1_200
+    theirs = len(spied)
+    if slow == "parent":
+        assert theirs >= len(texts) - 4, f"the child read {theirs} of {len(texts)}"
+    else:
+        assert theirs <= 4, f"the child read {theirs} of {len(texts)}"
+
+
+def test_the_files_come_in_order_and_the_parents_while_the_child_reads(extension,
+                                                                      monkeypatch):
+    texts = texts_of(extension)
+    shown = [str(path) for _, path, _ in texts]
+    slowed(monkeypatch, "child")  # so the parent reads some, and the child some
+    monkeypatch.setattr(readahead, "_worth_it", lambda size: True)
+    with readahead.read_ahead(texts, shown) as ahead:
+        came = list(ahead.reads())
+    assert [index for index, _, _ in came] == list(range(len(texts)))
+    assert came == [(index, readahead.read_file(kind, text, where), index not in ahead.theirs)
+                    for index, ((kind, _, text), where)
+                    in enumerate(zip(texts, shown, strict=True))]
+
+
+def test_the_parent_reads_them_all_when_it_is_not_worth_a_child(extension, monkeypatch):
+    texts = texts_of(extension)
+    shown = [str(path) for _, path, _ in texts]
+    monkeypatch.setattr(readahead, "_worth_it", lambda size: False)
+    with readahead.read_ahead(texts, shown) as ahead:
+        came = list(ahead.reads())
+        assert ahead.child.pid == 0  # never forked
+    assert [(index, reading) for index, _, reading in came] == [
+        (index, False) for index in range(len(texts))]
+    assert ahead.theirs == set()
+
+
+def test_the_parent_builds_the_rules_it_read_while_the_child_still_reads(extension, spied,
+                                                                        monkeypatch):
+    texts = texts_of(extension)
+    slowed(monkeypatch, "child")
+    events = []
+    reads = readahead.ReadAhead.reads
+
+    def telling(self):
+        for index, read, reading in reads(self):
+            events.append(("read", index, reading))
+            yield index, read, reading
+
+    add_rule = builder.add_rule
+    monkeypatch.setattr(readahead.ReadAhead, "reads", telling)
+    monkeypatch.setattr(builder, "add_rule", lambda b, raw, shown, order: (
+        events.append(("built", shown)), add_rule(b, raw, shown, order)))
+    builder.build(texts)
+    came = {event[1]: at for at, event in enumerate(events) if event[0] == "read"}
+    mine = [index for index, at in came.items() if events[at][2] and texts[index][0] == "rules"]
+    theirs = sorted(index for index, at in came.items() if not events[at][2])
+    assert mine and theirs, "the parent and the child did not both read rule files"
+    for index in mine:  # each built before the next file came
+        assert events[came[index] + 1][0] == "built", events
+    assert all(event[0] == "read" for event in  # the child's: built once they all came
+               events[came[theirs[0]]:came[theirs[-1]] + 1])
+
+
+def test_a_child_sends_a_files_reads_without_waiting_for_the_parent_to_take_them():
+    sent = mmap.mmap(-1, 1)
+    part = b"x" * 600_000  # a rule file's reads: far more than a pipe holds unless widened
+
+    def work(send):
+        send(part)
+        sent[0] = 1
+        return "done"
+
+    child = forked.Forked(work, parts=True)
+    deadline = time.monotonic() + 10
+    while not sent[0] and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert sent[0], "the child waited for the parent to take its part"
+    assert child.receive() == part and child.result() == "done"

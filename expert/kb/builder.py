@@ -36,7 +36,7 @@ from ..text import did_you_mean
 from . import sealing
 from .digest import sha256
 from .printed import Key, Sharing, other_fields, rule_texts, screen_printed, sharing
-from .readahead import read_ahead, read_file
+from .readahead import Read, read_ahead
 from .references import check_ask, check_rule
 from .rulefiles import add_rule, check_salvaged, check_status, collect_rules, printed_texts
 from .strata import strata
@@ -76,6 +76,7 @@ class _Builder:
         self.evidence: dict[str, str] = {}
         self.rules: dict[str, RuleDef] = {}
         self.raw_rules: list[tuple[str, LineDict]] = []
+        self.built = 0  # of raw_rules
         self.raw_salvaged: list[tuple[str, LineDict, LineDict]] = []  # (path, stand-in, raw)
         self.advice_kinds: dict[str, AdviceKind] = {
             k.id: AdviceKind(k.id, k.label, k.kept_when_overridden) for k in sealing.policy().kinds}
@@ -90,6 +91,30 @@ class _Builder:
         self.catalog_path = ""
         self.defined_at: dict[tuple[str, str], str] = {}  # (kind, id) -> where, for sources
         self.overridden: dict[str, RuleDef] = {}
+
+    def take(self, kind: str, shown: str, read: Read) -> None:
+        """What a file holds, as readahead.read_file read it."""
+        if read[0] == "error":
+            self.problem(shown, read[1], "", read[2])
+            return
+        _, data, schema_problems, bad = read
+        if not isinstance(data, dict):
+            self.problem(shown, getattr(data, "line", 1), "", f"a {kind} file must be a mapping")
+            return
+        self.problems += schema_problems
+        if ("", None) in bad:  # the file as a whole is unusable
+            return
+        {"kb": self.add_manifest, "questions": self.add_questions, "catalog": self.add_catalog,
+         "reference": self.add_reference, "rules": partial(collect_rules, self)}[kind](
+            data, shown, bad)
+
+    def add_rules(self, experimental: bool) -> None:
+        """The rules read and not yet built, built (in the order they were read)."""
+        for order in range(self.built, len(self.raw_rules)):
+            shown, raw = self.raw_rules[order]
+            if experimental or raw.get("status") != "experimental":
+                add_rule(self, raw, shown, order)
+        self.built = len(self.raw_rules)
 
     @staticmethod
     def items(data: LineDict, section: str, bad: Bad) -> list[LineDict]:
@@ -315,21 +340,10 @@ def build(texts: list[tuple[str, Path, str]], experimental: bool = True,
     b = _Builder()
     shown_paths = [display_path(path) for _, path, _ in texts]
     with read_ahead(texts, shown_paths) as ahead:  # a large base: read on two cores
-        for index, ((kind, _, text), shown) in enumerate(zip(texts, shown_paths, strict=True)):
-            read = ahead.get(index) or read_file(kind, text, shown)
-            if read[0] == "error":
-                b.problem(shown, read[1], "", read[2])
-                continue
-            _, data, schema_problems, bad = read
-            if not isinstance(data, dict):
-                b.problem(shown, getattr(data, "line", 1), "", f"a {kind} file must be a mapping")
-                continue
-            b.problems += schema_problems
-            if ("", None) in bad:  # the file as a whole is unusable
-                continue
-            {"kb": b.add_manifest, "questions": b.add_questions, "catalog": b.add_catalog,
-             "reference": b.add_reference, "rules": partial(collect_rules, b)}[kind](
-                data, shown, bad)
+        for index, read, child_reading in ahead.reads():
+            b.take(texts[index][0], shown_paths[index], read)
+            if child_reading:  # the other core still reads: these rules are built at
+                b.add_rules(experimental)  # no cost in time
     policy = (b.manifests[0].language if b.manifests else "", tuple(b.forbidden))
     with sharing(_printed_keys(b), policy) as shared:  # a large base: its printed texts
         return _built(b, texts, experimental, meanwhile, shared)  # judged on the other core
@@ -347,9 +361,7 @@ def _printed_keys(b: _Builder) -> list[Key]:
 def _built(b: _Builder, texts: list[tuple[str, Path, str]], experimental: bool,
            meanwhile: Callable[[KnowledgeBase], None] | None, shared: Sharing | None
            ) -> tuple[KnowledgeBase | None, list[Problem]]:
-    for order, (shown, raw) in enumerate(b.raw_rules):
-        if experimental or raw.get("status") != "experimental":
-            add_rule(b, raw, shown, order)
+    b.add_rules(experimental)
     check_status(b, {raw.get("id") for _, raw in b.raw_rules})
     for shown, raw in b.raw_constraints:
         b.add_constraint(raw, shown)

@@ -12,6 +12,7 @@ held by threads it does not copy).
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import mmap
 import os
 import pickle
@@ -35,14 +36,15 @@ class TwoEnds:
 
     BLOCK = 16  # tasks taken at a time: a look at the shared places costs a microsecond
 
-    def __init__(self, count: int):
+    def __init__(self, count: int, block: int = BLOCK):
         self._places = mmap.mmap(-1, 16)  # front, back; MAP_SHARED: the child sees them move
         struct.pack_into("qq", self._places, 0, 0, count)
+        self.block = block  # larger tasks (whole files) are taken one at a time
 
     def front(self) -> range:
         """The next tasks from the front (the child's), or none once the ends have met."""
         front, back = struct.unpack_from("qq", self._places)
-        end = min(front + self.BLOCK, back)
+        end = min(front + self.block, back)
         if end <= front:
             return range(0)
         struct.pack_into("q", self._places, 0, end)
@@ -51,7 +53,7 @@ class TwoEnds:
     def back(self) -> range:
         """The next tasks from the back (the parent's), or none once the ends have met."""
         front, back = struct.unpack_from("qq", self._places)
-        start = max(back - self.BLOCK, front)
+        start = max(back - self.block, front)
         if start >= back:
             return range(0)
         struct.pack_into("q", self._places, 8, start)
@@ -77,6 +79,8 @@ class Forked:
             read_end, write_end = os.pipe()
         except OSError:  # no descriptors left: the caller does the work itself
             return
+        with contextlib.suppress(OSError, AttributeError):  # room for parts the parent
+            fcntl.fcntl(write_end, fcntl.F_SETPIPE_SZ, PIPE_ROOM)  # takes between its own work
         try:
             pid = os.fork()
         except OSError:  # no process to be had (a limit, memory): likewise
@@ -146,6 +150,8 @@ class Forked:
 
 
 SIZE = 8  # bytes that say how long a part is
+PIPE_ROOM = 1 << 20  # bytes a child can send before the parent reads them: Linux's most
+# for an unprivileged process (a pipe holds 64 kB otherwise, a tenth of one file's reads)
 _NONE = object()  # no part: the child sent no more
 _BROKEN = object()  # a part cut short or unreadable: the child failed
 

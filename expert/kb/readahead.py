@@ -1,14 +1,17 @@
-"""Large knowledge read on two cores: a forked process parses and schema-checks the
-later files (two fifths of the text) while the builder reads the first.
+"""Large knowledge read on two cores: a forked process parses and schema-checks files
+from the back of the list while the builder reads them from the front, building each
+file's rules as it goes, until the two meet.
 
 Reading YAML and checking it against the schemas is half of loading a large base
 (libyaml, and the Python objects its nodes become), and every file is read on its
-own, so the work splits cleanly.  Loading 14,300 generated rules without a cache
-took 0.76x to 0.95x as long so (five runs each way, alternating: 3.9 s against
-4.5 s, medians), and 50,000 rules 12.5 s against 14.8 s.
-The child (forked.py) sends back each file's data (or why it could not be read) and
-its schema problems; the builder then carries on as if it had read them itself, or
-reads those files itself if anything went amiss with the child.
+own, so the work splits cleanly.  Taking files from both ends (forked.TwoEnds) gives
+each process as much as it has time for, whatever the files hold: the child also
+pickles what it read and the parent unpickles it, a cost that differs with the
+shape of the rules, so no fixed share suits every base (a fixed three fifths for the
+parent left the child idle for a third of the reading on one kind of base and the
+parent on another).  The child sends each file's data (or why it could not be read)
+and its schema problems as soon as it has read the file, and the parent takes them
+in between its own; anything the child did not send, the parent reads itself.
 
 Only where a fork can (forked.can_fork) and the files are large enough to pay for
 the process (READ_AHEAD_FROM): the shipped knowledge is read in one process.
@@ -19,13 +22,14 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from ..errors import DataFileError
-from .forked import Forked, can_fork
+from .forked import Forked, TwoEnds, can_fork
 
 READ_AHEAD_FROM = 1 << 21  # characters of YAML in all: about 6,000 rules
-PARENT_SHARE = 0.6  # of the text, read by the parent: the child also pickles its reads
 Read = tuple  # ("data", data, problems, bad) or ("error", line, problem)
+_END = "end"  # the child's last part: every file it took was sent
 
 
 def read_file(kind: str, text: str, shown: str) -> Read:
@@ -46,31 +50,75 @@ def read_file(kind: str, text: str, shown: str) -> Read:
     return ("data", data, problems, bad)
 
 
-class ReadAhead(Forked):
-    """Files a second process reads, by their index among the texts: ``get`` gives a
-    file's Read once the child has sent them all, or None for one it does not read
-    (or if it failed)."""
+class ReadAhead:
+    """Files read on two cores, if ``apart``: ``reads`` gives every file's Read, in order,
+    whichever process read it; ``theirs``, the files the child's reads stood for."""
 
-    def __init__(self, first: int = 0, work: Callable[[], list[Read]] | None = None):
-        super().__init__(work)
-        self.first = first
-        self.reads: list[Read] | None = None
+    def __init__(self, texts: list[tuple[str, Path, str]], shown: list[str], apart: bool):
+        self.texts, self.shown = texts, shown
+        self.theirs: set[int] = set()
+        self.ends = TwoEnds(len(texts), block=1) if apart else None
+        self.child = Forked(self._back, parts=True) if apart else Forked()
 
-    def get(self, index: int) -> Read | None:
-        if index < self.first:
-            return None
-        if self.reads is None:
-            reads = self.result()
-            self.reads = reads if isinstance(reads, list) else []
-        offset = index - self.first
-        return self.reads[offset] if offset < len(self.reads) else None
+    def _back(self, send: Callable[[Any], None]) -> str:
+        """The child's work: each file from the back, sent as soon as it is read."""
+        assert self.ends is not None
+        while tasks := self.ends.back():
+            send([(index, self._read(index)) for index in tasks])
+        return _END
+
+    def _read(self, index: int) -> Read:
+        kind, _, text = self.texts[index]
+        return read_file(kind, text, self.shown[index])
+
+    def reads(self) -> Iterator[tuple[int, Read, bool]]:
+        """Every file's Read, in order, and whether the child is still reading then: what
+        the caller does with a file meanwhile (building its rules) costs no time.  The
+        parent reads from the front, taking what the child sent in between its own, until
+        the two meet; then come the child's (any it did not send, read by the parent)."""
+        got: dict[int, Read] = {}
+        done = 0
+        if self.ends is not None:
+            while tasks := self.ends.front():
+                for index in tasks:
+                    read = self._read(index)
+                    while self.child.ready() and self._received(got):
+                        pass
+                    yield index, read, True
+                    done = index + 1
+            while self._received(got):
+                pass
+        for index in range(done, len(self.texts)):
+            read = got.get(index)
+            if read is None:
+                read = self._read(index)
+            else:
+                self.theirs.add(index)
+            yield index, read, False
+
+    def _received(self, got: dict[int, Read]) -> bool:
+        """The child's next part added to ``got``; False once it has sent its last part,
+        ended or failed (a file it took but did not send is read by the parent)."""
+        part = self.child.receive()
+        if not isinstance(part, list):
+            return False
+        got.update(part)
+        return True
+
+    def close(self) -> None:
+        self.child.close()
 
 
 @contextlib.contextmanager
 def read_ahead(texts: list[tuple[str, Path, str]], shown: list[str]) -> Iterator[ReadAhead]:
-    """A ReadAhead for these files (``shown``: each one's path as problems name it)."""
+    """A ReadAhead for these files (``shown``: each one's path as problems name it), the
+    child stopped however the caller ends."""
     size = sum(len(text) for _, _, text in texts)
-    ahead = _start(texts, shown) if _worth_it(size) else ReadAhead()
+    apart = _worth_it(size) and len(texts) > 1
+    try:
+        ahead = ReadAhead(texts, shown, apart)
+    except OSError:  # no shared memory to be had: one process reads them all
+        ahead = ReadAhead(texts, shown, False)
     try:
         yield ahead
     finally:
@@ -80,24 +128,3 @@ def read_ahead(texts: list[tuple[str, Path, str]], shown: list[str]) -> Iterator
 def _worth_it(size: int) -> bool:
     """Whether ``size`` characters of YAML are read on two cores here."""
     return can_fork() and size >= READ_AHEAD_FROM
-
-
-def share_end(sizes: list[int], share: float) -> int:
-    """How many of these parts, in order, make up ``share`` of their whole size: what
-    the parent keeps, the rest going to the child."""
-    whole, seen = sum(sizes) * share, 0
-    for index, size in enumerate(sizes):
-        seen += size
-        if seen >= whole:
-            return index + 1
-    return len(sizes)
-
-
-def _start(texts: list[tuple[str, Path, str]], shown: list[str]) -> ReadAhead:
-    """Fork a child to read the files after the parent's share of the text."""
-    first = share_end([len(text) for _, _, text in texts], PARENT_SHARE)
-    if first >= len(texts):
-        return ReadAhead()
-    later = list(zip(texts[first:], shown[first:], strict=True))
-    return ReadAhead(first, lambda: [read_file(kind, text, where)
-                                     for (kind, _, text), where in later])

@@ -17,8 +17,9 @@ already imply (the same answers, counted once by each).
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from math import inf
 from typing import Any
 
@@ -127,22 +128,25 @@ def _counted_twice(kind: str, target: str, pairs: list[tuple[RuleDef, float]],
     pairs already judged (the caller runs this in both orders for warnings).
 
     For errors alone, one order finds every pair (each rule is compared with the rules
-    before it that it could imply, and a copy implies its original); and a rule of one
-    alternative is compared only with rules that have an alternative of its signature:
-    a rule with the same conditions has one (its alternatives each imply that one, and
-    one of them is implied by it).
+    before it that it could imply, and a copy implies its original), and a rule is
+    compared only with rules that share the signature of one of its alternatives: two
+    rules with the same conditions share one.  Each alternative of either implies one
+    of the other's, so following those implications from any alternative comes back
+    round, and alternatives around such a cycle test the same things with the same
+    tightest bounds (_signature).
     """
     out = []
     tested = _Tested() if tested is None else tested
-    by_subjects = _Index(tested.counts)  # what an alternative tests -> rules
+    by_subjects = _Index(tested.counts) if warnings else None  # what alternatives test
     by_signature: dict[tuple, list[int]] = {}  # for errors alone: an alternative's signature
     item = "hypothesis" if kind == "hypotheses" else "note"
     for index, (rule, cf) in enumerate(pairs):
         mine = tested.subjects(rule)
-        if warnings or len(rule.alternatives) > 1:
+        if by_subjects is not None:
             candidates = by_subjects.within(mine)
         else:
-            candidates = set(by_signature.get(tested.signatures(rule)[0], ()))
+            candidates = {other for signature in tested.signatures(rule)
+                          for other in by_signature.get(signature, ())}
         for other in sorted(candidates):
             broader, broader_cf = pairs[other]
             pair = frozenset((rule.id, broader.id))
@@ -164,9 +168,10 @@ def _counted_twice(kind: str, target: str, pairs: list[tuple[RuleDef, float]],
                 seen.add(pair)
                 out.append(_narrower(rule, broader, cf, item, target))
                 break  # one at a time: once it says refines, the next broader one shows
-        for looked_at in mine:
-            by_subjects.add(looked_at, index)
-        if not warnings:
+        if by_subjects is not None:
+            for looked_at in mine:
+                by_subjects.add(looked_at, index)
+        else:
             for signature in tested.signatures(rule):
                 by_signature.setdefault(signature, []).append(index)
     return out
@@ -177,11 +182,15 @@ class _Tested:
     and its signature, worked out once per rule however many conclusions it gives;
     ``counts``: how many alternatives of ``rules`` test each thing."""
 
-    def __init__(self, rules: Iterable[RuleDef] = ()) -> None:
+    def __init__(self, rules: Sequence[RuleDef] = ()) -> None:
         self._subjects: dict[str, list[frozenset]] = {}
         self._signatures: dict[str, list[tuple]] = {}
-        self.counts = Counter(subject for rule in rules for tested in self.subjects(rule)
-                              for subject in tested)
+        self._rules = rules
+
+    @functools.cached_property
+    def counts(self) -> Counter:  # only for warnings: errors alone go by signature
+        return Counter(subject for rule in self._rules for tested in self.subjects(rule)
+                       for subject in tested)
 
     def subjects(self, rule: RuleDef) -> list[frozenset]:
         found = self._subjects.get(rule.id)
