@@ -590,7 +590,8 @@ def test_no_knowledge_file_causes_an_internal_error(runner, cli, tmp_path, text)
 def test_loading_finds_every_copied_rule_that_kb_check_finds(tmp_path):
     """The load looks for errors alone, comparing fewer rules (verify.double_counting with
     warnings=False); it must refuse the same copies: written in another order, with an
-    `any` split over rules of one alternative, or the other way round."""
+    `any` split over rules of one alternative, or the other way round, or with a
+    narrower alternative added to the rule's own (which changes nothing)."""
     import random
 
     import yaml
@@ -610,6 +611,9 @@ def test_loading_finds_every_copied_rule_that_kb_check_finds(tmp_path):
         if "any" in when and number % 2:  # an alternative of its own, beside the others
             copy = {"any": [shuffled[0], {"any": shuffled[1:]}]} if len(shuffled) > 1 else \
                 shuffled[0]
+        elif number % 3 == 2:  # the rule, or the rule and something more
+            more = rng.choice([r for r in rules if "hypothesis" not in str(r["when"])])["when"]
+            copy = {"any": [{"all": [more, when]}, when]}
         else:
             copy = {next(iter(when)): shuffled} if len(leaves) > 1 else when
         copies.append({**rule, "id": f"copy-{number}", "when": copy})
