@@ -260,7 +260,7 @@ def test_the_proofs_read_no_advice_again(texts, forks, monkeypatch):
     monkeypatch.setattr(printed, "judge", lambda key, policy: (
         judged.append(key) if os.getpid() == parent else None) or judge(key, policy))
     asks._READ.clear()
-    builder.build(texts, meanwhile=lambda kb: None)
+    builder.build(texts, meanwhile=lambda kb, asked: asked())
     own = {text for what, written in judged if what == "advice" for text in written}
     assert set(read) <= own  # check_advice and the proofs read no advice again
     (shared,) = made
@@ -327,3 +327,22 @@ def test_a_result_that_cannot_be_read_is_no_result_not_the_part_before_it():
     child = forked.Forked(lambda send: (send(Unreadable()), "done")[-1], parts=True)
     assert child.receive() is None  # that part is lost; the next ones stand on their own
     assert child.result() == "done"
+
+
+def test_proofs_that_read_no_advice_run_before_waiting_for_what_it_asks(tmp_path, forks,
+                                                                        monkeypatch):
+    """Double counting reads no advice: the loader proves it while the other core is
+    still reading the advice; only the safety proofs wait for what the advice asks."""
+    from expert.kb import safety, verify
+    from expert.kb.loader import load_knowledge
+
+    folder = write_extension(tmp_path, 300, seed=4, shape="worded")
+    events = []
+    asked, counted, checked = printed.Sharing.asks, verify.double_counting, safety.check
+    monkeypatch.setattr(printed.Sharing, "asks", lambda self: (
+        events.append("asked"), asked(self))[-1])
+    monkeypatch.setattr(verify, "double_counting", lambda kb, warnings=True: (
+        events.append("counted"), counted(kb, warnings))[-1])
+    monkeypatch.setattr(safety, "check", lambda kb: (events.append("checked"), checked(kb))[-1])
+    load_knowledge((folder,), use_cache=False)
+    assert forks and events[:3] == ["counted", "asked", "checked"], events

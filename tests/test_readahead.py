@@ -141,16 +141,15 @@ def test_each_reads_as_much_as_it_has_time_for(extension, spied, monkeypatch, sl
         assert theirs <= 4, f"the child read {theirs} of {len(texts)}"
 
 
-def test_the_files_come_in_order_and_the_parents_while_the_child_reads(extension,
-                                                                      monkeypatch):
+def test_the_files_come_in_order_whoever_read_them(extension, monkeypatch):
     texts = texts_of(extension)
     shown = [str(path) for _, path, _ in texts]
     slowed(monkeypatch, "child")  # so the parent reads some, and the child some
     monkeypatch.setattr(readahead, "_worth_it", lambda size: True)
     with readahead.read_ahead(texts, shown) as ahead:
         came = list(ahead.reads())
-    assert [index for index, _, _ in came] == list(range(len(texts)))
-    assert came == [(index, readahead.read_file(kind, text, where), index not in ahead.theirs)
+    assert 0 < len(ahead.theirs) < len(texts)
+    assert came == [(index, readahead.read_file(kind, text, where))
                     for index, ((kind, _, text), where)
                     in enumerate(zip(texts, shown, strict=True))]
 
@@ -159,39 +158,55 @@ def test_the_parent_reads_them_all_when_it_is_not_worth_a_child(extension, monke
     texts = texts_of(extension)
     shown = [str(path) for _, path, _ in texts]
     monkeypatch.setattr(readahead, "_worth_it", lambda size: False)
-    with readahead.read_ahead(texts, shown) as ahead:
+    with readahead.read_ahead(texts, shown, lambda *args: "prepared") as ahead:
         came = list(ahead.reads())
         assert ahead.child.pid == 0  # never forked
-    assert [(index, reading) for index, _, reading in came] == [
-        (index, False) for index in range(len(texts))]
-    assert ahead.theirs == set()
+    assert [index for index, _ in came] == list(range(len(texts)))
+    assert "prepared" not in [read for _, read in came] and ahead.theirs == set()
 
 
-def test_the_parent_builds_the_rules_it_read_while_the_child_still_reads(extension, spied,
-                                                                        monkeypatch):
-    texts = texts_of(extension)
-    slowed(monkeypatch, "child")
-    events = []
-    reads = readahead.ReadAhead.reads
+RULE = """\
+rules:
+  - id: {id}
+    title: A rule read last
+    when: {{age: {{at_least: 110}}}}
+    then: {{note: {{id: stress, cf: 0.1}}}}
+    because: A rule written for this test.
+    sources: [S01]{extra}
+"""
 
-    def telling(self):
-        for index, read, reading in reads(self):
-            events.append(("read", index, reading))
-            yield index, read, reading
 
-    add_rule = builder.add_rule
-    monkeypatch.setattr(readahead.ReadAhead, "reads", telling)
-    monkeypatch.setattr(builder, "add_rule", lambda b, raw, shown, order: (
-        events.append(("built", shown)), add_rule(b, raw, shown, order)))
-    builder.build(texts)
-    came = {event[1]: at for at, event in enumerate(events) if event[0] == "read"}
-    mine = [index for index, at in came.items() if events[at][2] and texts[index][0] == "rules"]
-    theirs = sorted(index for index, at in came.items() if not events[at][2])
-    assert mine and theirs, "the parent and the child did not both read rule files"
-    for index in mine:  # each built before the next file came
-        assert events[came[index] + 1][0] == "built", events
-    assert all(event[0] == "read" for event in  # the child's: built once they all came
-               events[came[theirs[0]]:came[theirs[-1]] + 1])
+def test_the_child_builds_the_rules_of_a_file_without_problems(extension, spied, monkeypatch,
+                                                              tmp_path):
+    """It sends the rules it built; a file with anything to report (here an override,
+    which needs the rules before it) goes to the builder as read.  Either way the base
+    and its problems are a single process's."""
+    later = tmp_path / "later"
+    (later / "rules").mkdir(parents=True)
+    (later / "kb.yaml").write_text("name: later\nversion: '1'\n")
+    (later / "rules" / "a-override.yaml").write_text(
+        RULE.format(id="synthetic-5-3", extra="\n    override: true"))
+    (later / "rules" / "b-again.yaml").write_text(RULE.format(id="synthetic-5-4", extra=""))
+    texts = texts_of(extension, later)
+    slowed(monkeypatch, "parent")  # the child reads most files
+    taken = []
+    take = builder._Builder.take
+
+    def telling(self, kind, shown, read, experimental=True):
+        taken.append((shown.rpartition("/")[2], type(read).__name__))
+        take(self, kind, shown, read, experimental)
+
+    monkeypatch.setattr(builder._Builder, "take", telling)
+    kb, problems = builder.build(texts)
+    assert ("synthetic-0002.yaml", "Built") in taken and ("b-again.yaml", "Built") in taken
+    assert ("a-override.yaml", "tuple") in taken  # as read
+    assert kb.rules_by_id["synthetic-5-3"].title == "A rule read last"
+    again, = problems
+    assert again.path.endswith("b-again.yaml") and again.line == 2 and \
+        again.message.startswith("rule id synthetic-5-4 is already used at ")
+    monkeypatch.setattr(readahead, "_worth_it", lambda size: False)
+    alone, alone_problems = builder.build(texts)
+    assert kb.rules == alone.rules and problems == alone_problems
 
 
 def test_a_child_sends_a_files_reads_without_waiting_for_the_parent_to_take_them():

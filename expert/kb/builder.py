@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..errors import Problem
 from ..language.conditions import Ask, Condition, ConditionSyntaxError
@@ -35,14 +35,15 @@ from ..language.model import (
 from ..text import did_you_mean
 from . import sealing
 from .digest import sha256
-from .printed import Key, Sharing, other_fields, rule_texts, screen_printed, sharing
+from .printed import Key, Sharing, other_fields, rule_keys, screen_printed, sharing
 from .readahead import Read, read_ahead
 from .references import check_ask, check_rule
-from .rulefiles import add_rule, check_salvaged, check_status, collect_rules, printed_texts
+from .rulefiles import add_rule, check_salvaged, check_status, collect_rules, register
 from .strata import strata
 from .yamlsource import LineDict
 
 SINGULAR = {"hypotheses": "hypothesis", "notes": "note", "tests": "test"}
+Proofs = Callable[[KnowledgeBase, Callable[[], None]], None]  # see build
 Bad = set[tuple[str, int | None]]  # (section, item index) with a schema problem; None: all
 
 
@@ -75,8 +76,8 @@ class _Builder:
         self.sources: dict[str, Source] = {}
         self.evidence: dict[str, str] = {}
         self.rules: dict[str, RuleDef] = {}
-        self.raw_rules: list[tuple[str, LineDict]] = []
-        self.built = 0  # of raw_rules
+        self.raw_rules: list[tuple[str, LineDict]] = []  # read, not yet built
+        self.written: list[str] = []  # the id of every rule read, left out or not
         self.raw_salvaged: list[tuple[str, LineDict, LineDict]] = []  # (path, stand-in, raw)
         self.advice_kinds: dict[str, AdviceKind] = {
             k.id: AdviceKind(k.id, k.label, k.kept_when_overridden) for k in sealing.policy().kinds}
@@ -92,8 +93,13 @@ class _Builder:
         self.defined_at: dict[tuple[str, str], str] = {}  # (kind, id) -> where, for sources
         self.overridden: dict[str, RuleDef] = {}
 
-    def take(self, kind: str, shown: str, read: Read) -> None:
-        """What a file holds, as readahead.read_file read it."""
+    def take(self, kind: str, shown: str, read: Read | Built, experimental: bool = True
+             ) -> None:
+        """What a file holds, as readahead.read_file read it (a rule file's rules built at
+        once), or as the other core read and built it."""
+        if isinstance(read, Built):
+            self.add_built(read)
+            return
         if read[0] == "error":
             self.problem(shown, read[1], "", read[2])
             return
@@ -104,17 +110,29 @@ class _Builder:
         self.problems += schema_problems
         if ("", None) in bad:  # the file as a whole is unusable
             return
+        if kind == "rules":
+            collect_rules(self, data, shown, bad)
+            self.add_rules(experimental)
+            return
         {"kb": self.add_manifest, "questions": self.add_questions, "catalog": self.add_catalog,
-         "reference": self.add_reference, "rules": partial(collect_rules, self)}[kind](
-            data, shown, bad)
+         "reference": self.add_reference}[kind](data, shown, bad)
 
     def add_rules(self, experimental: bool) -> None:
-        """The rules read and not yet built, built (in the order they were read)."""
-        for order in range(self.built, len(self.raw_rules)):
-            shown, raw = self.raw_rules[order]
+        """The rules read and not yet built, built (in the order they were read; a rule's
+        order counts every rule read before it, left out as experimental or not).  What
+        was read of them is let go at once: freed while the other core still reads, not
+        all at the end (a twentieth of a large load)."""
+        for shown, raw in self.raw_rules:
             if experimental or raw.get("status") != "experimental":
-                add_rule(self, raw, shown, order)
-        self.built = len(self.raw_rules)
+                add_rule(self, raw, shown, len(self.written))
+            self.written.append(raw.get("id"))
+        self.raw_rules.clear()
+
+    def add_built(self, built: Built) -> None:
+        """A rule file's rules, built on the other core (each numbered within its file)."""
+        for rule in built.rules:
+            register(self, rule._replace(order=len(self.written) + rule.order))
+        self.written += built.ids
 
     @staticmethod
     def items(data: LineDict, section: str, bad: Bad) -> list[LineDict]:
@@ -329,40 +347,61 @@ class _Builder:
 
 
 def build(texts: list[tuple[str, Path, str]], experimental: bool = True,
-          meanwhile: Callable[[KnowledgeBase], None] | None = None
+          meanwhile: Proofs | None = None
           ) -> tuple[KnowledgeBase | None, list[Problem]]:
     """Turn file texts into a KnowledgeBase; return it (None if unusable) with all problems.
     ``experimental=False`` leaves out rules marked ``status: experimental``, as if they were
     not written (an experimental override then leaves the rule it would replace).
-    ``meanwhile``: more checks of the built base (the loader's safety proofs), run while
-    a large base's printed texts are screened on the other core; only on a base built
-    without problems so far."""
+    ``meanwhile(kb, asked)``: more checks of the built base (the loader's proofs), run
+    while a large base's printed texts are screened on the other core, calling
+    ``asked()`` before reading what advice asks; only on a base built without problems
+    so far."""
     b = _Builder()
     shown_paths = [display_path(path) for _, path, _ in texts]
-    with read_ahead(texts, shown_paths) as ahead:  # a large base: read on two cores
-        for index, read, child_reading in ahead.reads():
-            b.take(texts[index][0], shown_paths[index], read)
-            if child_reading:  # the other core still reads: these rules are built at
-                b.add_rules(experimental)  # no cost in time
+    with read_ahead(texts, shown_paths, partial(built_apart, experimental)) as ahead:
+        for index, read in ahead.reads():  # a large base: read and built on two cores
+            b.take(texts[index][0], shown_paths[index], read, experimental)
     policy = (b.manifests[0].language if b.manifests else "", tuple(b.forbidden))
     with sharing(_printed_keys(b), policy) as shared:  # a large base: its printed texts
         return _built(b, texts, experimental, meanwhile, shared)  # judged on the other core
 
 
+class Built(NamedTuple):
+    """A rule file read and built on the other core: its rules (each one's order counted
+    within the file), and the id of every rule it holds, left out as experimental or not."""
+
+    rules: tuple[RuleDef, ...]
+    ids: tuple[str, ...]
+
+
+def built_apart(experimental: bool, kind: str, shown: str, read: Read) -> Read | Built:
+    """What the read-ahead's child sends of a file it read: a rule file's rules, built,
+    when the file holds no problem; anything else as read, for the builder to take as
+    if it had read it (and report its problems in their place)."""
+    if kind != "rules" or read[0] != "data" or read[2] or read[3] \
+            or not isinstance(read[1], dict):
+        return read
+    alone = _Builder()
+    collect_rules(alone, read[1], shown, read[3])
+    alone.add_rules(experimental)  # an override, or an id used twice, is a problem here
+    if alone.problems or alone.raw_salvaged:
+        return read
+    return Built(tuple(alone.rules.values()), tuple(alone.written))
+
+
 def _printed_keys(b: _Builder) -> list[Key]:
-    """What the printed fields of the base will be, known once its files are read."""
+    """What the printed fields of the base will be, known once its rules are built."""
     entries = [(SINGULAR[section], b.catalog[section]) for section in SINGULAR]
-    return [*(key for _, raw in b.raw_rules for key in rule_texts(*printed_texts(raw))),
+    return [*(key for rule in b.rules.values() for key in rule_keys(rule)),
             *((what, texts) for *_, what, texts in other_fields(
                 b.questions.values(), b.levels.values(), entries, b.manifests, b.sources,
                 b.evidence, b.defined_at))]
 
 
 def _built(b: _Builder, texts: list[tuple[str, Path, str]], experimental: bool,
-           meanwhile: Callable[[KnowledgeBase], None] | None, shared: Sharing | None
+           meanwhile: Proofs | None, shared: Sharing | None
            ) -> tuple[KnowledgeBase | None, list[Problem]]:
-    b.add_rules(experimental)
-    check_status(b, {raw.get("id") for _, raw in b.raw_rules})
+    check_status(b, set(b.written))
     for shown, raw in b.raw_constraints:
         b.add_constraint(raw, shown)
     b.check_catalog()
@@ -411,10 +450,12 @@ def _built(b: _Builder, texts: list[tuple[str, Path, str]], experimental: bool,
     prove = None if b.problems else meanwhile  # only a base built without problems
     advice_problems: list[Problem] = []
 
-    def checks() -> None:  # what reads what advice asks: while the other core screens
-        advice_problems.extend(sealing.check_advice(kb, kb.tests))
+    def checks(asked: Callable[[], None]) -> None:  # while the other core screens
         if prove is not None:
-            prove(kb)
+            prove(kb, asked)
+        else:
+            asked()
+        advice_problems.extend(sealing.check_advice(kb, kb.tests))
 
     printed = screen_printed(kb, b.defined_at, checks, shared)
     kb.calm = printed.calm

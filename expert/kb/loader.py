@@ -17,7 +17,7 @@ from __future__ import annotations
 import gc
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -172,17 +172,19 @@ def load_knowledge(extra: tuple[str | Path, ...] = (), use_cache: bool = True,
 
     proved: list[Problem] | None = None
 
-    def prove(kb: KnowledgeBase) -> None:  # what the base must pass before anyone is
-        nonlocal proved  # advised from it: while the other core screens its texts
-        proved = [p for p in double_counting(kb, warnings=False)
-                  if p.severity == "error"] + check(kb)
+    def prove(kb: KnowledgeBase, asked: Callable[[], None]) -> None:  # what the base must
+        nonlocal proved  # pass before anyone is advised from it, while the other core
+        counted = [p for p in double_counting(kb, warnings=False)  # screens its texts:
+                   if p.severity == "error"]  # the safety proofs read what advice asks
+        asked()
+        proved = counted + check(kb)
 
     with collector_paused():
         kb, problems = build(texts, experimental, prove)
         if problems or kb is None:
             raise KnowledgeError(problems)
         if proved is None:  # pragma: no cover - build proves a base without problems
-            prove(kb)
+            prove(kb, lambda: None)
         refused = proved or []
     if refused:
         raise KnowledgeError(refused)

@@ -59,6 +59,12 @@ def fields(kb: KnowledgeBase, defined_at: dict[tuple[str, str], str]) -> Iterato
                             kb.sources, kb.evidence, defined_at)
 
 
+def rule_keys(rule: RuleDef) -> Iterator[Key]:
+    """A built rule's printed fields: what each is, and its texts."""
+    return rule_texts(rule.title, rule.because, rule.then.conflicts,
+                      tuple(a.text for a in rule.then.advice))
+
+
 def _rule_fields(rule: RuleDef) -> Iterator[Field]:
     then = rule.then
     advice = tuple(a.text for a in then.advice)
@@ -203,12 +209,14 @@ def sharing(keys: list[Key], policy: Policy) -> Iterator[Sharing | None]:
 
 
 def screen_printed(kb: KnowledgeBase, defined_at: dict[tuple[str, str], str],
-                   meanwhile: Callable[[], None] | None = None,
+                   meanwhile: Callable[[Callable[[], None]], None] | None = None,
                    shared: Sharing | None = None) -> Screened:
     """Every printed field screened, with the same result on one core or two.
-    ``meanwhile``: other work on the base that reads what advice asks (check_advice, the
-    loader's safety proofs).  ``shared``: fields being judged on two cores since before
-    the base was built; a large base not yet shared is shared now."""
+    ``meanwhile(asked)``: other work on the base (check_advice, the loader's proofs),
+    which calls ``asked()`` before it reads what advice asks: the other core sends that
+    once it has read all the advice, so what needs none of it is done first.
+    ``shared``: fields being judged on two cores since before the base was built; a
+    large base not yet shared is shared now."""
     every = list(fields(kb, defined_at))
     policy = (kb.language, kb.forbidden_phrases)
     if shared is not None and shared.policy == policy:
@@ -218,15 +226,18 @@ def screen_printed(kb: KnowledgeBase, defined_at: dict[tuple[str, str], str],
             return _shared(every, started, policy, meanwhile)
     screened = _assembled(every, {}, policy)  # one core: each field as it comes, then the
     if meanwhile is not None:  # checks, which read what advice asks again
-        meanwhile()
+        meanwhile(_nothing)
     return screened
 
 
+def _nothing() -> None:
+    pass
+
+
 def _shared(every: list[Field], shared: Sharing, policy: Policy,
-            meanwhile: Callable[[], None] | None) -> Screened:
+            meanwhile: Callable[[Callable[[], None]], None] | None) -> Screened:
     if meanwhile is not None:
-        shared.asks()
-        meanwhile()
+        meanwhile(shared.asks)
     return _assembled(every, shared.verdicts(), policy)
 
 

@@ -30,6 +30,7 @@ from .forked import Forked, TwoEnds, can_fork
 READ_AHEAD_FROM = 1 << 21  # characters of YAML in all: about 6,000 rules
 Read = tuple  # ("data", data, problems, bad) or ("error", line, problem)
 _END = "end"  # the child's last part: every file it took was sent
+Prepare = Callable[[str, str, Read], Any]
 
 
 def read_file(kind: str, text: str, shown: str) -> Read:
@@ -54,29 +55,36 @@ class ReadAhead:
     """Files read on two cores, if ``apart``: ``reads`` gives every file's Read, in order,
     whichever process read it; ``theirs``, the files the child's reads stood for."""
 
-    def __init__(self, texts: list[tuple[str, Path, str]], shown: list[str], apart: bool):
-        self.texts, self.shown = texts, shown
+    def __init__(self, texts: list[tuple[str, Path, str]], shown: list[str], apart: bool,
+                 prepare: Prepare | None = None):
+        self.texts, self.shown, self.prepare = texts, shown, prepare
         self.theirs: set[int] = set()
         self.ends = TwoEnds(len(texts), block=1) if apart else None
         self.child = Forked(self._back, parts=True) if apart else Forked()
 
     def _back(self, send: Callable[[Any], None]) -> str:
-        """The child's work: each file from the back, sent as soon as it is read."""
+        """The child's work: each file from the back, prepared and sent as soon as it is
+        read."""
         assert self.ends is not None
         while tasks := self.ends.back():
-            send([(index, self._read(index)) for index in tasks])
+            send([(index, self._prepared(index)) for index in tasks])
         return _END
+
+    def _prepared(self, index: int) -> Any:
+        read = self._read(index)
+        return read if self.prepare is None else \
+            self.prepare(self.texts[index][0], self.shown[index], read)
 
     def _read(self, index: int) -> Read:
         kind, _, text = self.texts[index]
         return read_file(kind, text, self.shown[index])
 
-    def reads(self) -> Iterator[tuple[int, Read, bool]]:
-        """Every file's Read, in order, and whether the child is still reading then: what
-        the caller does with a file meanwhile (building its rules) costs no time.  The
-        parent reads from the front, taking what the child sent in between its own, until
-        the two meet; then come the child's (any it did not send, read by the parent)."""
-        got: dict[int, Read] = {}
+    def reads(self) -> Iterator[tuple[int, Any]]:
+        """Every file's Read, in order (or, for a file the child read, what it prepared of
+        it): the parent reads from the front, taking what the child sent in between its
+        own, while the caller builds each file's rules as it comes, until the two meet;
+        then come the child's (any it did not send, read by the parent)."""
+        got: dict[int, Any] = {}
         done = 0
         if self.ends is not None:
             while tasks := self.ends.front():
@@ -84,7 +92,7 @@ class ReadAhead:
                     read = self._read(index)
                     while self.child.ready() and self._received(got):
                         pass
-                    yield index, read, True
+                    yield index, read
                     done = index + 1
             while self._received(got):
                 pass
@@ -94,9 +102,9 @@ class ReadAhead:
                 read = self._read(index)
             else:
                 self.theirs.add(index)
-            yield index, read, False
+            yield index, read
 
-    def _received(self, got: dict[int, Read]) -> bool:
+    def _received(self, got: dict[int, Any]) -> bool:
         """The child's next part added to ``got``; False once it has sent its last part,
         ended or failed (a file it took but did not send is read by the parent)."""
         part = self.child.receive()
@@ -110,13 +118,15 @@ class ReadAhead:
 
 
 @contextlib.contextmanager
-def read_ahead(texts: list[tuple[str, Path, str]], shown: list[str]) -> Iterator[ReadAhead]:
+def read_ahead(texts: list[tuple[str, Path, str]], shown: list[str],
+               prepare: Prepare | None = None) -> Iterator[ReadAhead]:
     """A ReadAhead for these files (``shown``: each one's path as problems name it), the
-    child stopped however the caller ends."""
+    child stopped however the caller ends.  ``prepare(kind, shown, read)``: what the
+    child sends of a file in place of its Read (the builder's: its rules, built)."""
     size = sum(len(text) for _, _, text in texts)
     apart = _worth_it(size) and len(texts) > 1
     try:
-        ahead = ReadAhead(texts, shown, apart)
+        ahead = ReadAhead(texts, shown, apart, prepare)
     except OSError:  # no shared memory to be had: one process reads them all
         ahead = ReadAhead(texts, shown, False)
     try:

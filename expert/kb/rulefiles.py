@@ -69,16 +69,20 @@ def _salvage(raw: LineDict) -> LineDict | None:
 
 def add_rule(b: Any, raw: LineDict, path: str, order: int = 0) -> None:
     rule = _rule(b, raw, path, order)
-    if rule is None:
-        return
+    if rule is not None:
+        register(b, rule)
+
+
+def register(b: Any, rule: RuleDef) -> None:
+    """A built rule added to the base: a new id, or an override of an earlier rule."""
     rid = rule.id
     earlier = b.rules.get(rid)
     if earlier and not rule.override:
-        b.problem(path, raw.line, rid, f"rule id {rid} is already used at {earlier.where}; "
-                  "to replace that rule say override: true")
+        b.problem(rule.path, rule.line, rid, f"rule id {rid} is already used at "
+                  f"{earlier.where}; to replace that rule say override: true")
         return
     if rule.override and not earlier:
-        b.problem(path, raw.line_of("override"), rid,
+        b.problem(rule.path, rule.line_of("override"), rid,
                   "override: true but no earlier rule has this id" + did_you_mean(rid, b.rules))
     if earlier:
         b.overridden[rid] = earlier
@@ -123,7 +127,7 @@ def _rule(b: Any, raw: LineDict, path: str, order: int = 0) -> RuleDef | None:
         b.problem(path, exc.line or raw.line, rid, str(exc))
         return None
     then = raw.get("then") or {}
-    title, because, conflicts, _ = printed_texts(raw)
+    title, because, conflicts = printed_texts(raw)
     beliefs = _as_list(then.get("hypothesis"))
     effects = Effects(
         hypotheses=_weighted([b for b in beliefs if "cf" in b]),
@@ -164,13 +168,12 @@ def _rule(b: Any, raw: LineDict, path: str, order: int = 0) -> RuleDef | None:
     return rule
 
 
-def printed_texts(raw: LineDict) -> tuple[str, str, tuple[str, ...], tuple[str, ...]]:
-    """A schema-valid rule's title, reason, conflict notice and advice texts, as its RuleDef
-    will hold them: what the printed texts' screening reads, known before rules are built."""
+def printed_texts(raw: LineDict) -> tuple[str, str, tuple[str, ...]]:
+    """A schema-valid rule's title, reason and conflict notice, as its RuleDef holds them
+    (words separated by single spaces, as a reader sees them)."""
     then = raw.get("then") or {}
     return (str(raw.get("title", "")), _words(str(raw.get("because", ""))),
-            (_words(then["conflict"]),) if "conflict" in then else (),
-            tuple(_words(a["text"]) for a in _as_list(then.get("advice"))))
+            (_words(then["conflict"]),) if "conflict" in then else ())
 
 
 def _words(text: str) -> str:
