@@ -131,7 +131,7 @@ class _Builder:
     def add_built(self, built: Built) -> None:
         """A rule file's rules, built on the other core (each numbered within its file)."""
         for rule in built.rules:
-            register(self, rule._replace(order=len(self.written) + rule.order))
+            register(self, _with(rule, ORDER, len(self.written) + rule.order))
         self.written += built.ids
 
     @staticmethod
@@ -425,7 +425,7 @@ def _built(b: _Builder, texts: list[tuple[str, Path, str]], experimental: bool,
     for tangle in tangles:  # one problem for each knot of rules, at the one read last
         first = b.rules[tangle.cycle[0]]
         b.problem(first.path, first.line, first.id, tangle.says())
-    rules = sorted((r._replace(stratum=level.get(r.id, 0)) for r in b.rules.values()),
+    rules = sorted((_with(r, STRATUM, level.get(r.id, 0)) for r in b.rules.values()),
                    key=lambda r: (r.stratum, r.id))
     kb = KnowledgeBase(
         manifests=tuple(b.manifests),
@@ -460,6 +460,15 @@ def _built(b: _Builder, texts: list[tuple[str, Path, str]], experimental: bool,
     printed = screen_printed(kb, b.defined_at, checks, shared)
     kb.calm = printed.calm
     return kb, b.problems + printed.problems + advice_problems
+
+
+ORDER, STRATUM = RuleDef._fields.index("order"), RuleDef._fields.index("stratum")
+
+
+def _with(rule: RuleDef, field: int, value: Any) -> RuleDef:
+    """``rule._replace`` of one field in half the time (NamedTuple's goes through a dict
+    of every field): every rule of a large base gets its stratum so."""
+    return tuple.__new__(RuleDef, (*rule[:field], value, *rule[field + 1:]))
 
 
 def items(data: LineDict, section: str, bad: Bad) -> list[LineDict]:
