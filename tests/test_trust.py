@@ -5,7 +5,7 @@ import json
 import os
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import EXAMPLES, ROOT, knowledge_folder
@@ -325,6 +325,121 @@ def test_the_rules_a_rule_could_narrow_are_exactly_those_it_covers(rules, mine):
             index.add(tested, number)
     expected = {number for number, theirs in enumerate(rules) if _covers(mine, theirs)}
     assert index.within(mine) == expected
+
+
+def _leaves():
+    """Tests of a few things, with values that meet: numbers (3 and 3.0, intervals that
+    touch, a point as ``is`` or ``between``), choices, yes/no, certainties, facts."""
+    from expert.language.conditions import Ask, Belief, FactIs
+
+    number = st.sampled_from([1, 2, 3, 3.0, 4])
+    seldom = st.sampled_from([False, False, False, True])  # negated now and then
+    spans = st.builds(Ask, st.sampled_from(["age", "sleep_hours"]),
+                      st.sampled_from(["at_least", "above", "at_most", "below", "is"]),
+                      number, seldom)
+    return st.one_of(
+        spans, spans, spans,
+        st.builds(lambda q, low, high: Ask(q, "between", (min(low, high), max(low, high))),
+                  st.sampled_from(["age", "sleep_hours"]), number, number),
+        st.builds(Ask, st.just("stress_level"), st.just("is"), st.sampled_from("ab")),
+        st.builds(lambda q, values: Ask(q, "in", tuple(sorted(values))),
+                  st.just("stress_level"), st.sets(st.sampled_from("abc"), min_size=1)),
+        st.builds(Ask, st.just("sudden_onset"), st.just("is"), st.booleans(), seldom),
+        st.builds(Ask, st.sampled_from(["age", "stress_level"]), st.just("answered"),
+                  st.booleans()),
+        st.builds(Ask, st.just("symptoms"), st.sampled_from(["includes", "includes_any"]),
+                  st.sampled_from(["cramps", ("cramps", "fatigue")])),
+        st.builds(Belief, st.sampled_from(["magnesium", "calcium"]),
+                  st.sampled_from(["at_least", "below"]), st.sampled_from([0.2, 0.4])),
+        st.builds(FactIs, st.sampled_from(["x", "y"]), st.booleans()))
+
+
+def _weaker(leaf, rng):
+    """A test ``leaf`` implies: itself written another way, or one that lets more
+    through."""
+    from expert.language.conditions import Ask, Belief
+
+    step = rng.choice([0, 0.5, 1])
+    if isinstance(leaf, Belief):
+        return leaf._replace(value=leaf.value - step if leaf.op == "at_least"
+                             else leaf.value + step)
+    if not isinstance(leaf, Ask):
+        return leaf
+    if leaf.negated or leaf.on_presence:
+        return leaf if rng.random() < 0.5 else Ask(leaf.question, "answered", True)
+    if leaf.op == "in":
+        return leaf._replace(value=tuple(sorted({*leaf.value, "c"})))
+    if leaf.op == "is" and isinstance(leaf.value, str):
+        return leaf._replace(op="in", value=(leaf.value,) if step == 0 else (leaf.value, "c"))
+    if isinstance(leaf.value, bool) or not leaf.op.startswith(("at_", "above", "below",
+                                                              "between", "is")):
+        return leaf
+    low, high = (leaf.value, leaf.value) if leaf.op in ("is", "at_least", "at_most",
+                                                         "above", "below") else leaf.value
+    return rng.choice([
+        Ask(leaf.question, "between", (low - step, high + step)),
+        Ask(leaf.question, "at_least", low - step) if leaf.op not in ("at_most", "below")
+        else Ask(leaf.question, "at_most", high + step),
+        Ask(leaf.question, leaf.op, float(leaf.value) if leaf.op != "between" else leaf.value),
+    ])
+
+
+@settings(max_examples=400)
+@given(st.lists(_leaves(), min_size=1, max_size=4), st.randoms())
+def test_alternatives_that_imply_each_other_share_a_signature(mine, rng):
+    """The load compares a rule only with rules that share the signature of one of its
+    alternatives (what it tests, and what its tests allow read together): two that imply
+    each other must share it, however they are written."""
+    from expert.kb.verify import _signature, subjects
+    from expert.language.implication import alternative_implies
+
+    written = [_weaker(leaf, rng) for leaf in mine]  # each maybe another way, or weaker
+    theirs = [*written, *(leaf for leaf in mine if rng.random() < 0.5)]
+    rng.shuffle(theirs)
+    if alternative_implies(theirs, mine) and alternative_implies(mine, theirs):
+        assert _signature(mine, subjects(mine)) == _signature(theirs, subjects(theirs))
+
+
+@pytest.mark.parametrize("mine, theirs", [
+    ([("below", 3)], [("at_most", 3), ("below", 3)]),
+    ([("below", 3)], [("below", 3), ("at_most", 3.0)]),
+    ([("above", 3)], [("at_least", 3), ("above", 3)]),
+    ([("above", 3)], [("above", 3.0), ("at_least", 2)]),
+    ([("is", 3)], [("between", (3, 3))]),
+    ([("is", 3), ("at_least", 3)], [("between", (3, 4)), ("is", 3.0)]),
+])
+def test_tests_of_a_number_read_together_allow_the_tightest_of_their_bounds(mine, theirs):
+    from expert.kb.verify import _signature, subjects
+    from expert.language.conditions import Ask
+    from expert.language.implication import alternative_implies
+
+    mine, theirs = ([Ask("age", op, value) for op, value in tests] for tests in (mine, theirs))
+    assert alternative_implies(mine, theirs) and alternative_implies(theirs, mine)
+    assert _signature(mine, subjects(mine)) == _signature(theirs, subjects(theirs))
+    other = [leaf._replace(value=leaf.value + 1 if leaf.op != "between" else (3, 5))
+             for leaf in mine]  # another threshold: another signature
+    assert _signature(other, subjects(other)) != _signature(mine, subjects(mine))
+
+
+def test_rules_that_allow_other_numbers_are_not_compared(tmp_path, monkeypatch):
+    """Hundreds of rules of one test of the same question, each with its own threshold,
+    giving the same note: the load compares none of them with another (the work grew
+    with the square of their number)."""
+    from expert.kb import verify
+
+    compared = []
+    implies = verify.implies
+    monkeypatch.setattr(verify, "implies", lambda a, b: (compared.append(1), implies(a, b))[-1])
+    for count in (1, 300):
+        rules = "rules:\n" + "".join(a_rule(f"age-{number}", "{age: {at_least: "
+                                             f"{16 + number / 4}}}}}").removeprefix("rules:\n")
+                                      for number in range(count))
+        kb, _ = built(folder(tmp_path / str(count), rules))
+        compared.clear()
+        assert verify.double_counting(kb, warnings=False) == []
+        if count == 1:
+            alone = len(compared)  # the shipped rules'
+    assert len(compared) - alone < 10
 
 
 @pytest.mark.parametrize("refines, message", [

@@ -20,12 +20,11 @@ from __future__ import annotations
 import functools
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from math import inf
 from typing import Any
 
 from ..errors import Problem
 from ..language.conditions import Ask, Belief, FactIs, Leaf
-from ..language.implication import alternative_implies, implies
+from ..language.implication import alternative_implies, implies, span
 from ..language.model import KnowledgeBase, RuleDef
 from ..text import did_you_mean
 
@@ -209,18 +208,56 @@ class _Tested:
 
 def _signature(alternative: Sequence[Leaf], looked_at: frozenset) -> tuple:
     """What an alternative shares with any it implies and is implied by: what it tests
-    (``looked_at``), and each certainty's tightest bounds (a test of a certainty is
-    implied only by one of the same direction at least as strict, so two alternatives
-    that imply each other bound each certainty alike).  The load compares a rule only
-    with rules of its signature: at 14,000 rules reading few certainties and answers,
-    thousands of them test the same things, with other thresholds."""
-    bounds: dict[str, tuple[float, float]] = {}
+    (``looked_at``), and what its tests of each certainty, number and choice allow read
+    together (_allowed).  Along each implication what one allows is within what the
+    other allows, so two alternatives that imply each other, or a cycle of them, allow
+    the same.  The load compares a rule only with rules of its signature: at 14,000
+    rules of one or two tests, hundreds test the same things, with other thresholds."""
+    allowed: dict[Any, Any] = {}
     for leaf in alternative:
-        if isinstance(leaf, Belief):
-            low, high = bounds.get(leaf.hypothesis, (-inf, inf))
-            bounds[leaf.hypothesis] = (max(low, leaf.value), high) if leaf.op == "at_least" \
-                else (low, min(high, leaf.value))
-    return looked_at, frozenset(bounds.items())
+        found = _allowed(leaf)
+        if found is not None:
+            key, allows = found
+            allowed[key] = allows if key not in allowed else _both(allowed[key], allows)
+    return looked_at, frozenset(allowed.items())
+
+
+SPANS = ("at_least", "above", "at_most", "below", "between")
+
+
+def _allowed(leaf: Leaf) -> tuple[Any, Any] | None:
+    """What a test lets through, in a form two tests read together: an interval for a
+    certainty or a number ((low, high), each (value, open) or None), a set for a choice
+    or yes/no; None for the rest (negated, answered, the tests of a multi), which imply
+    and are implied by copies of themselves alone.  Within each kind, one test implies
+    another only if its bounds (or set) are within the other's (implication.py), and a
+    test of one kind never implies one of another; so what tests allow together is
+    within, bound by bound, what the tests they imply allow."""
+    if isinstance(leaf, Belief):
+        return ("hypothesis", leaf.hypothesis), ((leaf.value, False), None) \
+            if leaf.op == "at_least" else (None, (leaf.value, True))
+    if not isinstance(leaf, Ask) or leaf.negated or leaf.on_presence:
+        return None
+    numeric = isinstance(leaf.value, int | float) and not isinstance(leaf.value, bool)
+    if leaf.op in SPANS or (leaf.op == "is" and numeric):
+        return ("number", leaf.question), span(leaf.op, leaf.value)
+    if leaf.op in ("is", "in"):
+        return ("one of", leaf.question), frozenset(
+            leaf.value if leaf.op == "in" else (leaf.value,))
+    return None
+
+
+def _both(mine: Any, more: Any) -> Any:
+    """What two tests of one thing let through together."""
+    if isinstance(mine, frozenset):
+        return mine & more
+    (low, high), (other_low, other_high) = mine, more
+    if low is None or (other_low is not None and other_low > low):  # (value, open): the
+        low = other_low  # higher, or as high and open
+    if high is None or (other_high is not None and (other_high[0], not other_high[1])
+                        < (high[0], not high[1])):  # the lower, or as low and open
+        high = other_high
+    return low, high
 
 
 def _narrower(rule: RuleDef, broader: RuleDef, cf: float, item: str, target: str) -> Problem:

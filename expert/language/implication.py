@@ -80,10 +80,10 @@ def _test_implies(op: str, value: object, other: str, expected: object) -> bool:
         mine = {value} if op == "is" else set(value)  # type: ignore[arg-type]
         theirs = {expected} if other == "is" else set(expected)  # type: ignore[arg-type]
         return mine <= theirs
-    low, high = _span(op, value)
+    low, high = span(op, value)
     if low is None and high is None:
         return False
-    other_low, other_high = _span(other, expected)
+    other_low, other_high = span(other, expected)
     if other_low is None and other_high is None:
         return False
     return _within(low, high, other_low, other_high)
@@ -100,8 +100,9 @@ def _chosen(op: str, value: object) -> set | None:
 Bound = tuple[float, bool] | None  # (value, open)
 
 
-def _span(op: str, value: object) -> tuple[Bound, Bound]:
-    """A numeric test as (low, high) bounds; (None, None) when it is not one."""
+def span(op: str, value: object) -> tuple[Bound, Bound]:
+    """A numeric test as (low, high) bounds; (None, None) when it is not one (a test of a
+    number implies another only if its span is within the other's)."""
     if isinstance(value, bool):
         return None, None
     if op == "is" and isinstance(value, int | float):
