@@ -27,12 +27,13 @@ from typing import Any, NoReturn
 
 class TwoEnds:
     """A list of tasks worked through from both ends at once: a child forked after this is
-    made takes them from the front, the parent from the back once its other work is done,
-    until the two meet; so each does as much as its other work leaves it time for, on any
-    machine and any base.  The two places are shared memory, and no lock guards them: at
-    the meeting point a task may be taken by both (harmless where a task's result is the
-    same wherever it is done), and none is left to neither, since each end only moves
-    towards the other and each stops only on seeing it reached."""
+    made takes them from one end, the parent from the other (the screening's child from
+    the front, the read-ahead's from the back), until the two meet; so each does as much
+    as its other work leaves it time for, on any machine and any base.  The two places
+    are shared memory, and no lock guards them: at the meeting point a task may be taken
+    by both (harmless where a task's result is the same wherever it is done), and none
+    is left to neither, since each end only moves towards the other and each stops
+    only on seeing it reached."""
 
     BLOCK = 16  # tasks taken at a time: a look at the shared places costs a microsecond
 
@@ -42,7 +43,7 @@ class TwoEnds:
         self.block = block  # larger tasks (whole files) are taken one at a time
 
     def front(self) -> range:
-        """The next tasks from the front (the child's), or none once the ends have met."""
+        """The next tasks from the front, or none once the ends have met."""
         front, back = struct.unpack_from("qq", self._places)
         end = min(front + self.block, back)
         if end <= front:
@@ -51,7 +52,7 @@ class TwoEnds:
         return range(front, end)
 
     def back(self) -> range:
-        """The next tasks from the back (the parent's), or none once the ends have met."""
+        """The next tasks from the back, or none once the ends have met."""
         front, back = struct.unpack_from("qq", self._places)
         start = max(back - self.block, front)
         if start >= back:
