@@ -191,12 +191,13 @@ def test_every_field_is_judged_once_whatever_how_often_it_is_written(texts, monk
     assert sorted(judged) == sorted(set(written))
 
 
-def test_the_fields_are_known_before_the_rules_are_built(texts, monkeypatch):
-    """What the child judges from the files as read is what the built base prints: no
-    field of it is left for the parent to judge again."""
+def test_the_fields_judged_apart_are_those_the_base_prints(texts, monkeypatch):
+    """What the child judges from the rules as built, before they are checked further,
+    is what the finished base prints: no field of it is left for the parent to judge
+    again."""
     shared, start = [], printed.sharing
-    monkeypatch.setattr(builder, "sharing", lambda keys, policy: shared.append(
-        (keys, policy)) or start(keys, policy))
+    monkeypatch.setattr(builder, "sharing", lambda keys, policy, first=None: shared.append(
+        (keys, policy)) or start(keys, policy, first))
     kb, _ = built(texts)
     (keys, policy), = shared
     assert set(keys) == {field[3:] for field in printed.fields(kb, {})}
@@ -260,7 +261,7 @@ def test_the_proofs_read_no_advice_again(texts, forks, monkeypatch):
     monkeypatch.setattr(printed, "judge", lambda key, policy: (
         judged.append(key) if os.getpid() == parent else None) or judge(key, policy))
     asks._READ.clear()
-    builder.build(texts, meanwhile=lambda kb, asked: asked())
+    builder.build(texts, proofs=builder.Proofs(lambda kb: [], lambda kb: []))
     own = {text for what, written in judged if what == "advice" for text in written}
     assert set(read) <= own  # check_advice and the proofs read no advice again
     (shared,) = made
@@ -329,20 +330,62 @@ def test_a_result_that_cannot_be_read_is_no_result_not_the_part_before_it():
     assert child.result() == "done"
 
 
-def test_proofs_that_read_no_advice_run_before_waiting_for_what_it_asks(tmp_path, forks,
-                                                                        monkeypatch):
-    """Double counting reads no advice: the loader proves it while the other core is
-    still reading the advice; only the safety proofs wait for what the advice asks."""
-    from expert.kb import safety, verify
+COPIES = "rules:\n" + "".join(f"""  - id: copy-{number}
+    title: A rule and its copy
+    when: {{age: {{at_least: 110}}}}
+    then: {{note: {{id: stress, cf: 0.1}}}}
+    because: The same evidence, written twice.
+    sources: [S01]
+""" for number in (1, 2))
+
+
+@pytest.mark.parametrize("child_fails", [False, True])
+def test_the_child_proves_what_reads_the_rules_alone(tmp_path, forks, monkeypatch,
+                                                    child_fails):
+    """Double counting reads the rules alone: the child that screens proves it once it
+    has read the advice, on the rules as built, while the parent checks them further;
+    the parent does it only if the child could not.  A copied rule is refused either
+    way."""
+    from expert.errors import KnowledgeError
+    from expert.kb import verify
     from expert.kb.loader import load_knowledge
 
     folder = write_extension(tmp_path, 300, seed=4, shape="worded")
-    events = []
-    asked, counted, checked = printed.Sharing.asks, verify.double_counting, safety.check
-    monkeypatch.setattr(printed.Sharing, "asks", lambda self: (
-        events.append("asked"), asked(self))[-1])
-    monkeypatch.setattr(verify, "double_counting", lambda kb, warnings=True: (
-        events.append("counted"), counted(kb, warnings))[-1])
-    monkeypatch.setattr(safety, "check", lambda kb: (events.append("checked"), checked(kb))[-1])
-    load_knowledge((folder,), use_cache=False)
-    assert forks and events[:3] == ["counted", "asked", "checked"], events
+    (folder / "rules" / "zz-copies.yaml").write_text(COPIES)
+    parent, in_parent = os.getpid(), []
+    counted = verify.double_counting
+
+    def counting(kb, warnings=True):
+        if os.getpid() == parent:
+            in_parent.append(len(kb.rules))
+        elif child_fails:
+            raise MemoryError("the child ran out")
+        return counted(kb, warnings)
+
+    monkeypatch.setattr(verify, "double_counting", counting)
+    with pytest.raises(KnowledgeError) as refused:
+        load_knowledge((folder,), use_cache=False)
+    assert "copy-2" in str(refused.value) and "one piece of evidence written twice" in str(
+        refused.value)
+    assert forks and in_parent == ([len(load_knowledge().rules) + 300 + 2]
+                                   if child_fails else [])
+
+
+@pytest.mark.parametrize("asks_first", [True, False])
+def test_what_first_came_to_follows_what_the_advice_asks(texts, asks_first):
+    """The child sends what the advice asks (the parent's safety proofs wait for it),
+    then what its first work came to; the parent can ask for either first."""
+    kb, _ = built(texts)
+    keys = [field[3:] for field in printed.fields(kb, {})]
+    advice = {text for what, written in keys if what == "advice" for text in written}
+    shared = printed.Sharing(keys, (kb.language, kb.forbidden_phrases), lambda: "proved")
+    try:
+        if asks_first:
+            shared.asks()
+        came = shared.first_came_to()
+        shared.asks()
+        verdicts = shared.verdicts()
+    finally:
+        shared.close()
+    assert came == "proved" and advice <= set(asks._READ)
+    assert set(verdicts) == set(keys)

@@ -43,7 +43,16 @@ from .strata import strata
 from .yamlsource import LineDict
 
 SINGULAR = {"hypotheses": "hypothesis", "notes": "note", "tests": "test"}
-Proofs = Callable[[KnowledgeBase, Callable[[], None]], None]  # see build
+
+
+class Proofs(NamedTuple):
+    """What a base must pass before anyone is advised from it (the loader's), proved while
+    a large base's printed texts are screened on the other core: ``rules`` reads the rules
+    alone (that core proves it on the rules as built, before it screens), ``asks`` reads
+    what the advice asks too."""
+
+    rules: Callable[[KnowledgeBase], list[Problem]]
+    asks: Callable[[KnowledgeBase], list[Problem]]
 Bad = set[tuple[str, int | None]]  # (section, item index) with a schema problem; None: all
 
 
@@ -347,23 +356,32 @@ class _Builder:
 
 
 def build(texts: list[tuple[str, Path, str]], experimental: bool = True,
-          meanwhile: Proofs | None = None
+          proofs: Proofs | None = None
           ) -> tuple[KnowledgeBase | None, list[Problem]]:
     """Turn file texts into a KnowledgeBase; return it (None if unusable) with all problems.
     ``experimental=False`` leaves out rules marked ``status: experimental``, as if they were
     not written (an experimental override then leaves the rule it would replace).
-    ``meanwhile(kb, asked)``: more checks of the built base (the loader's proofs), run
-    while a large base's printed texts are screened on the other core, calling
-    ``asked()`` before reading what advice asks; only on a base built without problems
-    so far."""
+    ``proofs``: more checks of the built base (the loader's), their problems among the
+    rest; only of a base built without problems so far."""
     b = _Builder()
     shown_paths = [display_path(path) for _, path, _ in texts]
     with read_ahead(texts, shown_paths, partial(built_apart, experimental)) as ahead:
         for index, read in ahead.reads():  # a large base: read and built on two cores
             b.take(texts[index][0], shown_paths[index], read, experimental)
     policy = (b.manifests[0].language if b.manifests else "", tuple(b.forbidden))
-    with sharing(_printed_keys(b), policy) as shared:  # a large base: its printed texts
-        return _built(b, texts, experimental, meanwhile, shared)  # judged on the other core
+    first = None if proofs is None else partial(_proved_as_built, proofs.rules, b)
+    with sharing(_printed_keys(b), policy, first) as shared:  # a large base: its printed
+        return _built(b, texts, experimental, proofs, shared)  # texts judged on two cores
+
+
+def _proved_as_built(prove: Callable[[KnowledgeBase], list[Problem]], b: _Builder
+                     ) -> list[Problem]:
+    """A proof that reads the rules alone, of the rules as built (on the other core, while
+    this one checks them further): the same as of the finished base whenever that is
+    proved, since a base is proved only if no rule was dropped on the way."""
+    return prove(KnowledgeBase(manifests=(), questions={}, rules=tuple(b.rules.values()),
+                               levels=(), hypotheses={}, notes={}, tests={}, sources={},
+                               evidence={}, fingerprint=""))
 
 
 class Built(NamedTuple):
@@ -399,7 +417,7 @@ def _printed_keys(b: _Builder) -> list[Key]:
 
 
 def _built(b: _Builder, texts: list[tuple[str, Path, str]], experimental: bool,
-           meanwhile: Proofs | None, shared: Sharing | None
+           proofs: Proofs | None, shared: Sharing | None
            ) -> tuple[KnowledgeBase | None, list[Problem]]:
     check_status(b, set(b.written))
     for shown, raw in b.raw_constraints:
@@ -447,19 +465,21 @@ def _built(b: _Builder, texts: list[tuple[str, Path, str]], experimental: bool,
         overridden=b.overridden,
         language=b.manifests[0].language,
     )
-    prove = None if b.problems else meanwhile  # only a base built without problems
-    advice_problems: list[Problem] = []
+    prove = None if b.problems else proofs  # only a base built without problems
+    more: list[Problem] = []
 
     def checks(asked: Callable[[], None]) -> None:  # while the other core screens
+        asked()  # what the advice asks: the other core sends it first
         if prove is not None:
-            prove(kb, asked)
-        else:
-            asked()
-        advice_problems.extend(sealing.check_advice(kb, kb.tests))
+            more.extend(prove.asks(kb))
+        more.extend(sealing.check_advice(kb, kb.tests))
+        if prove is not None:  # then what it made of the rules as built
+            proved = shared.first_came_to() if shared is not None else None
+            more.extend(prove.rules(kb) if proved is None else proved)
 
     printed = screen_printed(kb, b.defined_at, checks, shared)
     kb.calm = printed.calm
-    return kb, b.problems + printed.problems + advice_problems
+    return kb, b.problems + printed.problems + more
 
 
 ORDER, STRATUM = RuleDef._fields.index("order"), RuleDef._fields.index("stratum")

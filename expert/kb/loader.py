@@ -17,7 +17,7 @@ from __future__ import annotations
 import gc
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -166,28 +166,17 @@ def load_knowledge(extra: tuple[str | Path, ...] = (), use_cache: bool = True,
         kb = _read_cache(cache)
         if kb is not None:
             return kb  # cached only after the checks below passed
-    from .builder import build
+    from .builder import Proofs, build
     from .safety import check
     from .verify import double_counting
 
-    proved: list[Problem] | None = None
+    def counted_twice(kb: KnowledgeBase) -> list[Problem]:  # what the load refuses of it
+        return [p for p in double_counting(kb, warnings=False) if p.severity == "error"]
 
-    def prove(kb: KnowledgeBase, asked: Callable[[], None]) -> None:  # what the base must
-        nonlocal proved  # pass before anyone is advised from it, while the other core
-        counted = [p for p in double_counting(kb, warnings=False)  # screens its texts:
-                   if p.severity == "error"]  # the safety proofs read what advice asks
-        asked()
-        proved = counted + check(kb)
-
-    with collector_paused():
-        kb, problems = build(texts, experimental, prove)
+    with collector_paused():  # what the base must pass before anyone is advised from it
+        kb, problems = build(texts, experimental, Proofs(counted_twice, check))
         if problems or kb is None:
             raise KnowledgeError(problems)
-        if proved is None:  # pragma: no cover - build proves a base without problems
-            prove(kb, lambda: None)
-        refused = proved or []
-    if refused:
-        raise KnowledgeError(refused)
     if cache is not None:
         _write_cache(cache, kb)
     return kb

@@ -131,33 +131,50 @@ APART_FROM = 8_000  # printed fields of a base screened on two cores (about 3,00
 class Sharing:
     """Fields judged on two cores: a child forked at once takes them from the front,
     advice first, and sends what the advice asks as soon as it has read it all
-    (check_advice and the safety proofs read it again); ``verdicts``, once the parent's
+    (check_advice and the safety proofs read it again), then what ``first`` comes to
+    (other work the parent would wait for, if any); ``verdicts``, once the parent's
     other work is done, takes the fields from the back and adds the child's."""
 
-    def __init__(self, keys: Iterable[Key], policy: Policy):
+    def __init__(self, keys: Iterable[Key], policy: Policy,
+                 first: Callable[[], Any] | None = None):
         self.keys = sorted(dict.fromkeys(keys), key=lambda key: key[0] != "advice")
         self.advice = sum(key[0] == "advice" for key in self.keys)
         self.policy = policy
         self.ends = TwoEnds(len(self.keys))
         self.asked = False
+        self.first = first
+        self.came: Any = _WAITING if first is not None else None  # what first came to
         self.mine: dict[int, Verdict] = {}  # judged by the parent, from the back
         self.child = Forked(self._front, parts=True)
 
     def _front(self, send: Callable[[Any], None]) -> tuple[int, dict[int, Verdict]]:
         """The child's work: (how many fields it judged from the front, those not CLEAR).
         What the advice asks is sent first, once it has all been read (or as much of it
-        as the child judged, if the two ends met in the advice)."""
+        as the child judged, if the two ends met in the advice); what ``first`` came to,
+        next."""
         judged: dict[int, Verdict] = {}
-        taken, asks_sent = 0, False
+        taken, asks_sent, first_sent = 0, False, self.first is None
         while tasks := self.ends.front():
             judged.update(self._judged(tasks))
             taken = tasks.stop
             if not asks_sent and taken >= self.advice:
                 send(self._asks(self.advice))
                 asks_sent = True
+            if asks_sent and not first_sent:
+                send(_First(self._first()))
+                first_sent = True
         if not asks_sent:
             send(self._asks(min(taken, self.advice)))
+        if not first_sent:
+            send(_First(self._first()))
         return taken, {index: verdict for index, verdict in judged.items() if verdict != CLEAR}
+
+    def _first(self) -> Any:
+        assert self.first is not None
+        try:
+            return self.first()
+        except Exception:  # the parent does it again, and says why if it fails there
+            return None
 
     def _asks(self, advice: int) -> dict[str, Actions]:
         return {text: actions(text) for _, texts in self.keys[:advice] for text in texts if text}
@@ -168,14 +185,30 @@ class Sharing:
     def asks(self) -> None:
         """Judge fields from the back until the child has sent what the advice asks, then
         keep that (if the child failed, whoever reads it next reads it anew)."""
-        if self.asked:
-            return
+        while not self.asked:
+            self._take()
+
+    def first_came_to(self) -> Any:
+        """What the child's ``first`` came to, judging fields from the back until it has
+        sent it; None if there was none, or the child failed (the caller does it)."""
+        while self.came is _WAITING:
+            self._take()
+        return self.came
+
+    def _take(self) -> None:
+        """The child's next part, once it begins to come (fields judged from the back
+        meanwhile): what the advice asks, kept, or what ``first`` came to."""
         while not self.child.ready() and (tasks := self.ends.back()):
             self.mine.update(self._judged(tasks))
-        self.asked = True
-        readings = self.child.receive()
-        if isinstance(readings, dict):
-            keep(readings)
+        part = self.child.receive()
+        if isinstance(part, _First):
+            self.came = part.value
+        elif isinstance(part, dict):
+            keep(part)
+            self.asked = True
+        else:  # the child failed: nothing more will come
+            self.asked = True
+            self.came = None if self.came is _WAITING else self.came
 
     def verdicts(self) -> dict[Key, Verdict]:
         """The verdicts judged by the two: all of them, unless the child failed."""
@@ -191,14 +224,24 @@ class Sharing:
         self.child.close()
 
 
+class _First(NamedTuple):
+    """What the child's first work came to (as a part, told apart from the others)."""
+
+    value: Any
+
+
+_WAITING = object()
+
+
 @contextlib.contextmanager
-def sharing(keys: list[Key], policy: Policy) -> Iterator[Sharing | None]:
-    """Fields of a large base judged on two cores from now on (a Sharing), else None;
-    the child stopped however the caller ends."""
+def sharing(keys: list[Key], policy: Policy, first: Callable[[], Any] | None = None
+            ) -> Iterator[Sharing | None]:
+    """Fields of a large base judged on two cores from now on (a Sharing, whose child
+    does ``first`` before them), else None; the child stopped however the caller ends."""
     shared = None
     if len(keys) >= APART_FROM and can_fork():
         try:
-            shared = Sharing(keys, policy)
+            shared = Sharing(keys, policy, first)
         except OSError:  # no shared memory to be had: one core judges them all
             shared = None
     try:

@@ -86,8 +86,9 @@ def _through_facts(kb: KnowledgeBase) -> list[Problem]:
         for target, cf in reader.then.hypotheses:
             if cf <= 0:
                 continue
-            for name in reader.reads_facts:
-                for maker in kb.producers("fact", name):
+            for name in reader.reads_facts:  # makers in load order, however kb.rules
+                for maker in sorted(kb.producers("fact", name), key=_read_order):  # is
+                    # ordered: the load proves the rules as built, before strata order them
                     given = dict(maker.then.hypotheses).get(target, 0)
                     if maker.id == reader.id or given <= 0:
                         continue
@@ -101,6 +102,10 @@ def _through_facts(kb: KnowledgeBase) -> list[Problem]:
                             "certainty", check="double-counting"))
                         break
     return out
+
+
+def _read_order(rule: RuleDef) -> int:
+    return rule.order
 
 
 def _restates_through(maker: RuleDef, reader: RuleDef, name: str) -> bool:
