@@ -100,9 +100,11 @@ def other_scripts(text: str) -> list[str]:
     return sorted(s for s in found - {"LATIN", "COMMON"})
 
 
-def sentences(text: str) -> list[str]:
-    """The sentences of a text as written (what a report shows or drops, one at a time)."""
-    return [s.strip() for s in SENTENCE_END.split(text.strip()) if s.strip()]
+@functools.lru_cache(maxsize=16384)
+def sentences(text: str) -> tuple[str, ...]:
+    """The sentences of a text as written (what a report shows or drops, one at a time):
+    split once for the screens, the voice and what advice asks, which each read them."""
+    return tuple(stripped for s in SENTENCE_END.split(text.strip()) if (stripped := s.strip()))
 
 
 _WORDLIKE = re.compile(r"[a-z0-9+µ]")

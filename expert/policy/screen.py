@@ -10,6 +10,7 @@ so "do not worry, stop your PPI" is still an instruction to stop.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Sequence
 from typing import NamedTuple
 
@@ -58,7 +59,7 @@ def _screened(text: str, extra: tuple[str, ...], naming: bool) -> tuple[Finding,
             for rule in _stops(s, medicine_before, naming) + _potassium(s) + _limits(s):
                 out.append(Finding(rule, rules[rule].says, written, rules[rule].instead))
             medicine_before = medicine_before or s.mentions_medicine()
-        folded = " " + " ".join(s.t) + " "
+        folded = f" {s.joined} "
         for phrase in extra:
             wanted = " " + " ".join(w.text for w in words(phrase)) + " "
             if wanted.strip() and wanted in folded:
@@ -74,8 +75,8 @@ def _cued(s: Sentence) -> bool:
     further (most of a large knowledge base's titles and reasons).  A word no entry
     starts with rules a sentence out at once; what is found, the screens look for
     again (Sentence.find keeps it)."""
-    exact, prefixes = _cues()
-    if exact.isdisjoint(s.t) and not any(word.startswith(prefixes) for word in s.t):
+    exact, starts = _cues()
+    if exact.isdisjoint(s.t) and (starts is None or not starts.search(s.joined)):
         return False
     return any(s.find(terms) for terms in _cue_terms())
 
@@ -87,13 +88,16 @@ def _cue_terms() -> tuple[Terms, ...]:
 
 
 @functools.cache
-def _cues() -> tuple[frozenset[str], tuple[str, ...]]:
+def _cues() -> tuple[frozenset[str], re.Pattern[str] | None]:
     """The first words of those entries (an entry's first word must be a sentence's word
-    for it to match there), and the stems of those that end in ``*``."""
+    for it to match there), and where a word of the sentence opens with the stem of one
+    that ends in ``*`` (one search of the sentence, not one look at each word)."""
     firsts = {parts[0] for terms in _cue_terms() for listed in terms.phrases.values()
               for parts, _ in listed}
+    stems = sorted(f[:-1] for f in firsts if f.endswith("*"))
     return (frozenset(f for f in firsts if not f.endswith("*")),
-            tuple(sorted(f[:-1] for f in firsts if f.endswith("*"))))
+            re.compile("(?:^| )(?:" + "|".join(map(re.escape, stems)) + ")") if stems
+            else None)
 
 
 def _stops(s: Sentence, medicine_before: bool, naming: bool = False) -> list[str]:

@@ -70,6 +70,7 @@ class Sentence:
         self.lex = lex
         self.words: tuple[Word, ...] = words(written)
         self.t = [w.text for w in self.words]
+        self.joined = " ".join(self.t)  # the words as one string, for searches of it
         self.phrase = [w.phrase for w in self.words]
         self.heads = [word[:3] for word in self.t]  # how each word opens, for Terms.find
         self._found: dict[Terms, list[tuple[int, int, str]]] = {}
