@@ -70,6 +70,16 @@ def test_alternatives_expand_any_inside_all():
     ]
 
 
+def test_a_test_written_twice_is_one_test_at_its_first_line():
+    cond = All((FactIs("f", line=1), AnyOf((FactIs("f", line=2), Ask("a", "is", False, line=3)),
+                                           line=2)))
+    assert [[(leaf[0], leaf.line) for leaf in alt] for alt in alternatives(cond)] == [
+        [("f", 1)], [("f", 1), ("a", 3)]]
+    twice = AnyOf((Ask("a", "is", False, line=5), Ask("a", "is", False, line=6)))
+    assert alternatives(twice) == [(Ask("a", "is", False, line=5),)]
+    assert alternatives(twice)[0][0].line == 5
+
+
 def test_too_many_alternatives_is_an_error():
     wide = AnyOf(tuple(Ask(f"q{i}", "is", True) for i in range(6)))
     with pytest.raises(ConditionSyntaxError, match="alternatives"):

@@ -285,6 +285,18 @@ rules:
     then: {note: {id: caffeine, cf: 0.1}}
     because: A certainty below a threshold.
     sources: [S01]
+  - id: m-twice
+    title: A fact read twice
+    when:
+      all:
+        - fact: picked_x
+        - any:
+            - fact: picked_x
+            - a: false
+        - n: {above: 2}
+    then: {note: {id: caffeine, cf: 0.1}}
+    because: One test written twice, and an alternative that holds beside it.
+    sources: [S01]
   - id: m-belief-high
     title: A belief at least
     when: {hypothesis: {id: h2, at_least: 0.35}}
@@ -332,6 +344,16 @@ def test_the_same_firings_as_experta_on_a_small_base_of_every_kind_of_test(small
         assert got == firings(stock, small_kb, answers), answers
         fired |= {rule for rule, _, _ in got}
     assert fired >= {r.id for r in small_kb.rules}  # every rule took part
+
+
+def test_a_fact_read_twice_by_a_rule_is_matched_once(small_kb):
+    """``all: [A, any: [A, B]]``: A is one test; the firing lists its fact once, and the
+    alternative that fires is experta's (a fact counted twice weighed as more recent)."""
+    answers = check_answers(small_kb, {"pick": "x", "a": False, "n": 3})
+    ours = firings(engine_for(small_kb), small_kb, answers)
+    (facts,) = [facts for rule, facts, _ in ours if rule == "m-twice"]
+    assert len(set(facts)) == len(facts)
+    assert ours == firings(stock_engine(small_kb), small_kb, answers)
 
 
 def test_a_rule_of_several_alternatives_fires_once(small_kb):

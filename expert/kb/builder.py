@@ -43,17 +43,17 @@ from .strata import strata
 from .yamlsource import LineDict
 
 SINGULAR = {"hypotheses": "hypothesis", "notes": "note", "tests": "test"}
+Bad = set[tuple[str, int | None]]  # (section, item index) with a schema problem; None: all
 
 
 class Proofs(NamedTuple):
     """What a base must pass before anyone is advised from it (the loader's), proved while
     a large base's printed texts are screened on the other core: ``rules`` reads the rules
-    alone (that core proves it on the rules as built, before it screens), ``asks`` reads
-    what the advice asks too."""
+    alone (that core proves it, on the rules as built, once it has read the advice),
+    ``asks`` reads what the advice asks too."""
 
     rules: Callable[[KnowledgeBase], list[Problem]]
     asks: Callable[[KnowledgeBase], list[Problem]]
-Bad = set[tuple[str, int | None]]  # (section, item index) with a schema problem; None: all
 
 
 def display_path(path: Path) -> str:

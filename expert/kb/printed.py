@@ -237,7 +237,8 @@ _WAITING = object()
 def sharing(keys: list[Key], policy: Policy, first: Callable[[], Any] | None = None
             ) -> Iterator[Sharing | None]:
     """Fields of a large base judged on two cores from now on (a Sharing, whose child
-    does ``first`` before them), else None; the child stopped however the caller ends."""
+    also does ``first``, once it has read the advice), else None; the child stopped
+    however the caller ends."""
     shared = None
     if len(keys) >= APART_FROM and can_fork():
         try:
@@ -256,8 +257,8 @@ def screen_printed(kb: KnowledgeBase, defined_at: dict[tuple[str, str], str],
                    shared: Sharing | None = None) -> Screened:
     """Every printed field screened, with the same result on one core or two.
     ``meanwhile(asked)``: other work on the base (check_advice, the loader's proofs),
-    which calls ``asked()`` before it reads what advice asks: the other core sends that
-    once it has read all the advice, so what needs none of it is done first.
+    which calls ``asked()`` before it reads what advice asks (the other core sends that
+    once it has read all the advice, fields judged here from the back meanwhile).
     ``shared``: fields being judged on two cores since before the base was built; a
     large base not yet shared is shared now."""
     every = list(fields(kb, defined_at))

@@ -58,13 +58,21 @@ def _dnf(node: Condition) -> list[tuple[Leaf, ...]]:
 
 
 def alternatives(cond: Condition) -> list[tuple[Leaf, ...]]:
-    """Disjunctive normal form: the rule fires when every leaf of one alternative holds."""
-    nnf = to_nnf(cond)
-    unique: list[tuple[Leaf, ...]] = []
-    for alt in _dnf(nnf):
-        alt = tuple(dict.fromkeys(alt))  # drop repeated leaves, keep order
-        if alt not in unique:
-            unique.append(alt)
-    return unique
+    """Disjunctive normal form: the rule fires when every leaf of one alternative holds.
+    A test written twice (``all: [A, any: [A, B]]``) is one test, kept at its first
+    line, as an alternative written twice is one: else a firing would list one fact
+    twice, and weigh as more recent on the agenda than the same facts once."""
+    unique: dict[tuple, tuple[Leaf, ...]] = {}
+    for alt in _dnf(to_nnf(cond)):
+        tests: dict[tuple, Leaf] = {}
+        for leaf in alt:
+            tests.setdefault(_tested(leaf), leaf)
+        unique.setdefault(tuple(tests), tuple(tests.values()))
+    return list(unique.values())
+
+
+def _tested(leaf: Leaf) -> tuple:
+    """What a leaf tests, wherever it is written (``line`` is every leaf's last field)."""
+    return leaf.__class__, leaf[:-1]
 
 
