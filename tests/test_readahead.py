@@ -224,3 +224,16 @@ def test_a_child_sends_a_files_reads_without_waiting_for_the_parent_to_take_them
         time.sleep(0.01)
     assert sent[0], "the child waited for the parent to take its part"
     assert child.receive() == part and child.result() == "done"
+
+
+@pytest.mark.parametrize("apart", [False, True])
+def test_a_file_that_is_not_a_mapping_is_reported_at_its_line(extension, tmp_path,
+                                                             monkeypatch, apart):
+    listed = tmp_path / "listed"
+    (listed / "rules").mkdir(parents=True)
+    (listed / "kb.yaml").write_text("name: listed\nversion: '1'\n")
+    (listed / "rules" / "zz-list.yaml").write_text("# rules, but as a list\n- id: x\n- id: y\n")
+    monkeypatch.setattr(readahead, "_worth_it", lambda size: apart)
+    _, problems = builder.build(texts_of(extension, listed))
+    assert [(p.path.rpartition("/")[2], p.line, p.message) for p in problems] == [
+        ("zz-list.yaml", 2, "a rules file must be a mapping")]

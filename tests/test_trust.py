@@ -347,8 +347,10 @@ def _leaves():
         st.builds(Ask, st.just("sudden_onset"), st.just("is"), st.booleans(), seldom),
         st.builds(Ask, st.sampled_from(["age", "stress_level"]), st.just("answered"),
                   st.booleans()),
-        st.builds(Ask, st.just("symptoms"), st.sampled_from(["includes", "includes_any"]),
-                  st.sampled_from(["cramps", ("cramps", "fatigue")])),
+        st.builds(Ask, st.just("symptoms"), st.just("includes"),
+                  st.sampled_from(["cramps", "fatigue"])),
+        st.builds(Ask, st.just("symptoms"), st.sampled_from(["includes_any", "includes_all"]),
+                  st.sampled_from([("cramps",), ("cramps", "fatigue")])),
         st.builds(Belief, st.sampled_from(["magnesium", "calcium"]),
                   st.sampled_from(["at_least", "below"]), st.sampled_from([0.2, 0.4])),
         st.builds(FactIs, st.sampled_from(["x", "y"]), st.booleans()))
@@ -369,6 +371,10 @@ def _weaker(leaf, rng):
         return leaf if rng.random() < 0.5 else Ask(leaf.question, "answered", True)
     if leaf.op == "in":
         return leaf._replace(value=tuple(sorted({*leaf.value, "c"})))
+    if leaf.op == "includes":
+        return leaf._replace(op="includes_any", value=(leaf.value, "weakness"))
+    if leaf.op == "includes_any":
+        return leaf._replace(value=(*leaf.value, "weakness"))
     if leaf.op == "is" and isinstance(leaf.value, str):
         return leaf._replace(op="in", value=(leaf.value,) if step == 0 else (leaf.value, "c"))
     if isinstance(leaf.value, bool) or not leaf.op.startswith(("at_", "above", "below",
