@@ -483,7 +483,8 @@ def test_terms_are_found_where_a_walk_over_every_word_finds_them(entries, words)
 
 SPOKEN = ["stop", "stopping", "quit", "your", "it", "warfarin", "medicine", "ppi", "pills",
           "potassium", "magnesium", "slow-k", "tablets", "take", "500", "mg", "daily", "do",
-          "not", "rule", "synthetic", "sleep", "well", "and", "discontinue", "stopped", "was"]
+          "not", "rule", "synthetic", "sleep", "well", "and", "discontinue", "stopped", "was",
+          "prescribed", "prescription", "keep", "the", "on"]
 
 
 @settings(max_examples=400, deadline=None)
