@@ -67,12 +67,12 @@ def rule_keys(rule: RuleDef) -> Iterator[Key]:
 
 def _rule_fields(rule: RuleDef) -> Iterator[Field]:
     then = rule.then
-    advice = tuple(a.text for a in then.advice)
     keys = dict(rule.lines)  # one pass over the rule's few keys, not one per field
     lines = {"title": keys.get("title", rule.line), "because": keys.get("because", rule.line),
              "conflict": keys.get("then", rule.line),
-             "advice": then.advice[0].line or keys.get("then", rule.line) if advice else 0}
-    for what, texts in rule_texts(rule.title, rule.because, then.conflicts, advice):
+             "advice": then.advice[0].line or keys.get("then", rule.line) if then.advice
+             else 0}
+    for what, texts in rule_keys(rule):
         yield rule.path, lines[what], rule.id, what, texts
 
 
