@@ -227,9 +227,6 @@ def _signature(alternative: Sequence[Leaf], looked_at: frozenset) -> tuple:
     return looked_at, frozenset(allowed.items())
 
 
-SPANS = ("at_least", "above", "at_most", "below", "between")
-
-
 def _allowed(leaf: Leaf) -> tuple[Any, Any] | None:
     """What a test lets through, in a form two tests read together: an interval for a
     certainty or a number ((low, high), each (value, open) or None), a set for a choice
@@ -243,9 +240,9 @@ def _allowed(leaf: Leaf) -> tuple[Any, Any] | None:
             if leaf.op == "at_least" else (None, (leaf.value, True))
     if not isinstance(leaf, Ask) or leaf.negated or leaf.on_presence:
         return None
-    numeric = isinstance(leaf.value, int | float) and not isinstance(leaf.value, bool)
-    if leaf.op in SPANS or (leaf.op == "is" and numeric):
-        return ("number", leaf.question), span(leaf.op, leaf.value)
+    bounds = span(leaf.op, leaf.value)  # a test of a number: implied by its span alone
+    if bounds != (None, None):
+        return ("number", leaf.question), bounds
     if leaf.op in ("is", "in"):
         return ("one of", leaf.question), frozenset(
             leaf.value if leaf.op == "in" else (leaf.value,))
