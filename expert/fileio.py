@@ -17,6 +17,7 @@ from typing import BinaryIO
 from .errors import InputError, SystemFailure, TwitchdxError, UnreadableFile
 
 MAX_BYTES = 256_000  # the largest shipped knowledge file is 41 kB, an answers file 1 kB
+BYTE_ORDER_MARK = b"\xef\xbb\xbf"  # allowed at the start of UTF-8 text
 
 
 def read_text(path: Path, limit: int = MAX_BYTES) -> str:
@@ -30,7 +31,8 @@ def read_text(path: Path, limit: int = MAX_BYTES) -> str:
         if len(data) > limit:
             raise UnreadableFile(path, f"is larger than {limit:,} bytes; a file this big "
                                  "cannot be answers or knowledge")
-        return data.decode("utf-8-sig")
+        data = data.removeprefix(BYTE_ORDER_MARK)  # not "utf-8-sig": a codec to import
+        return data.decode("utf-8")
     except FileNotFoundError:
         raise UnreadableFile(path, "no such file") from None
     except IsADirectoryError:

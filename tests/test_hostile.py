@@ -61,7 +61,9 @@ def consult(runner, cli, path, *extra):
     ("unknowns.yaml", "".join(f"question_{i}: {i}\n" for i in range(10_000)),
      "unknowns.yaml: and 9,980 more answers not checked"),
     ("key.yaml", "? [a, b]\n: 1\n", "key.yaml:1: not valid YAML: a mapping key must be"),
-    ("not-utf8.yaml", b"age: 40\nsex: \xff\n", "not-utf8.yaml:2: not UTF-8 text"),
+    ("not-utf8.yaml", b"age: 40\nsex: \xff\n", "not-utf8.yaml:2: not UTF-8 text (byte 0xff)"),
+    ("bom-not-utf8.yaml", b"\xef\xbb\xbfage: 40\nsex: \xff\n",  # counted past the mark
+     "bom-not-utf8.yaml:2: not UTF-8 text (byte 0xff)"),
     ("list.json", "[1, 2]", "an answers file must map question ids to answers"),
 ])
 def test_every_bad_answers_file_exits_2_naming_what_is_wrong(runner, cli, tmp_path, name,
