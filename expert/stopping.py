@@ -8,8 +8,12 @@ signal's number, as a shell reports it.
 
 from __future__ import annotations
 
-import signal
 from typing import Any
+
+try:  # the C module: signal.py makes enums of every signal, 0.5 ms of each start
+    import _signal as signals
+except ImportError:  # pragma: no cover - an interpreter without it
+    import signal as signals  # type: ignore[no-redef]
 
 NAMES = ("SIGTERM", "SIGHUP", "SIGQUIT")
 
@@ -23,6 +27,8 @@ class Stopped(KeyboardInterrupt):
 
     @property
     def name(self) -> str:
+        import signal
+
         return signal.Signals(self.signum).name
 
     @property
@@ -37,6 +43,6 @@ def _stop(signum: int, _frame: Any) -> None:
 def install() -> None:
     """Stop cleanly on the termination signals this system has."""
     for name in NAMES:
-        number = getattr(signal, name, None)
+        number = getattr(signals, name, None)
         if number is not None:
-            signal.signal(number, _stop)
+            signals.signal(number, _stop)
