@@ -1,7 +1,8 @@
-"""The knowledge cache is data, never code: JSON read back into the model's own types,
+"""The knowledge cache is data, never code: read back only into the model's own types,
 checked against its key and digest, only from a folder no one else can write."""
 
 import binascii
+import io
 import json
 import os
 import pickle
@@ -16,6 +17,7 @@ from hypothesis import strategies as st
 from conftest import EXAMPLES, ROOT
 from expert.kb import cachefile
 from expert.kb.loader import load_knowledge
+from expert.language.model import KnowledgeBase
 
 
 @pytest.fixture
@@ -26,19 +28,18 @@ def cache(tmp_path, monkeypatch):
 
 
 def entry(folder):
-    found = list(folder.glob("kb-*.json"))
+    found = list(folder.glob("kb-*.cache"))
     assert len(found) == 1, found
     return found[0]
 
 
-def test_an_entry_is_json_private_to_the_user(cache):
+def test_an_entry_is_private_to_the_user(cache):
     kb = load_knowledge()
     path = entry(cache)
     assert stat.S_IMODE(cache.stat().st_mode) == 0o700
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    head, _, payload = path.read_bytes().partition(b"\n")
+    head = path.read_bytes().partition(b"\n")[0]
     assert json.loads(head)["key"] == path.stem
-    json.loads(payload)  # data, whole
     again = load_knowledge()
     assert again.rules == kb.rules and again.fingerprint == kb.fingerprint
 
@@ -60,8 +61,10 @@ def test_a_pickle_planted_in_the_cache_is_never_run(cache, tmp_path, monkeypatch
     path = entry(cache)
     mark = tmp_path / "pwned"
     monkeypatch.setenv("PLANTED_MARK", str(mark))
-    for target in (path, path.with_suffix(".pickle")):
-        target.write_bytes(pickle.dumps(Planted()))
+    planted = pickle.dumps(Planted())
+    path.write_bytes(_sealed(planted, path.stem))  # with the right key and checksum
+    for older in (".pickle", ".json"):  # entries of older formats
+        path.with_suffix(older).write_bytes(planted)
     env = {**os.environ, "TWITCHDX_CACHE": str(cache)}
     done = subprocess.run([sys.executable, str(ROOT / "cli.py"), "consult", "--answers",
                            str(EXAMPLES / "eyelid-coffee.yaml"), "--format", "json",
@@ -69,18 +72,26 @@ def test_a_pickle_planted_in_the_cache_is_never_run(cache, tmp_path, monkeypatch
     assert done.returncode == 0, done.stderr
     assert not mark.exists()
     assert json.loads(done.stdout)["referral"]["level"] == "self_care"
-    assert not path.with_suffix(".pickle").exists()  # an old-format entry is swept away
+    assert not path.with_suffix(".pickle").exists()  # older entries are swept away
+    assert not path.with_suffix(".json").exists()
 
 
 def _edit_a_rule(path, keep_digest: bool):
-    head, _, payload = path.read_bytes().partition(b"\n")
-    edited = payload.replace(b'"mg-ppi-long-term"', b'"mg-ppi-long-term"', 1).replace(
-        b'{"p":["magnesium",0.3]}', b'{"p":["magnesium",0.99]}', 1)
-    assert edited != payload
-    header = json.loads(head)
-    if not keep_digest:
-        header["crc32"] = binascii.crc32(edited)
-    path.write_bytes(json.dumps(header).encode() + b"\n" + edited)
+    """The entry with mg-ppi-long-term's magnesium certainty 0.99: resealed (an entry
+    someone else could plant) or not (a damaged one)."""
+    data = path.read_bytes()
+    kb = cachefile.loads(data, path.stem)
+    rules = tuple(r._replace(then=r.then._replace(hypotheses=(("magnesium", 0.99),)))
+                  if r.id == "mg-ppi-long-term" else r for r in kb.rules)
+    edited = cachefile.dumps(_with(kb, rules=rules), path.stem)
+    if keep_digest:
+        edited = data[:data.index(b"\n")] + edited[edited.index(b"\n"):]
+    path.write_bytes(edited)
+
+
+def _with(kb, **changes):
+    return KnowledgeBase(**{name: changes.get(name, getattr(kb, name))
+                            for name in cachefile.FIELDS})
 
 
 def test_an_edited_or_truncated_entry_is_rebuilt_not_served(cache):
@@ -114,41 +125,58 @@ def test_a_folder_others_can_write_is_neither_read_nor_written(cache):
     assert dict(served.rules_by_id["mg-ppi-long-term"].then.hypotheses)["magnesium"] == 0.99
 
 
-@pytest.mark.parametrize("payload", [
-    b'{"n":"Popen","f":[["sh","-c","touch x"]]}',
-    b'{"n":"__import__","f":["os"]}',
-    b'{"d":[["manifests",{"t":[]}]]}',
-    b'{"n":"Ask","f":[1,2,3,4,5,6,7,8,9]}',
-    b'[1,2,3]',
-    b'{"x":1}',
-])
-def test_a_payload_naming_anything_else_is_a_miss(payload):
-    header = json.dumps({"twitchdx_cache": cachefile.FORMAT, "key": "k",
-                         "crc32": binascii.crc32(payload)}).encode()
-    assert cachefile.loads(header + b"\n" + payload, "k") is None
-
-
-def _resealed(entry: bytes, old: bytes, new: bytes) -> bytes:
-    """A cache entry with its first ``old`` replaced by ``new``, and a checksum to match."""
-    payload = entry[entry.index(b"\n") + 1:].replace(old, new, 1)
-    header = json.dumps({"twitchdx_cache": cachefile.FORMAT, "key": "k",
+def _sealed(payload: bytes, key: str = "k") -> bytes:
+    """A cache entry of ``payload`` with the right header: what only the folder's owner
+    could write."""
+    header = json.dumps({"twitchdx_cache": cachefile.FORMAT, "key": key,
                          "crc32": binascii.crc32(payload)}).encode()
     return header + b"\n" + payload
 
 
+@pytest.mark.parametrize("payload", [
+    b"cos\nsystem\n(S'touch {mark}'\ntR.",  # a function
+    b"cposix\nsystem\n(S'touch {mark}'\ntR.",
+    b"csubprocess\nPopen\n((S'touch'\nS'{mark}'\nltR.",
+    b"cbuiltins\n__import__\n(S'os'\ntR.",
+    b"cexpert.language.model\nKnowledgeBase\n)R.",  # of the model, but not a NamedTuple
+    b"cexpert.language.conditions\nAsk\n(I1\ntR.",  # a NamedTuple: never its constructor
+    b"cexpert.kb.cachefile\n_made\n(S'Ask'\n(I1\nttR.",  # too few fields
+    b"cexpert.kb.cachefile\n_made\n(S'KnowledgeBase'\n)tR.",  # not one of the model's
+    b"cexpert.kb.cachefile\n_made\n(S'Ask'\n(lp0\ntR.",  # fields not a tuple
+    b"cexpert.kb.cachefile\nTYPES\n.",  # the maker's module, but not the maker
+    b"(lp0\n.",  # not the base's arguments
+    b"(dp0\nS'manifests'\n)s.",
+    b"\x80\x05K\x01.",
+])
+def test_a_payload_naming_anything_else_is_a_miss_and_runs_nothing(payload, tmp_path):
+    mark = tmp_path / "pwned"
+    entry_ = _sealed(payload.replace(b"{mark}", str(mark).encode()))
+    assert cachefile.loads(entry_, "k") is None
+    assert not mark.exists()
+
+
+def test_an_entry_calls_nothing_but_the_maker_of_the_models_types(kb):
+    """What dumps writes names one function, which makes the model's NamedTuples."""
+    named, made = [], set()
+
+    class Recording(pickle.Unpickler):
+        def find_class(self, module, name):
+            named.append((module, name))
+            return lambda kind, fields: made.add(kind) or cachefile._made(kind, fields)
+
+    payload = cachefile.dumps(kb, "k").partition(b"\n")[2]
+    Recording(io.BytesIO(payload)).load()
+    assert set(named) == {("expert.kb.cachefile", "_made")}
+    assert made <= set(cachefile.TYPES) and {"RuleDef", "Question", "Ask"} <= made
+
+
 def test_a_value_of_the_model_is_read_only_as_dumps_writes_it(kb):
-    """Every field, and "n" before "f": a cache entry is never read by guessing what a
-    missing field would be."""
-    good = cachefile.dumps(kb, "k")
-    assert cachefile.loads(good, "k").rules == kb.rules
-    start = good.index(b'{"n":"Ask","f":[')
-    end = good.index(b"]}", start) + 2
-    ask = json.loads(good[start:end])
-    fewer = json.dumps({"n": "Ask", "f": ask["f"][:-1]}, separators=(",", ":")).encode()
-    turned = json.dumps({"f": ask["f"], "n": "Ask"}, separators=(",", ":")).encode()
-    assert cachefile.loads(_resealed(good, good[start:end], good[start:end]), "k") is not None
-    assert cachefile.loads(_resealed(good, good[start:end], fewer), "k") is None
-    assert cachefile.loads(_resealed(good, good[start:end], turned), "k") is None
+    """A NamedTuple with a field missing is a miss: never read by guessing what it was."""
+    rule = kb.rules[0]
+    short = tuple.__new__(type(rule), tuple(rule)[:-1])
+    assert cachefile.loads(cachefile.dumps(_with(kb, rules=(short, *kb.rules[1:])), "k"),
+                           "k") is None
+    assert cachefile.loads(cachefile.dumps(kb, "k"), "k").rules == kb.rules
 
 
 def test_the_key_must_match(kb):
@@ -156,16 +184,12 @@ def test_the_key_must_match(kb):
     assert cachefile.loads(cachefile.dumps(kb, "one"), "one").rules == kb.rules
 
 
-def test_a_large_base_keeps_each_text_once_and_reads_back_the_same(kb, monkeypatch):
-    monkeypatch.setattr(cachefile, "SHARED_FROM", 0)  # as if the shipped base were large
+def test_each_text_is_kept_once_and_reads_back_the_same(kb):
     shared = cachefile.loads(cachefile.dumps(kb, "k"), "k")
     assert [f for f in cachefile.FIELDS if getattr(shared, f) != getattr(kb, f)] == []
     first, second = shared.rules[0], shared.rules[1]
     assert first.status == second.status and first.status is second.status
     assert first.lines[0][0] is second.lines[0][0]  # "id", in their tables of lines
-    monkeypatch.undo()
-    plain = cachefile.loads(cachefile.dumps(kb, "k"), "k")  # small: read the quick way
-    assert plain.rules == kb.rules and plain.rules[0].status is not plain.rules[1].status
 
 
 @pytest.mark.slow
@@ -194,25 +218,36 @@ def test_fuzzed_entries_never_raise_and_never_pass_unchecked(kb, data):
             assert loaded is None or loaded.rules == kb.rules
 
 
-@pytest.mark.parametrize("shared", [False, True])
+def _round_trip(value):
+    payload = pickle.dumps(cachefile._shared(value, {}), protocol=5)
+    return cachefile._MadeOnly(io.BytesIO(payload)).load()
+
+
+class _Text(str):
+    pass
+
+
+class _Number(int):
+    pass
+
+
 @pytest.mark.parametrize("value", [
-    (("a", True), ("b", 1), ("c", 1.0), ("d", None), ("e", "x")),  # one "p": types kept
-    (("a", ("nested",)), ("b", 2)),  # a value that is not a scalar: a "t" of "t"s
-    ((1, "a"),),  # a key that is not text
-    (("a", 1, 2),),  # not a pair
+    (("a", True), ("b", 1), ("c", 1.0), ("d", None), ("e", "x")),  # types kept: True != 1.0
+    (("a", ("nested",)), ("b", 2)),
+    {"k": ({"n": (1, 2.5)},)},
     (),
 ])
-def test_pairs_read_back_as_written(value, shared):
-    encoded = json.dumps(cachefile._encode(value))
-    assert ('{"p":' in encoded) == (value != () and all(
-        len(v) == 2 and isinstance(v[0], str) and not isinstance(v[1], tuple)
-        for v in value))
-    back = json.loads(encoded, object_pairs_hook=cachefile._decoder(shared))
-    assert back == value and [type(v) for pair in back for v in pair] == [
-        type(v) for pair in value for v in pair]
+def test_values_read_back_as_written(value):
+    back = _round_trip(value)
+    assert back == value and repr(back) == repr(value)
 
 
-@pytest.mark.parametrize("payload", [b'{"p":["a",1,"b"]}', b'{"p":[1,"a"]}', b'{"p":"ab"}'])
-def test_pairs_that_are_not_pairs_are_a_miss(payload):
-    with pytest.raises(ValueError):
-        json.loads(payload, object_pairs_hook=cachefile._decoder(False))
+def test_a_subclass_of_text_or_number_is_kept_as_the_plain_one():
+    back = _round_trip((_Text("hazard"), _Number(3)))
+    assert back == ("hazard", 3) and [type(v) for v in back] == [str, int]
+
+
+@pytest.mark.parametrize("value", [["a list"], {"a set"}, b"bytes", object()])
+def test_what_the_base_never_holds_is_never_cached(value):
+    with pytest.raises(TypeError, match="cannot cache"):
+        cachefile._shared((value,), {})

@@ -23,9 +23,9 @@ from pathlib import Path
 
 from .. import __version__
 from ..errors import InputError, KnowledgeError, Problem
-from ..fileio import read_text, write_atomic
+from ..fileio import MAX_BYTES, read_text, write_atomic
 from ..language.model import KnowledgeBase
-from .digest import sha256
+from .digest import blake2b
 
 
 def package_knowledge() -> Path:
@@ -160,12 +160,13 @@ def load_knowledge(extra: tuple[str | Path, ...] = (), use_cache: bool = True,
     """Load, validate, prove safe and cache the knowledge base; KnowledgeError lists every
     problem (exit 2), an unsafe knowledge set included, with its counterexample.
     ``experimental=False``: without the rules marked experimental (checked again so)."""
-    texts = read_knowledge(all_files(knowledge_dirs(extra, package)))
-    cache = _cache_path(texts, experimental) if use_cache else None
+    files = all_files(knowledge_dirs(extra, package))
+    cache = _cache_path(files, experimental) if use_cache else None
     if cache is not None:
         kb = _read_cache(cache)
         if kb is not None:
             return kb  # cached only after the checks below passed
+    texts = read_knowledge(files)
     from .builder import Proofs, build
     from .safety import check
     from .verify import double_counting
@@ -217,30 +218,39 @@ def read_knowledge(files: list[tuple[str, Path]]) -> list[tuple[str, Path, str]]
     return [(kind, path, read_text(path)) for kind, path in files]
 
 
-def _cache_path(texts: list[tuple[str, Path, str]], experimental: bool = True
-                ) -> Path | None:
-    """Where the checked base is cached: keyed by the content of every knowledge file (so
+def _cache_path(files: list[tuple[str, Path]], experimental: bool = True) -> Path | None:
+    """Where the checked base is cached: keyed by the bytes of every knowledge file (so
     an edit is never missed), by where they are shown from, and by the checking code
-    (its files' size and modification time, as Python keys bytecode)."""
+    (its files' size and modification time, as Python keys bytecode).  None: no cache,
+    or a file that cannot be read whole, which reading it again then reports.
+
+    The bytes, not the text: a start that finds the base cached decodes nothing."""
     setting = os.environ.get(ENV_CACHE)
     if setting is not None and setting.strip().lower() in ("", "0", "off", "no"):
         return None
-    digest = sha256(f"{CACHE_FORMAT}|{__version__}|{sys.version_info[:2]}|"
-                    f"{Path.cwd()}|{experimental}".encode())
+    digest = blake2b(f"{CACHE_FORMAT}|{__version__}|{sys.version_info[:2]}|"
+                     f"{Path.cwd()}|{experimental}".encode(), digest_size=16)
     stamps = _code_stamps(os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
     if stamps is None:
         return None
     for stamp in stamps:
         digest.update(stamp.encode())
-    for kind, path, text in texts:
-        digest.update(f"\0{kind}\0{path}\0".encode())
-        digest.update(text.encode("utf-8", "surrogatepass"))
+    for kind, path in files:
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read(MAX_BYTES + 1)
+        except OSError:
+            return None
+        if len(data) > MAX_BYTES:
+            return None
+        digest.update(f"\0{kind}\0{path}\0{len(data)}\0".encode("utf-8", "surrogatepass"))
+        digest.update(data)
     if setting:
         root = Path(setting)
     else:
         base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
         root = Path(base) / "twitchdx"
-    return root / f"kb-{digest.hexdigest()[:32]}.json"
+    return root / f"kb-{digest.hexdigest()}.cache"
 
 
 def _code_stamps(package: str) -> list[str] | None:
@@ -288,8 +298,9 @@ def _write_cache(path: Path, kb: KnowledgeBase) -> None:
         return  # a folder others can write is not a cache: never fill it
     try:
         write_atomic(path, dumps(kb, path.stem))  # 0600, as mkstemp makes it
-        old = sorted(path.parent.glob("kb-*.json"), key=lambda p: p.stat().st_mtime)
-        for stale in [*old[:-16], *path.parent.glob("kb-*.pickle")]:
-            stale.unlink(missing_ok=True)  # and entries of the old, pickled format
+        old = sorted(path.parent.glob("kb-*.cache"), key=lambda p: p.stat().st_mtime)
+        older = [*path.parent.glob("kb-*.pickle"), *path.parent.glob("kb-*.json")]
+        for stale in [*old[:-16], *older]:
+            stale.unlink(missing_ok=True)  # and entries of older formats
     except (OSError, TypeError):
         pass  # the cache only saves time; never fail a consultation over it
