@@ -1,6 +1,8 @@
 """Loading knowledge: every problem found at once, each with file:line and rule id."""
 
 import gc
+import os
+import shutil
 import textwrap
 
 import pytest
@@ -292,3 +294,24 @@ def test_a_cached_load_does_not_load_openssl(tmp_path):
     _built, cached = (subprocess.run([sys.executable, "-c", code], capture_output=True,
                                      text=True, env=env, check=True) for _ in range(2))
     assert cached.stdout.strip() == "[]", cached.stdout  # (building may import it)
+
+
+def test_an_edit_is_never_served_from_the_cache(tmp_path, monkeypatch):
+    """The key is the files' bytes: an edit of the same size, its time set back as a
+    copy or a checkout can leave it, is still seen."""
+    monkeypatch.setenv("TWITCHDX_CACHE", str(tmp_path / "cache"))
+    folder = tmp_path / "mini"
+    shutil.copytree(MINI, folder)
+    rules = folder / "rules" / "mini.yaml"
+
+    def certainty() -> dict:
+        kb = load_knowledge((folder,), package=False)
+        return dict(kb.rules_by_id["h1-from-a"].then.hypotheses)
+
+    assert certainty() == {"h1": 0.4}
+    before = rules.stat()
+    rules.write_text(rules.read_text().replace("cf: 0.4}", "cf: 0.3}", 1))
+    os.utime(rules, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert rules.stat().st_size == before.st_size
+    assert certainty() == {"h1": 0.3}
+    assert len(list((tmp_path / "cache").glob("kb-*.cache"))) == 2
