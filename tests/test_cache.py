@@ -49,11 +49,37 @@ class Planted:
         return (os.system, (f"touch {os.environ['PLANTED_MARK']}",))
 
 
-def test_an_older_readable_folder_of_the_user_is_closed_and_used(cache):
-    cache.mkdir(mode=0o755)
-    cache.chmod(0o755)
+@pytest.mark.parametrize("mode", [0o755, 0o711, 0o750])
+def test_an_older_readable_folder_of_the_user_is_closed_and_used(cache, mode):
+    cache.mkdir(mode=mode)
+    cache.chmod(mode)
     load_knowledge()
     assert stat.S_IMODE(cache.stat().st_mode) == 0o700 and entry(cache).exists()
+
+
+def test_a_cache_folder_is_made_with_its_parents(tmp_path, monkeypatch):
+    folder = tmp_path / "not" / "there" / "yet"
+    monkeypatch.setenv("TWITCHDX_CACHE", str(folder))
+    load_knowledge()
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700 and entry(folder).exists()
+
+
+def test_a_folder_of_someone_else_or_none_is_not_private(tmp_path, monkeypatch):
+    folder = tmp_path / "cache"
+    assert cachefile.private_folder(folder)
+    monkeypatch.setattr(cachefile.os, "getuid", lambda: folder.stat().st_uid + 1)
+    assert cachefile.private_folder(folder) is False  # the user's, not this user's
+    monkeypatch.undo()
+    (tmp_path / "a-file").write_text("")
+    assert cachefile.private_folder(tmp_path / "a-file" / "cache") is False
+
+
+def test_an_entry_without_every_field_is_a_miss(kb, monkeypatch):
+    """Not even one the base could default (its calm texts): never read by guessing."""
+    monkeypatch.setattr(cachefile, "FIELDS", tuple(f for f in cachefile.FIELDS if f != "calm"))
+    short = cachefile.dumps(kb, "k")
+    monkeypatch.undo()
+    assert cachefile.loads(short, "k") is None
 
 
 def test_a_pickle_planted_in_the_cache_is_never_run(cache, tmp_path, monkeypatch):

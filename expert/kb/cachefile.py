@@ -28,13 +28,17 @@ import io
 import json
 import os
 import stat
-from _pickle import Unpickler, UnpicklingError  # pickle.py itself: 1.2 ms more to import
 from binascii import crc32  # imported by the libraries already: sha256 took a millisecond
 from pathlib import Path
 from typing import Any
 
 from ..language import conditions, model
 from ..language.model import KnowledgeBase
+
+try:  # the C unpickler itself: pickle.py would take 1.2 ms more of every start to import
+    from _pickle import Unpickler, UnpicklingError
+except ImportError:  # pragma: no cover - an interpreter without it
+    from pickle import Unpickler, UnpicklingError  # type: ignore[assignment]
 
 FORMAT = 3
 FIELDS = ("manifests", "questions", "rules", "levels", "hypotheses", "notes", "tests",
@@ -66,6 +70,8 @@ def _made(name: str, fields: tuple[Any, ...]) -> tuple[Any, ...]:
 
 
 class _MadeOnly(Unpickler):
+    """Reads a payload that names ``_made``, and nothing else."""
+
     def find_class(self, module: str, name: str) -> Any:
         if (module, name) != (__name__, "_made"):
             raise UnpicklingError(f"a cache entry names {module}.{name}")
