@@ -13,6 +13,6 @@ def test_the_cold_start_benchmark_keeps_no_consultation_in_the_users_history(
     spec = importlib.util.spec_from_file_location("bench_consult", ROOT / "bench" / "consult.py")
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
-    floor, cli = bench.cold(1)
-    assert floor > 0 and cli > 0
+    floor, cli, ratio = bench.cold(1)
+    assert floor > 0 and cli > 0 and ratio == cli / floor
     assert not mine.exists() or not any(mine.iterdir())

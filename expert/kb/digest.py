@@ -15,13 +15,8 @@ hash, which other programs compare.
 
 from __future__ import annotations
 
-try:
-    from _sha2 import sha256  # type: ignore[import-not-found]  # Python 3.12 and later
-except ImportError:
-    try:
-        from _sha256 import sha256  # type: ignore[import-not-found,no-redef]
-    except ImportError:  # pragma: no cover - a build without it: OpenSSL's, as ever
-        from hashlib import sha256  # type: ignore[assignment]
+import functools
+from typing import Any
 
 try:
     from _blake2 import blake2b  # type: ignore[import-not-found]
@@ -29,3 +24,21 @@ except ImportError:  # pragma: no cover - a build without it
     from hashlib import blake2b  # type: ignore[assignment]
 
 __all__ = ["blake2b", "sha256"]
+
+
+def sha256(data: bytes = b"") -> Any:
+    """A SHA-256 hash of ``data`` (``update`` and ``hexdigest`` as hashlib's), its module
+    imported when first asked for: a start that finds its base cached never is."""
+    return _sha256()(data)
+
+
+@functools.cache
+def _sha256() -> Any:
+    try:
+        from _sha2 import sha256  # type: ignore[import-not-found]  # Python 3.12 and later
+    except ImportError:
+        try:
+            from _sha256 import sha256  # type: ignore[import-not-found,no-redef]
+        except ImportError:  # pragma: no cover - a build without it: OpenSSL's, as ever
+            from hashlib import sha256  # type: ignore[assignment]
+    return sha256
