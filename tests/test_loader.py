@@ -315,3 +315,25 @@ def test_an_edit_is_never_served_from_the_cache(tmp_path, monkeypatch):
     assert rules.stat().st_size == before.st_size
     assert certainty() == {"h1": 0.3}
     assert len(list((tmp_path / "cache").glob("kb-*.cache"))) == 2
+
+
+def test_a_build_imports_only_the_code_its_cache_key_stamps():
+    """The cache's key stamps the package's own modules and the folders of BUILDERS, not
+    every folder: so building a base must import nothing else of the package, or an
+    edit there would be served a base built by the code before it."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import expert
+    from expert.kb.loader import BUILDERS
+
+    code = ("import sys; from expert.kb.loader import load_knowledge; "
+            "load_knowledge(use_cache=False); print('\\n'.join(m.__file__ for name, m in "
+            "list(sys.modules.items()) if name.startswith('expert.')))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, env={**os.environ, "TWITCHDX_CACHE": "off"})
+    package = Path(expert.__file__).parent
+    folders = [Path(f).relative_to(package).parts[:-1] for f in done.stdout.splitlines()]
+    assert {parts[0] for parts in folders if parts} == set(BUILDERS)

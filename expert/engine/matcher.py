@@ -229,15 +229,23 @@ class IndexedMatcher(Matcher):
                 if not negated:
                     names.append(f"p{index}")
                 test = leaf_test(leaf) if isinstance(leaf, Ask | Belief) else None
-                self.tests.setdefault(key, Tests()).add(leaf, (number, slot), test)
+                self._tests(key).add(leaf, (number, slot), test)
             if action.once:
-                self.tests.setdefault(("f", definition.id), Tests()).add(None, (number, -1))
+                self._tests(("f", definition.id)).add(None, (number, -1))
             if not names:  # nothing positive: it holds on the initial fact, unnamed
                 names.append(None)
-                self.tests.setdefault(("i",), Tests()).add(None, (number, self.size))
+                self._tests(("i",)).add(None, (number, self.size))
             self.alternatives.append(Alternative(rule, names, self.size))
             self.size += len(names)
             self.salience.append(rule.salience)
+
+    def _tests(self, key: Key) -> Tests:
+        """The tests of ``key``, made when it is first tested (not for every test, as
+        ``setdefault(key, Tests())`` would: five times as many as there are keys)."""
+        tests = self.tests.get(key)
+        if tests is None:
+            tests = self.tests[key] = Tests()
+        return tests
 
     def reset(self) -> None:
         """Forget the last consultation: the counts and slots made anew, flat lists that
