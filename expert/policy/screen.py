@@ -54,18 +54,32 @@ def _screened(text: str, extra: tuple[str, ...], naming: bool) -> tuple[Finding,
     out: list[Finding] = []
     medicine_before = False
     for written in sentences(text):
-        s = read(written)
-        if _cued(s):
-            for rule in _stops(s, medicine_before, naming) + _potassium(s) + _limits(s):
-                out.append(Finding(rule, rules[rule].says, written, rules[rule].instead))
-            medicine_before = medicine_before or s.mentions_medicine()
-        folded = f" {s.joined} "
+        broken, medicine = _instructs(written, medicine_before, naming)
+        out += [Finding(rule, rules[rule].says, written, rules[rule].instead) for rule in broken]
+        medicine_before = medicine_before or medicine
+        if not extra:
+            continue
+        folded = f" {read(written).joined} "
         for phrase in extra:
             wanted = " " + " ".join(w.text for w in words(phrase)) + " "
             if wanted.strip() and wanted in folded:
                 out.append(Finding(f"phrase:{phrase}", f"say {phrase!r} (forbidden by the "
                                    "knowledge's own catalog)", written, "leave it out"))
     return tuple(out)
+
+
+@functools.lru_cache(maxsize=16384)
+def _instructs(written: str, medicine_before: bool, naming: bool
+               ) -> tuple[tuple[str, ...], bool]:
+    """The never_advise rules one sentence breaks (``medicine_before``: a medicine was
+    named earlier in its text, so "stop it" stops that), and whether it names a
+    medicine: judged once for each sentence and context (texts are written of the same
+    sentences: two in five of a large base's are met before)."""
+    s = read(written)
+    if not _cued(s):
+        return (), False
+    return (*_stops(s, medicine_before, naming), *_potassium(s), *_limits(s)), \
+        s.mentions_medicine()
 
 
 def _cued(s: Sentence) -> bool:
