@@ -504,6 +504,47 @@ def test_a_sentence_opening_no_cue_gives_the_screens_nothing_to_read(sentence, b
     assert not s.mentions_medicine()
 
 
+def _lists_of_the_lexicon():
+    from expert.policy import screen
+    from expert.policy.sealed import lexicon
+
+    lex = lexicon()
+    return [screen._cue_terms(), (lex.reassurance,),
+            (lex.foods, lex.nutrients, lex.supplement_brands, lex.substances, lex.medicines)]
+
+
+WRITTEN = [*SPOKEN, "harmless", "common", "Nothing", "coffee", "Caffeine", "banana-rich",
+           "magnesium-based", "Slow-K", "(entry", "12).", "so.", "\u2019s", "ST\u039fP",
+           "caf\u00e9", "omeprazole", "don't", "usually", "iron-", "-free", "k+", "vitamin",
+           "d3", ",", ";"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(WRITTEN), min_size=1, max_size=12).map(" ".join),
+       st.sampled_from([0, 1, 2]))
+@example("Drawn rule 12 says so.", 0)
+@example("Keep a banana-rich diet.", 2)
+def test_a_sentence_plainly_lacking_a_list_has_nothing_of_it_found(sentence, which):
+    """plainly_lacks is told from the sentence's text, not its words: when it says no
+    entry of the lists can be found, reading the sentence must find none."""
+    from expert.policy.sentence import plainly_lacks, read
+
+    lists = _lists_of_the_lexicon()[which]
+    if plainly_lacks(sentence, lists):
+        assert [terms for terms in lists if read(sentence).find(terms)] == []
+
+
+def test_most_plain_sentences_are_never_read_into_words():
+    from expert.policy.sentence import plainly_lacks
+
+    cues, reassurance, named = _lists_of_the_lexicon()
+    plain = "Drawn rule 12 says which muscles twitch (entry 40)."
+    assert plainly_lacks(plain, cues) and plainly_lacks(plain, named)
+    assert not plainly_lacks("Stop your warfarin.", cues)
+    assert not plainly_lacks("Eat banana-rich meals.", named)  # a part of a compound
+    assert not plainly_lacks("It is usually harmless.", reassurance)
+
+
 def test_a_medicine_named_in_a_sentence_before_is_what_it_stops():
     from expert.policy import screen
 

@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 from .reading import sentences
 from .sealed import lexicon
-from .sentence import REDUCTION, read
+from .sentence import REDUCTION, plainly_lacks, read
 
 
 class Actions(NamedTuple):
@@ -54,7 +54,10 @@ def keep(readings: dict[str, Actions]) -> None:
 def _reading(text: str) -> Actions:
     lex = lexicon()
     eat, avoid, take, refuse, substances, medicines = set(), set(), set(), set(), set(), set()
+    named = (lex.foods, lex.nutrients, lex.supplement_brands, lex.substances, lex.medicines)
     for written in sentences(text):
+        if plainly_lacks(written, named):  # asks for nothing: no need to read it
+            continue
         s = read(written)
         for start, _, food in s.foods:
             (avoid if s.in_phrase(start, REDUCTION) else eat).add(food)

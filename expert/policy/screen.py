@@ -16,7 +16,17 @@ from typing import NamedTuple
 
 from .reading import sentences, words
 from .sealed import Lexicon, Terms, lexicon, policy
-from .sentence import CAPS, DANGER, DETERMINERS, LABORATORY, OVERDOSE, RESTRICTIVE, Sentence, read
+from .sentence import (
+    CAPS,
+    DANGER,
+    DETERMINERS,
+    LABORATORY,
+    OVERDOSE,
+    RESTRICTIVE,
+    Sentence,
+    plainly_lacks,
+    read,
+)
 
 
 class Finding(NamedTuple):
@@ -75,6 +85,8 @@ def _instructs(written: str, medicine_before: bool, naming: bool
     named earlier in its text, so "stop it" stops that), and whether it names a
     medicine: judged once for each sentence and context (texts are written of the same
     sentences: two in five of a large base's are met before)."""
+    if plainly_lacks(written, _cue_terms()):  # most sentences: never read into words
+        return (), False
     s = read(written)
     if not _cued(s):
         return (), False

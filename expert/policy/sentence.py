@@ -5,9 +5,10 @@ doctor; what does it act on."""
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Iterable
 
-from .reading import Word, words
+from .reading import TOKEN, Word, fold, words
 from .sealed import Lexicon, Terms, lexicon
 
 FILLERS = frozenset({"or", "and", "to", "try", "ever", "just", "suddenly", "abruptly",
@@ -264,3 +265,29 @@ def read(written: str) -> Sentence:
     asks for, one after the other; sentences that many texts share stay).  Shared: never
     change what it holds."""
     return Sentence(written, lexicon())
+
+
+def plainly_lacks(written: str, lists: tuple[Terms, ...]) -> bool:
+    """Whether no entry of these lists can be found in a sentence, told without reading
+    it into words: each of its words is a token of its reader's form, or a part of a
+    hyphenated one, and an entry is found only where its first word is a word (or, for
+    a stem, opens one); so when none of those tokens and parts is a first word, and no
+    stem is in the text at all, nothing is found.  Most sentences of a large base name
+    nothing of the lexicon, and need not be read."""
+    exact, stems = _openings(lists)
+    folded = fold(written)
+    tokens = TOKEN.findall(folded)
+    if not exact.isdisjoint(tokens) or not exact.isdisjoint(
+            part for token in tokens if "-" in token for part in token.split("-")):
+        return False
+    return stems is None or not stems.search(folded)
+
+
+@functools.lru_cache(maxsize=64)
+def _openings(lists: tuple[Terms, ...]) -> tuple[frozenset[str], re.Pattern[str] | None]:
+    """The first words of the entries of these lists, and their stems as one pattern."""
+    firsts = {parts[0] for terms in lists for listed in terms.phrases.values()
+              for parts, _ in listed}
+    stems = sorted(f[:-1] for f in firsts if f.endswith("*"))
+    return (frozenset(f for f in firsts if not f.endswith("*")),
+            re.compile("|".join(map(re.escape, stems))) if stems else None)

@@ -7,13 +7,15 @@ import functools
 
 from .reading import sentences
 from .sealed import lexicon
-from .sentence import read
+from .sentence import plainly_lacks, read
 
 
 def reassuring(sentence: str) -> bool:
     """Whether a sentence tells people not to worry (harmless, common, nothing needs a
     doctor)."""
-    return bool(read(sentence).find(lexicon().reassurance))
+    reassurance = lexicon().reassurance
+    return not plainly_lacks(sentence, (reassurance,)) and bool(
+        read(sentence).find(reassurance))
 
 
 @functools.lru_cache(maxsize=16384)
