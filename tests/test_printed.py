@@ -214,12 +214,12 @@ def test_what_advice_asks_comes_before_the_rest(texts, monkeypatch):
     shared = printed.Sharing(keys, (kb.language, kb.forbidden_phrases))
     try:
         readings = shared.child.receive()  # the parent takes nothing: the child does all
-        taken, verdicts = shared.child.result()
+        (asked, taken), verdicts = shared.child.result()
     finally:
         shared.close()
     assert set(readings) == advice and not asks._READ  # read there, not here
     assert readings == {text: asks.actions(text) for text in advice}
-    assert taken == len(shared.keys) == len(set(keys))
+    assert asked == shared.advice and taken == len(shared.keys) == len(set(keys))
     assert shared.keys[:shared.advice] == [key for key in shared.keys if key[0] == "advice"]
     assert verdicts and printed.CLEAR not in verdicts.values()  # only what was found
     assert all(verdicts[index] == printed.judge(key, shared.policy)
@@ -237,10 +237,35 @@ def test_what_advice_asks_is_sent_before_the_other_fields_are_judged(texts, monk
     shared = printed.Sharing(keys, (kb.language, kb.forbidden_phrases))
     try:
         readings = shared.child.receive()
-        front, _ = struct.unpack_from("qq", shared.ends._places)
+        advice, rest = (struct.unpack_from("qq", ends._places) for ends in shared.ends)
     finally:
         shared.close()
-    assert readings and shared.advice <= front < shared.advice + 5 * forked.TwoEnds.BLOCK
+    assert readings and advice == (shared.advice, shared.advice)  # all of it read
+    assert shared.advice <= rest[0] < shared.advice + 5 * forked.TwoEnds.BLOCK
+
+
+def test_both_read_the_advice_first_and_meet_in_it(texts, monkeypatch):
+    """A child slow to read the advice sends what its part asks once the parent, reading
+    it from the back, has met it there; the parent keeps what its own part asks, and
+    the verdicts are every field's, whoever judged it."""
+    kb, _ = built(texts)
+    keys = [field[3:] for field in printed.fields(kb, {})]
+    parent, judge = os.getpid(), printed.judge
+    monkeypatch.setattr(printed, "judge", lambda key, policy: (
+        time.sleep(0.002) if os.getpid() != parent and key[0] == "advice" else None)
+        or judge(key, policy))
+    asks._READ.clear()
+    shared = printed.Sharing(keys, (kb.language, kb.forbidden_phrases))
+    try:
+        shared.asks()
+        verdicts = shared.verdicts()
+    finally:
+        shared.close()
+    theirs = [shared.keys[i][1] for i in range(shared.advice) if i not in shared.mine]
+    mine = [shared.keys[i][1] for i in range(shared.advice) if i in shared.mine]
+    assert theirs and mine  # each read part of the advice: the child's part was sent
+    assert all(text in asks._READ for written in theirs + mine for text in written if text)
+    assert verdicts == {key: judge(key, shared.policy) for key in shared.keys}
 
 
 def test_the_proofs_read_no_advice_again(texts, forks, monkeypatch):

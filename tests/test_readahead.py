@@ -122,7 +122,7 @@ def slowed(monkeypatch, who):
 
     def reading(kind, text, shown):
         if (os.getpid() == parent) == (who == "parent"):
-            time.sleep(0.05)
+            time.sleep(0.15)  # longer than a busy machine takes for a file (0.05 was not)
         return read_file(kind, text, shown)
 
     monkeypatch.setattr(readahead, "read_file", reading)

@@ -37,9 +37,11 @@ class TwoEnds:
 
     BLOCK = 16  # tasks taken at a time: a look at the shared places costs a microsecond
 
-    def __init__(self, count: int, block: int = BLOCK):
+    def __init__(self, count: int, block: int = BLOCK, start: int = 0):
+        """Tasks ``start`` to ``start + count`` (the ranges handed out count from 0 of a
+        longer list that another TwoEnds shares)."""
         self._places = mmap.mmap(-1, 16)  # front, back; MAP_SHARED: the child sees them move
-        struct.pack_into("qq", self._places, 0, 0, count)
+        struct.pack_into("qq", self._places, 0, start, start + count)
         self.block = block  # larger tasks (whole files) are taken one at a time
 
     def front(self) -> range:

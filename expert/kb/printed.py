@@ -129,45 +129,46 @@ APART_FROM = 8_000  # printed fields of a base screened on two cores (about 3,00
 
 
 class Sharing:
-    """Fields judged on two cores: a child forked at once takes them from the front,
-    advice first, and sends what the advice asks as soon as it has read it all
-    (check_advice and the safety proofs read it again), then what ``first`` comes to
-    (other work the parent would wait for, if any); ``verdicts``, once the parent's
-    other work is done, takes the fields from the back and adds the child's."""
+    """Fields judged on two cores: a child forked at once takes them from the front and
+    the parent, while it waits, from the back, the advice before the rest
+    (check_advice and the safety proofs read what all of it asks, and wait for it): the
+    two meet in the advice wherever their other work lets them, the child sends what
+    its part asks, then what ``first`` comes to (other work the parent would wait for,
+    if any), and goes on with the rest; ``verdicts``, once the parent's other work is
+    done, takes the rest from the back and adds the child's."""
 
     def __init__(self, keys: Iterable[Key], policy: Policy,
                  first: Callable[[], Any] | None = None):
         self.keys = sorted(dict.fromkeys(keys), key=lambda key: key[0] != "advice")
         self.advice = sum(key[0] == "advice" for key in self.keys)
         self.policy = policy
-        self.ends = TwoEnds(len(self.keys))
+        self.ends = (TwoEnds(self.advice), TwoEnds(len(self.keys) - self.advice,
+                                                   start=self.advice))
         self.asked = False
         self.first = first
         self.came: Any = _WAITING if first is not None else None  # what first came to
         self.mine: dict[int, Verdict] = {}  # judged by the parent, from the back
         self.child = Forked(self._front, parts=True)
 
-    def _front(self, send: Callable[[Any], None]) -> tuple[int, dict[int, Verdict]]:
-        """The child's work: (how many fields it judged from the front, those not CLEAR).
-        What the advice asks is sent first, once it has all been read (or as much of it
-        as the child judged, if the two ends met in the advice); what ``first`` came to,
-        next."""
+    def _front(self, send: Callable[[Any], None]
+               ) -> tuple[tuple[int, int], dict[int, Verdict]]:
+        """The child's work: (where its part of the advice and of the rest ends, the
+        fields it judged not CLEAR).  What its part of the advice asks is sent as soon
+        as the two have met in it; what ``first`` came to, next."""
+        advice, rest = self.ends
         judged: dict[int, Verdict] = {}
-        taken, asks_sent, first_sent = 0, False, self.first is None
-        while tasks := self.ends.front():
+        asked, rest_taken = 0, self.advice
+        while tasks := advice.front():
             judged.update(self._judged(tasks))
-            taken = tasks.stop
-            if not asks_sent and taken >= self.advice:
-                send(self._asks(self.advice))
-                asks_sent = True
-            if asks_sent and not first_sent:
-                send(_First(self._first()))
-                first_sent = True
-        if not asks_sent:
-            send(self._asks(min(taken, self.advice)))
-        if not first_sent:
+            asked = tasks.stop
+        send(self._asks(asked))
+        if self.first is not None:
             send(_First(self._first()))
-        return taken, {index: verdict for index, verdict in judged.items() if verdict != CLEAR}
+        while tasks := rest.front():
+            judged.update(self._judged(tasks))
+            rest_taken = tasks.stop
+        return (asked, rest_taken), {index: verdict for index, verdict in judged.items()
+                                     if verdict != CLEAR}
 
     def _first(self) -> Any:
         assert self.first is not None
@@ -183,8 +184,9 @@ class Sharing:
         return {index: judge(self.keys[index], self.policy) for index in tasks}
 
     def asks(self) -> None:
-        """Judge fields from the back until the child has sent what the advice asks, then
-        keep that (if the child failed, whoever reads it next reads it anew)."""
+        """Judge fields from the back (the advice first) until the child has sent what
+        its part of the advice asks, then keep that; what neither has read (all of the
+        child's, if it failed), whoever reads it next reads anew."""
         while not self.asked:
             self._take()
 
@@ -198,7 +200,7 @@ class Sharing:
     def _take(self) -> None:
         """The child's next part, once it begins to come (fields judged from the back
         meanwhile): what the advice asks, kept, or what ``first`` came to."""
-        while not self.child.ready() and (tasks := self.ends.back()):
+        while not self.child.ready() and (tasks := self._back()):
             self.mine.update(self._judged(tasks))
         part = self.child.receive()
         if isinstance(part, _First):
@@ -213,12 +215,20 @@ class Sharing:
     def verdicts(self) -> dict[Key, Verdict]:
         """The verdicts judged by the two: all of them, unless the child failed."""
         self.asks()
-        while tasks := self.ends.back():
+        while tasks := self._back():
             self.mine.update(self._judged(tasks))
         theirs = self.child.result()
-        taken, found = theirs if isinstance(theirs, tuple) else (0, {})
-        return {self.keys[index]: found.get(index, CLEAR) for index in range(taken)} | {
+        (asked, rest_taken), found = theirs if isinstance(theirs, tuple) else \
+            ((0, self.advice), {})
+        return {self.keys[index]: found.get(index, CLEAR)
+                for index in (*range(asked), *range(self.advice, rest_taken))} | {
             self.keys[index]: verdict for index, verdict in self.mine.items()}
+
+    def _back(self) -> range:
+        """The parent's next fields: the advice's, from its back, while the two have not
+        met in it; then the rest's."""
+        advice, rest = self.ends
+        return advice.back() or rest.back()
 
     def close(self) -> None:
         self.child.close()
