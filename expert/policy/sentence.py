@@ -275,12 +275,19 @@ def plainly_lacks(written: str, lists: tuple[Terms, ...]) -> bool:
     stem is in the text at all, nothing is found.  Most sentences of a large base name
     nothing of the lexicon, and need not be read."""
     exact, stems = _openings(lists)
+    folded, tokens = _tokens(written)
+    return exact.isdisjoint(tokens) and (stems is None or not stems.search(folded))
+
+
+@functools.lru_cache(maxsize=4096)
+def _tokens(written: str) -> tuple[str, frozenset[str]]:
+    """A sentence's reader's form, and its tokens with the parts of hyphenated ones
+    (every list asked about a sentence asks of the same: the screens, the voice, the
+    advice's asks)."""
     folded = fold(written)
     tokens = TOKEN.findall(folded)
-    if not exact.isdisjoint(tokens) or not exact.isdisjoint(
-            part for token in tokens if "-" in token for part in token.split("-")):
-        return False
-    return stems is None or not stems.search(folded)
+    return folded, frozenset(
+        [*tokens, *(part for token in tokens if "-" in token for part in token.split("-"))])
 
 
 @functools.lru_cache(maxsize=64)
