@@ -44,9 +44,9 @@ def check(kb: KnowledgeBase) -> list[Problem]:
     floors = _floors(kb)
     for rule in kb.rules:
         problems += _lowered(kb, rule, floors)
-    have: dict[Advice, Asked] = {}  # each advice read once, for every contraindication
+    asking = _asking(kb) if kb.contraindications else {}
     for contraindication in kb.contraindications:
-        problems += _contraindicated(kb, contraindication, have)
+        problems += _contraindicated(kb, contraindication, asking)
     return sorted({p._replace(check="safety") for p in problems})
 
 
@@ -313,7 +313,7 @@ def asked(advice: Advice) -> Asked:
 
     said = actions(advice.text)
     eaten = frozenset(said.eat | set(advice.asks("eat")) | set(advice.asks("drink")))
-    return Asked(eaten, said._replace(eat=eaten).rich_in(),
+    return Asked(eaten, said._replace(eat=eaten).rich_in() if eaten else frozenset(),
                  frozenset(said.supplement | set(advice.asks("supplement"))))
 
 
@@ -328,24 +328,36 @@ def forbidden_by(advice: Advice, contra: Contraindication, have: Asked | None = 
     return hits
 
 
+def _asking(kb: KnowledgeBase) -> dict[str, list[tuple[Advice, Asked]]]:
+    """Rule id -> its advice that asks people to eat, drink or take something, with what
+    (read once for every contraindication; most advice asks for neither)."""
+    have: dict[Advice, Asked] = {}
+    out = {}
+    for rule in kb.rules:
+        reads = []
+        for advice in rule.then.advice:
+            read = have.get(advice)
+            if read is None:
+                read = have[advice] = asked(advice)
+            if read.eaten or read.taken:
+                reads.append((advice, read))
+        if reads:
+            out[rule.id] = reads
+    return out
+
+
 def _contraindicated(kb: KnowledgeBase, contra: Contraindication,
-                     have: dict[Advice, Asked]) -> list[Problem]:
+                     asking: dict[str, list[tuple[Advice, Asked]]]) -> list[Problem]:
     """No advice the contraindication forbids may be sure-or-possible when it holds."""
     given = _answers_satisfying(contra.when)
-
-    def forbidden(advice: Advice) -> list[str]:
-        read = have.get(advice)
-        if read is None:
-            read = have[advice] = asked(advice)
-        return forbidden_by(advice, contra, read) if read.eaten or read.taken else []
-
-    advising = {rule.id: hit for rule in kb.rules
-                if (hit := [h for a in rule.then.advice for h in forbidden(a)])}
-    status = RuleStatus(kb, given, only=kb.cone(r for r in kb.rules if r.id in advising))
+    advising = {rule_id: hit for rule_id, reads in asking.items()
+                if (hit := [h for advice, read in reads for h in forbidden_by(advice, contra,
+                                                                              read)])}
+    status = RuleStatus(kb, given, only=kb.cone(kb.rules_by_id[r] for r in advising))
     out = []
-    for rule in kb.rules:
-        hit = advising.get(rule.id)
-        if not hit or status.truth(rule.id) is False or not any(
+    for rule_id, hit in advising.items():  # in the rules' order, as asking is
+        rule = kb.rules_by_id[rule_id]
+        if status.truth(rule.id) is False or not any(
                 satisfiable(kb, alternative) for alternative in rule.alternatives or ((),)):
             continue  # it cannot give the advice then, or it cannot fire at all
         example = witness(kb, rule)
