@@ -10,6 +10,7 @@ from .sealed import lexicon
 from .sentence import plainly_lacks, read
 
 
+@functools.lru_cache(maxsize=16384)  # texts are written of the same sentences
 def reassuring(sentence: str) -> bool:
     """Whether a sentence tells people not to worry (harmless, common, nothing needs a
     doctor)."""
