@@ -24,6 +24,7 @@ from .sentence import (
     OVERDOSE,
     RESTRICTIVE,
     Sentence,
+    openings,
     plainly_lacks,
     read,
 )
@@ -118,12 +119,9 @@ def _cues() -> tuple[frozenset[str], re.Pattern[str] | None]:
     """The first words of those entries (an entry's first word must be a sentence's word
     for it to match there), and where a word of the sentence opens with the stem of one
     that ends in ``*`` (one search of the sentence, not one look at each word)."""
-    firsts = {parts[0] for terms in _cue_terms() for listed in terms.phrases.values()
-              for parts, _ in listed}
-    stems = sorted(f[:-1] for f in firsts if f.endswith("*"))
-    return (frozenset(f for f in firsts if not f.endswith("*")),
-            re.compile("(?:^| )(?:" + "|".join(map(re.escape, stems)) + ")") if stems
-            else None)
+    exact, stems = openings(_cue_terms())
+    return exact, re.compile("(?:^| )(?:" + "|".join(map(re.escape, stems)) + ")") \
+        if stems else None
 
 
 def _stops(s: Sentence, medicine_before: bool, naming: bool = False) -> list[str]:

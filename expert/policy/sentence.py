@@ -5,7 +5,6 @@ doctor; what does it act on."""
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Callable, Iterable
 
 from .reading import TOKEN, Word, fold, words
@@ -274,9 +273,9 @@ def plainly_lacks(written: str, lists: tuple[Terms, ...]) -> bool:
     a stem, opens one); so when none of those tokens and parts is a first word, and no
     stem is in the text at all, nothing is found.  Most sentences of a large base name
     nothing of the lexicon, and need not be read."""
-    exact, stems = _openings(lists)
+    exact, stems = openings(lists)
     folded, tokens = _tokens(written)
-    return exact.isdisjoint(tokens) and (stems is None or not stems.search(folded))
+    return exact.isdisjoint(tokens) and not any(stem in folded for stem in stems)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -291,10 +290,10 @@ def _tokens(written: str) -> tuple[str, frozenset[str]]:
 
 
 @functools.lru_cache(maxsize=64)
-def _openings(lists: tuple[Terms, ...]) -> tuple[frozenset[str], re.Pattern[str] | None]:
-    """The first words of the entries of these lists, and their stems as one pattern."""
+def openings(lists: tuple[Terms, ...]) -> tuple[frozenset[str], tuple[str, ...]]:
+    """The first words of the entries of these lists (an entry is found only where its
+    first word is a word of the sentence), and the stems of those that end in ``*``."""
     firsts = {parts[0] for terms in lists for listed in terms.phrases.values()
               for parts, _ in listed}
-    stems = sorted(f[:-1] for f in firsts if f.endswith("*"))
     return (frozenset(f for f in firsts if not f.endswith("*")),
-            re.compile("|".join(map(re.escape, stems))) if stems else None)
+            tuple(sorted(f[:-1] for f in firsts if f.endswith("*"))))
