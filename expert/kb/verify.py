@@ -24,7 +24,7 @@ from typing import Any
 
 from ..errors import Problem
 from ..language.conditions import Ask, Belief, FactIs, Leaf
-from ..language.implication import alternative_implies, implies, span
+from ..language.implication import alternative_implies, implies, span, within
 from ..language.model import KnowledgeBase, RuleDef
 from ..text import did_you_mean
 
@@ -253,13 +253,9 @@ def _both(mine: Any, more: Any) -> Any:
     """What two tests of one thing let through together."""
     if isinstance(mine, frozenset):
         return mine & more
-    (low, high), (other_low, other_high) = mine, more
-    if low is None or (other_low is not None and other_low > low):  # (value, open): the
-        low = other_low  # higher, or as high and open
-    if high is None or (other_high is not None and (other_high[0], not other_high[1])
-                        < (high[0], not high[1])):  # the lower, or as low and open
-        high = other_high
-    return low, high
+    (low, high), (other_low, other_high) = mine, more  # each bound the tighter
+    return (other_low if within(other_low, None, low, None) else low,
+            other_high if within(None, other_high, None, high) else high)
 
 
 def _narrower(rule: RuleDef, broader: RuleDef, cf: float, item: str, target: str) -> Problem:

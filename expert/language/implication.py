@@ -86,7 +86,7 @@ def _test_implies(op: str, value: object, other: str, expected: object) -> bool:
     other_low, other_high = span(other, expected)
     if other_low is None and other_high is None:
         return False
-    return _within(low, high, other_low, other_high)
+    return within(low, high, other_low, other_high)
 
 
 def _chosen(op: str, value: object) -> set | None:
@@ -121,7 +121,7 @@ def span(op: str, value: object) -> tuple[Bound, Bound]:
     return None, None
 
 
-def _within(low: Bound, high: Bound, other_low: Bound, other_high: Bound) -> bool:
+def within(low: Bound, high: Bound, other_low: Bound, other_high: Bound) -> bool:
     """Is every number in [low, high] also in [other_low, other_high]?"""
     if other_low is not None:
         if low is None:
