@@ -39,17 +39,6 @@ Key = tuple[str, Texts]  # (what, texts): all a field's verdict depends on, with
 # language and forbidden phrases
 
 
-def rule_texts(title: str, because: str, conflicts: Iterable[str],
-               advice: Texts) -> Iterator[Key]:
-    """A rule's printed fields: what each is, and its texts."""
-    yield "title", (title,)
-    yield "because", (because,)
-    for text in conflicts:
-        yield "conflict", (text,)
-    if advice:
-        yield "advice", advice
-
-
 def fields(kb: KnowledgeBase, defined_at: dict[tuple[str, str], str]) -> Iterator[Field]:
     """Every printed field, where it is written, grouped as a reader meets it."""
     for rule in kb.rules:
@@ -61,8 +50,12 @@ def fields(kb: KnowledgeBase, defined_at: dict[tuple[str, str], str]) -> Iterato
 
 def rule_keys(rule: RuleDef) -> Iterator[Key]:
     """A built rule's printed fields: what each is, and its texts."""
-    return rule_texts(rule.title, rule.because, rule.then.conflicts,
-                      tuple(a.text for a in rule.then.advice))
+    yield "title", (rule.title,)
+    yield "because", (rule.because,)
+    for text in rule.then.conflicts:
+        yield "conflict", (text,)
+    if rule.then.advice:
+        yield "advice", tuple(a.text for a in rule.then.advice)
 
 
 def _rule_fields(rule: RuleDef) -> Iterator[Field]:
