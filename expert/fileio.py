@@ -22,26 +22,32 @@ BYTE_ORDER_MARK = b"\xef\xbb\xbf"  # allowed at the start of UTF-8 text
 
 def read_text(path: Path, limit: int = MAX_BYTES) -> str:
     """A file's text as UTF-8 (a byte-order mark is allowed); an error names the file,
-    what went wrong and, for a byte that is not UTF-8, its line.  A file larger than
+    what went wrong and, for a byte that is not UTF-8, its line."""
+    data = read_bytes(path, limit).removeprefix(BYTE_ORDER_MARK)  # not "utf-8-sig": a
+    try:  # codec to import
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise UnreadableFile(path, not_utf8(data, exc), line) from None
+
+
+def read_bytes(path: Path, limit: int = MAX_BYTES) -> bytes:
+    """A file's bytes; an error names the file and what went wrong.  A file larger than
     ``limit`` bytes is refused before it is read: nothing a person writes is that big,
     and parsing a larger one could take over a second and 100 MB (bench/hostile.py)."""
     try:
         with path.open("rb") as handle:
             data = handle.read(limit + 1)
-        if len(data) > limit:
-            raise UnreadableFile(path, f"is larger than {limit:,} bytes; a file this big "
-                                 "cannot be answers or knowledge")
-        data = data.removeprefix(BYTE_ORDER_MARK)  # not "utf-8-sig": a codec to import
-        return data.decode("utf-8")
     except FileNotFoundError:
         raise UnreadableFile(path, "no such file") from None
     except IsADirectoryError:
         raise UnreadableFile(path, "is a directory, not a file") from None
-    except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
-        raise UnreadableFile(path, not_utf8(data, exc), line) from None
     except OSError as exc:
         raise UnreadableFile(path, f"cannot be read ({exc.strerror or exc})") from None
+    if len(data) > limit:
+        raise UnreadableFile(path, f"is larger than {limit:,} bytes; a file this big "
+                             "cannot be answers or knowledge")
+    return data
 
 
 @contextmanager

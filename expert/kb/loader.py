@@ -22,8 +22,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .. import __version__
-from ..errors import InputError, KnowledgeError, Problem
-from ..fileio import MAX_BYTES, read_text, write_atomic
+from ..errors import InputError, KnowledgeError, Problem, UnreadableFile
+from ..fileio import read_bytes, read_text, write_atomic
 from ..language.model import KnowledgeBase
 from .digest import blake2b
 
@@ -237,11 +237,8 @@ def _cache_path(files: list[tuple[str, Path]], experimental: bool = True) -> Pat
         digest.update(stamp.encode())
     for kind, path in files:
         try:
-            with open(path, "rb") as handle:
-                data = handle.read(MAX_BYTES + 1)
-        except OSError:
-            return None
-        if len(data) > MAX_BYTES:
+            data = read_bytes(path)
+        except UnreadableFile:
             return None
         digest.update(f"\0{kind}\0{path}\0{len(data)}\0".encode("utf-8", "surrogatepass"))
         digest.update(data)
